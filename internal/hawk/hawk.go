@@ -30,7 +30,9 @@ type Credentials struct {
 }
 
 // String hides the key, so credentials can be logged or wrapped in errors.
-func (c Credentials) String() string { return fmt.Sprintf("hawk.Credentials{ID:%q, Key:<redacted>}", c.ID) }
+func (c Credentials) String() string {
+	return fmt.Sprintf("hawk.Credentials{ID:%q, Key:<redacted>}", c.ID)
+}
 
 // GoString hides the key from %#v as well.
 func (c Credentials) GoString() string { return c.String() }
