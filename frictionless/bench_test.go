@@ -1,0 +1,82 @@
+package frictionless
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// employeesCSV generates n rows shaped like employees.csv (no header,
+// CRLF): id, name, RFC 3339 UTC datetime, department id, job id.
+func employeesCSV(n int) []byte {
+	names := []string{"Harold Vogt", "Ty Hofer", "Lyman Hadye", "Abby Peacock", "Cirstoforo Youings"}
+	base := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	b.Grow(n * 48)
+	for i := 1; i <= n; i++ {
+		b.WriteString(strconv.Itoa(i))
+		b.WriteByte(',')
+		b.WriteString(names[i%len(names)])
+		b.WriteByte(',')
+		b.WriteString(base.Add(time.Duration(i*7919) * time.Second).Format(time.RFC3339))
+		b.WriteByte(',')
+		b.WriteString(strconv.Itoa(1 + i%12))
+		b.WriteByte(',')
+		b.WriteString(strconv.Itoa(1 + i%183))
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
+}
+
+// BenchmarkReadEmployees reads, casts and validates 1M generated
+// employees rows per iteration (all fields required). Run with -cpu=1.
+func BenchmarkReadEmployees(b *testing.B) {
+	const rows = 1_000_000
+	data := employeesCSV(rows)
+	for _, bc := range []struct {
+		name string
+		opts ReadOptions
+		pk   bool
+	}{
+		{name: "ReuseRow", opts: ReadOptions{ReuseRow: true}},
+		{name: "NewRow", opts: ReadOptions{}},
+		{name: "PrimaryKey", opts: ReadOptions{ReuseRow: true}, pk: true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := employeesSchema()
+			if bc.pk {
+				s.PrimaryKey = []string{"employee_id"}
+			}
+			opts := bc.opts
+			opts.Dialect = noHeader()
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				rd, err := NewReader(bytes.NewReader(data), s, &opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for {
+					_, err := rd.Read()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n != rows {
+					b.Fatalf("read %d rows, want %d", n, rows)
+				}
+			}
+			elapsed := b.Elapsed().Seconds()
+			b.ReportMetric(float64(rows*b.N)/elapsed, "rows/s")
+			b.ReportMetric(elapsed*1e9/float64(rows*b.N), "ns/row")
+		})
+	}
+}

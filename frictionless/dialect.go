@@ -1,0 +1,81 @@
+package frictionless
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Dialect is a CSV Dialect descriptor. The zero value (and nil) means the
+// spec defaults: comma, double quote, doubled quotes, a header row.
+type Dialect struct {
+	Delimiter        string // "" → ","
+	QuoteChar        string // "" → `"` (the only supported quote character)
+	DoubleQuote      *bool  // nil → true (false is not supported)
+	Header           *bool  // nil → true
+	LineTerminator   string // "" → "\r\n" when writing; reading accepts LF and CRLF
+	SkipInitialSpace bool
+	CommentChar      string // "" → no comment lines
+	// Extra keeps unknown properties; they are written back unchanged.
+	Extra map[string]json.RawMessage
+}
+
+// HasHeader reports whether the first row is a header (default true).
+func (d *Dialect) HasHeader() bool { return d == nil || d.Header == nil || *d.Header }
+
+// csvConfig is a dialect resolved for encoding/csv.
+type csvConfig struct {
+	comma      rune
+	comment    rune
+	trimSpace  bool
+	header     bool
+	terminator string
+}
+
+// resolve validates the dialect; path names it in errors ("dialect").
+func (d *Dialect) resolve(path string) (csvConfig, error) {
+	cfg := csvConfig{comma: ',', header: d.HasHeader(), terminator: "\r\n"}
+	if d == nil {
+		return cfg, nil
+	}
+	cfg.trimSpace = d.SkipInitialSpace
+	if d.Delimiter != "" {
+		r, ok := singleRune(d.Delimiter)
+		if !ok || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
+			return cfg, descErr(joinPath(path, "delimiter"), "must be one character other than a quote or line break, not %q", d.Delimiter)
+		}
+		cfg.comma = r
+	}
+	if d.QuoteChar != "" && d.QuoteChar != `"` {
+		return cfg, unsupported(joinPath(path, "quoteChar"), "only %q is supported, not %q", `"`, d.QuoteChar)
+	}
+	if d.DoubleQuote != nil && !*d.DoubleQuote {
+		return cfg, unsupported(joinPath(path, "doubleQuote"), "false is not supported")
+	}
+	if d.CommentChar != "" {
+		r, ok := singleRune(d.CommentChar)
+		if !ok || r == cfg.comma || r == '"' || r == '\r' || r == '\n' {
+			return cfg, descErr(joinPath(path, "commentChar"), "must be one character other than the delimiter, a quote or a line break, not %q", d.CommentChar)
+		}
+		cfg.comment = r
+	}
+	switch d.LineTerminator {
+	case "":
+	case "\n", "\r\n":
+		cfg.terminator = d.LineTerminator
+	default:
+		return cfg, unsupported(joinPath(path, "lineTerminator"), "only \"\\n\" and \"\\r\\n\" are supported, not %q", d.LineTerminator)
+	}
+	return cfg, nil
+}
+
+// unsupported is a *DescriptorError that also matches errors.ErrUnsupported.
+func unsupported(path, format string, args ...any) error {
+	return fmt.Errorf("%w (%w)", descErr(path, format, args...), errors.ErrUnsupported)
+}
+
+func singleRune(s string) (rune, bool) {
+	r, n := utf8.DecodeRuneInString(s)
+	return r, n == len(s) && n > 0
+}

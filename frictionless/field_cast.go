@@ -1,0 +1,303 @@
+package frictionless
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// caster is a field compiled for casting: defaults resolved, constraints
+// parsed, pattern compiled. A caster is not safe for concurrent use (it
+// caches the last time zone it built).
+type caster struct {
+	f        *Field
+	kind     FieldType
+	format   string
+	required bool
+	unique   bool
+
+	bare        bool
+	decimalChar string
+	groupChar   string
+	trueValues  []string
+	falseValues []string
+	layout      string // Go time layout for a custom date/time format
+
+	cons constraintSet
+
+	zoneOff int
+	zone    *time.Location
+}
+
+// Spec defaults for boolean fields.
+var (
+	defaultTrueValues  = []string{"true", "True", "TRUE", "1"}
+	defaultFalseValues = []string{"false", "False", "FALSE", "0"}
+)
+
+// newCaster compiles f. path is the field's descriptor path for errors.
+func newCaster(f *Field, path string) (*caster, error) {
+	c := &caster{f: f, kind: f.Type, format: f.Format, required: f.Constraints.Required,
+		unique: f.Constraints.Unique, bare: f.BareNumber == nil || *f.BareNumber,
+		decimalChar: f.DecimalChar, groupChar: f.GroupChar,
+		trueValues: f.TrueValues, falseValues: f.FalseValues}
+	if c.kind == "" {
+		c.kind = TypeString
+	}
+	if !c.kind.Valid() {
+		return nil, descErr(joinPath(path, "type"), "unknown type %q", string(f.Type))
+	}
+	if c.decimalChar == "" {
+		c.decimalChar = "."
+	}
+	if c.trueValues == nil {
+		c.trueValues = defaultTrueValues
+	}
+	if c.falseValues == nil {
+		c.falseValues = defaultFalseValues
+	}
+	if c.format == "default" {
+		c.format = ""
+	}
+	if err := c.compileFormat(path); err != nil {
+		return nil, err
+	}
+	if f.Precision < 0 || f.Scale < 0 || f.Scale > f.Precision {
+		return nil, descErr(joinPath(path, "scale"), "scale %d must be between 0 and precision %d", f.Scale, f.Precision)
+	}
+	cons, err := c.compileConstraints(joinPath(path, "constraints"))
+	if err != nil {
+		return nil, err
+	}
+	c.cons = cons
+	return c, nil
+}
+
+// compileFormat checks the format and prepares a time layout.
+func (c *caster) compileFormat(path string) error {
+	if c.format == "" {
+		return nil
+	}
+	switch c.kind {
+	case TypeDate, TypeTime, TypeDateTime:
+		if c.format == "any" {
+			return nil
+		}
+		layout, err := strftimeLayout(c.format)
+		if err != nil {
+			return descErr(joinPath(path, "format"), "%v", err)
+		}
+		c.layout = layout
+	case TypeString:
+		switch c.format {
+		case "email", "uri", "binary", "uuid":
+		default:
+			return descErr(joinPath(path, "format"), "unknown string format %q", c.format)
+		}
+	case TypeGeoPoint:
+		switch c.format {
+		case "array", "object":
+		default:
+			return descErr(joinPath(path, "format"), "unknown geopoint format %q", c.format)
+		}
+	}
+	return nil
+}
+
+// cast converts a raw, non-missing cell and checks the constraints (but
+// not required or unique). It returns a reason instead of an error to
+// keep the hot path allocation-free.
+func (c *caster) cast(raw string) (any, string) {
+	v, reason := c.castType(raw)
+	if reason != "" {
+		return nil, reason
+	}
+	if c.cons.any {
+		if reason := c.cons.check(c, raw, v); reason != "" {
+			return nil, reason
+		}
+	}
+	return v, ""
+}
+
+// castType converts raw to the field's Go value.
+func (c *caster) castType(raw string) (any, string) {
+	switch c.kind {
+	case TypeString:
+		return c.castString(raw)
+	case TypeInteger:
+		return c.castInteger(raw)
+	case TypeNumber:
+		return c.castNumber(raw)
+	case TypeBoolean:
+		return c.castBoolean(raw)
+	case TypeDate, TypeDateTime, TypeTime, TypeYearMonth:
+		return c.castTime(raw)
+	case TypeYear:
+		return c.castYear(raw)
+	case TypeAny:
+		return raw, ""
+	}
+	return c.castOther(raw)
+}
+
+// cannotCast is the reason for a cell that does not parse as the type.
+func (c *caster) cannotCast(raw, detail string) string {
+	r := "cannot cast " + strconv.Quote(raw) + " to " + string(c.kind)
+	if detail != "" {
+		r += ": " + detail
+	}
+	return r
+}
+
+func (c *caster) castString(raw string) (any, string) {
+	if c.format != "" {
+		if detail := checkStringFormat(c.format, raw); detail != "" {
+			return nil, "value " + strconv.Quote(raw) + " is not a valid " + c.format + ": " + detail
+		}
+	}
+	return raw, ""
+}
+
+func (c *caster) castInteger(raw string) (any, string) {
+	s := raw
+	if !c.bare || c.groupChar != "" {
+		s = c.cleanNumber(raw)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return nil, c.cannotCast(raw, "out of range")
+		}
+		return nil, c.cannotCast(raw, "")
+	}
+	return n, ""
+}
+
+// cleanNumber removes group characters, turns the decimal character into
+// '.', and (bareNumber false) strips leading and trailing non-numeric text.
+func (c *caster) cleanNumber(raw string) string {
+	s := raw
+	if !c.bare {
+		s = strings.TrimLeftFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '-' && r != '+' })
+		s = strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	}
+	if c.groupChar != "" {
+		s = strings.ReplaceAll(s, c.groupChar, "")
+	}
+	if c.decimalChar != "." {
+		s = strings.ReplaceAll(s, c.decimalChar, ".")
+	}
+	return s
+}
+
+func (c *caster) castNumber(raw string) (any, string) {
+	s := raw
+	if !c.bare || c.groupChar != "" || c.decimalChar != "." {
+		s = c.cleanNumber(raw)
+	}
+	switch s {
+	case "NaN":
+		if c.f.Precision > 0 {
+			return nil, c.cannotCast(raw, "not a finite number")
+		}
+		return math.NaN(), ""
+	case "INF", "+INF":
+		if c.f.Precision > 0 {
+			return nil, c.cannotCast(raw, "not a finite number")
+		}
+		return math.Inf(1), ""
+	case "-INF":
+		if c.f.Precision > 0 {
+			return nil, c.cannotCast(raw, "not a finite number")
+		}
+		return math.Inf(-1), ""
+	}
+	if !plainNumber(s) {
+		return nil, c.cannotCast(raw, "")
+	}
+	if c.f.Precision > 0 {
+		return c.castDecimal(raw, s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, c.cannotCast(raw, "out of range")
+	}
+	return f, ""
+}
+
+// castDecimal parses an exact number and checks precision and scale.
+func (c *caster) castDecimal(raw, s string) (any, string) {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		return nil, c.cannotCast(raw, "")
+	}
+	if d.Scale() > c.f.Scale {
+		return nil, c.cannotCast(raw, "more than "+strconv.Itoa(c.f.Scale)+" decimal places")
+	}
+	if d.IntDigits() > c.f.Precision-c.f.Scale {
+		return nil, c.cannotCast(raw, "too many digits for precision "+strconv.Itoa(c.f.Precision)+
+			" and scale "+strconv.Itoa(c.f.Scale))
+	}
+	return d, ""
+}
+
+// plainNumber reports whether s is a decimal number: optional sign,
+// digits with an optional fraction, optional exponent. It rejects what
+// strconv.ParseFloat would also accept but the spec does not (hex,
+// underscores, "inf").
+func plainNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func (c *caster) castBoolean(raw string) (any, string) {
+	for _, t := range c.trueValues {
+		if raw == t {
+			return true, ""
+		}
+	}
+	for _, f := range c.falseValues {
+		if raw == f {
+			return false, ""
+		}
+	}
+	return nil, c.cannotCast(raw, "")
+}
+
+func (c *caster) castYear(raw string) (any, string) {
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 || n > 9999 {
+		return nil, c.cannotCast(raw, "")
+	}
+	return n, ""
+}

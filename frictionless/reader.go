@@ -1,0 +1,293 @@
+package frictionless
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+)
+
+// ReadOptions configure a [Reader]. The zero value (and nil) means
+// defaults.
+type ReadOptions struct {
+	// Dialect describes the CSV layout; nil → the resource's dialect when
+	// opened from a [Resource], else the defaults (comma, header row).
+	Dialect *Dialect
+	// Encoding names the text encoding (WHATWG names such as "latin1",
+	// "windows-1252", "utf-16le"); "" → the resource's, else utf-8. A UTF-8
+	// byte order mark is always stripped.
+	Encoding string
+	// SkipUniqueCheck turns off unique and primary-key checks. Those keep
+	// every key in memory (see the package documentation); default false.
+	SkipUniqueCheck bool
+	// ReuseRow lets Read reuse the returned Row's backing array, saving an
+	// allocation per row; the Row is then valid until the next Read.
+	// Default false.
+	ReuseRow bool
+	// HTTPClient fetches URL paths in [Resource.Open]; nil → http.DefaultClient.
+	HTTPClient *http.Client
+}
+
+// Row holds one row's values in schema field order, whatever the file's
+// column order. See the package documentation for each type's Go value; a
+// missing value is nil.
+type Row []any
+
+// ReadStats counts what a Reader has read so far.
+type ReadStats struct {
+	Rows    int64 // data rows read (valid + invalid; the header is not a row)
+	Valid   int64
+	Invalid int64
+	Bytes   int64 // bytes consumed from the source (read ahead by a buffer)
+}
+
+// Reader streams typed rows from CSV. It is not safe for concurrent use.
+type Reader struct {
+	schema  *Schema
+	casters []*caster
+	cfg     csvConfig
+	csv     *csv.Reader
+	count   *countingReader
+	closer  io.Closer
+	uniq    *uniqueChecker
+
+	started   bool
+	pending   []*RowError
+	colOf     []int // column index of each field; -1 when absent
+	width     int   // expected cells per row
+	missing   []string
+	onlyEmpty bool
+	reuse     bool
+	row       Row
+	record    []string
+	rowNum    int
+	stats     ReadStats
+	err       error
+}
+
+// NewReader returns a Reader of CSV text from r, cast and checked against
+// s. A schema or dialect error is a *DescriptorError; unsupported dialect
+// features also match errors.ErrUnsupported.
+func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
+	if opts == nil {
+		opts = &ReadOptions{}
+	}
+	if s == nil {
+		return nil, descErr("schema", "is missing")
+	}
+	cfg, err := opts.Dialect.resolve("dialect")
+	if err != nil {
+		return nil, err
+	}
+	casters, err := compileSchema(s)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Reader{schema: s, casters: casters, cfg: cfg, reuse: opts.ReuseRow}
+	if c, ok := r.(io.Closer); ok {
+		rd.closer = c
+	}
+	rd.count = &countingReader{r: r}
+	src, err := decodeInput(rd.count, opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	rd.csv = csv.NewReader(src)
+	rd.csv.Comma = cfg.comma
+	rd.csv.Comment = cfg.comment
+	rd.csv.TrimLeadingSpace = cfg.trimSpace
+	rd.csv.FieldsPerRecord = -1
+	rd.csv.ReuseRecord = true
+	rd.missing = s.missingValues()
+	rd.onlyEmpty = len(rd.missing) == 1 && rd.missing[0] == ""
+	if !opts.SkipUniqueCheck {
+		rd.uniq = newUniqueChecker(s, casters)
+	}
+	return rd, nil
+}
+
+// compileSchema validates the schema and compiles its fields. Primary-key
+// fields become required.
+func compileSchema(s *Schema) ([]*caster, error) {
+	casters, err := s.compile("")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range s.PrimaryKey {
+		casters[s.FieldIndex(name)].required = true
+	}
+	return casters, nil
+}
+
+// Schema returns the schema rows are cast with.
+func (r *Reader) Schema() *Schema { return r.schema }
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() ReadStats {
+	st := r.stats
+	st.Bytes = r.count.n
+	return st
+}
+
+// Raw returns the raw cells of the row last read, valid or not. The slice
+// is valid until the next Read.
+func (r *Reader) Raw() []string { return r.record }
+
+// Close closes the source when it is an io.Closer. Read then returns
+// ErrClosed.
+func (r *Reader) Close() error {
+	if r.err == ErrClosed {
+		return nil
+	}
+	r.err = ErrClosed
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// Read returns the next valid row, with values in schema field order. At
+// the end it returns io.EOF. A bad row gives a nil Row and a *RowError,
+// and the stream goes on; header problems come first as *RowError with
+// Row == 0 (not counted as rows). Any other error is fatal and returned
+// again by every later call.
+func (r *Reader) Read() (Row, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !r.started {
+		r.started = true
+		if err := r.readHeader(); err != nil {
+			r.err = err
+			return nil, err
+		}
+	}
+	if len(r.pending) > 0 {
+		e := r.pending[0]
+		r.pending = r.pending[1:]
+		return nil, e
+	}
+	rec, err := r.csv.Read()
+	if err != nil {
+		return nil, r.readFailed(err)
+	}
+	r.record = rec
+	r.rowNum++
+	r.stats.Rows++
+	row, rowErr := r.castRecord(rec)
+	if rowErr != nil {
+		r.stats.Invalid++
+		return nil, rowErr
+	}
+	r.stats.Valid++
+	return row, nil
+}
+
+// readFailed turns a csv error into a row error (malformed quoting) or a
+// fatal, sticky error.
+func (r *Reader) readFailed(err error) error {
+	if err == io.EOF {
+		r.err = io.EOF
+		return io.EOF
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+		r.rowNum++
+		r.stats.Rows++
+		r.stats.Invalid++
+		r.record = nil
+		return &RowError{Line: pe.StartLine, Row: r.rowNum,
+			Reason: fmt.Sprintf("malformed CSV at line %d, column %d: %v", pe.Line, pe.Column, pe.Err),
+			Errors: []FieldError{{Reason: "malformed CSV: " + pe.Err.Error()}}}
+	}
+	r.err = fmt.Errorf("frictionless: read CSV: %w", err)
+	return r.err
+}
+
+// castRecord checks the cell count and UTF-8, then casts each field.
+func (r *Reader) castRecord(rec []string) (Row, *RowError) {
+	line, _ := r.csv.FieldPos(0)
+	if len(rec) != r.width {
+		return nil, newRowError(line, r.rowNum, rec, []FieldError{{
+			Reason: "row has " + strconv.Itoa(len(rec)) + " cells, expected " + strconv.Itoa(r.width)}})
+	}
+	for j, cell := range rec {
+		if !utf8.ValidString(cell) {
+			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Value: cell,
+				Reason: "invalid UTF-8 in column " + strconv.Itoa(j+1)}})
+		}
+	}
+	row := r.row
+	if !r.reuse || row == nil {
+		row = make(Row, len(r.casters))
+		if r.reuse {
+			r.row = row
+		}
+	}
+	var errs []FieldError
+	for i, c := range r.casters {
+		raw, present := "", false
+		if j := r.colOf[i]; j >= 0 {
+			raw, present = rec[j], true
+		}
+		if !present || r.isMissing(raw) {
+			row[i] = nil
+			if c.required {
+				errs = append(errs, FieldError{Field: c.f.Name, Value: raw, Reason: "value is required"})
+			}
+			continue
+		}
+		v, reason := c.cast(raw)
+		if reason != "" {
+			row[i] = nil
+			errs = append(errs, FieldError{Field: c.f.Name, Value: raw, Reason: reason})
+			continue
+		}
+		row[i] = v
+	}
+	if errs == nil && r.uniq != nil {
+		errs = r.uniq.check(row, rec, r.colOf, r.rowNum)
+	}
+	if errs != nil {
+		return nil, newRowError(line, r.rowNum, rec, errs)
+	}
+	return row, nil
+}
+
+// isMissing reports whether raw is one of the schema's missing values.
+func (r *Reader) isMissing(raw string) bool {
+	if r.onlyEmpty {
+		return raw == ""
+	}
+	for _, m := range r.missing {
+		if raw == m {
+			return true
+		}
+	}
+	return false
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// newBuffered returns a bufio.Reader over r with the UTF-8 BOM skipped.
+func newBuffered(r io.Reader) *bufio.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
