@@ -1,0 +1,216 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// RunOptions configure one run. nil means defaults.
+type RunOptions struct {
+	// RunID identifies the run (and is its status trace_id). Default
+	// "<pipeline>-<UTC time>-<random>".
+	RunID string
+	// LogicalDate is the run's logical date. Default Clock.Now().
+	LogicalDate time.Time
+	// Concurrency caps the task instances running at once. Fan-out
+	// instances each take a slot, and an instance waiting to retry keeps
+	// its slot. Default 16.
+	Concurrency int
+	// Clock tells time and sleeps between retries. Default [SystemClock].
+	Clock Clock
+	// Logger receives run and task logs. Default discards.
+	Logger *slog.Logger
+	// OnTransition, when set, is called for every state change of a task
+	// instance, from several goroutines at once. Default none.
+	OnTransition func(Transition)
+	// Files are handed to the tasks through [TaskContext.Files] (set by
+	// the scheduler for new-files triggers). Default none.
+	Files []File
+	// Backend stores outputs and records status. Default: outputs in memory,
+	// no status. See [NewBackend].
+	Backend *Backend
+}
+
+// withDefaults returns a filled copy.
+func (o *RunOptions) withDefaults(p *Pipeline) RunOptions {
+	var r RunOptions
+	if o != nil {
+		r = *o
+	}
+	if r.Clock == nil {
+		r.Clock = SystemClock{}
+	}
+	if r.Concurrency <= 0 {
+		r.Concurrency = 16
+	}
+	if r.LogicalDate.IsZero() {
+		r.LogicalDate = r.Clock.Now()
+	}
+	if r.RunID == "" {
+		r.RunID = newRunID(p.name, r.Clock.Now())
+	}
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.DiscardHandler)
+	}
+	return r
+}
+
+// newRunID returns "<pipeline>-<yyyymmddThhmmssZ>-<8 hex>".
+func newRunID(pipeline string, now time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return pipeline + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// TaskSummary is how one task of a run ended.
+type TaskSummary struct {
+	Name     string
+	State    State
+	Attempts int           // attempts over all instances, RetryAfter re-runs not counted
+	Start    time.Time     // first attempt start; zero if it never ran
+	End      time.Time     // last attempt end; zero if it never ran
+	Duration time.Duration // End - Start
+	Err      error         // a *TaskError for FAILED tasks, nil otherwise
+}
+
+// Summary is how a run ended.
+type Summary struct {
+	Pipeline    string
+	RunID       string
+	LogicalDate time.Time
+	State       State // SUCCESS, FAILED or CANCELLED
+	Start, End  time.Time
+	Tasks       []TaskSummary // in the pipeline's topological order
+}
+
+// Task returns the summary of the named task.
+func (s *Summary) Task(name string) (TaskSummary, bool) {
+	for _, t := range s.Tasks {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return TaskSummary{}, false
+}
+
+// runState is what a run's tasks share.
+type runState struct {
+	p           *Pipeline
+	runID       string
+	logicalDate time.Time
+	conf        json.RawMessage
+	files       []File
+	logger      *slog.Logger
+	clock       Clock
+	concurrency int
+	onTrans     func(Transition)
+	outputs     outputStore
+	rec         recorder
+	qmu         sync.Mutex
+	queues      map[string]*Queue
+}
+
+func (r *runState) queue(name string) *Queue {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	q, ok := r.queues[name]
+	if !ok {
+		q = newQueue(name)
+		r.queues[name] = q
+	}
+	return q
+}
+
+func (r *runState) transition(n *node, inst int, from, to State, attempt int) {
+	if r.onTrans != nil {
+		r.onTrans(Transition{Task: n.name, Instance: inst, From: from, To: to, Attempt: attempt})
+	}
+}
+
+// Run runs the pipeline once: it validates conf against the pipeline's
+// schema, then runs ready tasks in dependency order, at most
+// opts.Concurrency instances at once, until every task is terminal.
+//
+// The error is nil when every task succeeded. It matches [ErrInvalidConf]
+// (no task ran, no summary), [ErrRunFailed] with the [*TaskError]s of the
+// failed tasks, or the context's error when the run was cancelled. The
+// summary is returned whenever the run started.
+func Run(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOptions) (*Summary, error) {
+	if err := p.ValidateConf(conf); err != nil {
+		return nil, err
+	}
+	if len(conf) == 0 {
+		conf = json.RawMessage("null")
+	}
+	o := opts.withDefaults(p)
+	rs, err := newRunState(ctx, p, conf, &o)
+	if err != nil {
+		return nil, err
+	}
+	return rs.execute(ctx, nil)
+}
+
+func newRunState(ctx context.Context, p *Pipeline, conf json.RawMessage, o *RunOptions) (*runState, error) {
+	rs := &runState{p: p, runID: o.RunID, logicalDate: o.LogicalDate, conf: slices.Clone(conf), files: o.Files,
+		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*Queue{},
+		logger: o.Logger.With(slog.String(logKeyPipeline, p.name), slog.String(logKeyRunID, o.RunID))}
+	rs.outputs = newMemOutputs()
+	rs.rec = nopRecorder{}
+	if o.Backend != nil {
+		if err := o.Backend.attach(ctx, rs); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
+// execute runs the tasks selected by only (nil = all) and summarises.
+func (r *runState) execute(ctx context.Context, only map[int]bool) (*Summary, error) {
+	start := r.clock.Now()
+	r.rec.runStarted(ctx, r, start)
+	ex := newExecutor(r, only)
+	ex.loop(ctx)
+	sum := &Summary{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Start: start, End: r.clock.Now()}
+	var failed []error
+	sum.State = StateSuccess
+	for i, n := range r.p.nodes {
+		if only != nil && !only[i] {
+			continue
+		}
+		t := ex.tasks[i]
+		ts := TaskSummary{Name: n.name, State: t.state, Attempts: t.attempts, Start: t.start, End: t.end, Err: t.err}
+		if !t.start.IsZero() {
+			ts.Duration = t.end.Sub(t.start)
+		}
+		sum.Tasks = append(sum.Tasks, ts)
+		switch t.state {
+		case StateFailed:
+			failed = append(failed, t.err)
+			if sum.State == StateSuccess {
+				sum.State = StateFailed
+			}
+		case StateCancelled:
+			sum.State = StateCancelled
+		}
+	}
+	r.rec.runFinished(context.WithoutCancel(ctx), r, sum)
+	switch {
+	case sum.State == StateCancelled:
+		err := context.Cause(ctx)
+		if err == nil {
+			err = context.Canceled
+		}
+		return sum, fmt.Errorf("pipeline %s run %s: cancelled: %w", r.p.name, r.runID, errors.Join(append([]error{err}, failed...)...))
+	case len(failed) > 0:
+		return sum, fmt.Errorf("pipeline %s run %s: %w: %w", r.p.name, r.runID, ErrRunFailed, errors.Join(failed...))
+	}
+	return sum, nil
+}

@@ -1,0 +1,184 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Task is one unit of work in a pipeline. Run is called once per attempt; it
+// must return promptly when ctx is done. Returning [Permanent](err) stops
+// retries; returning [RetryAfter](d) runs the task again after d without
+// counting an attempt.
+type Task interface {
+	Run(ctx context.Context, tc *TaskContext) error
+}
+
+// TaskFunc adapts a function to [Task].
+type TaskFunc func(ctx context.Context, tc *TaskContext) error
+
+// Run calls f.
+func (f TaskFunc) Run(ctx context.Context, tc *TaskContext) error { return f(ctx, tc) }
+
+// Counts are the rows and files a task read and wrote. They go into the
+// status_body of the task's status event.
+type Counts struct {
+	RowsIn   int64 `json:"rows_in"`
+	RowsOut  int64 `json:"rows_out"`
+	FilesIn  int64 `json:"files_in"`
+	FilesOut int64 `json:"files_out"`
+}
+
+// TaskContext is what a running task sees of its run: identity, the run's
+// conf, a logger, queues shared with other tasks, small JSON outputs, its
+// storage directory and counters reported to status. A TaskContext is valid
+// only during the attempt it was given to.
+type TaskContext struct {
+	run       *runState
+	node      *node
+	instance  int
+	attempt   int
+	logOnce   sync.Once
+	logger    *slog.Logger
+	rowsIn    atomic.Int64
+	rowsOut   atomic.Int64
+	filesIn   atomic.Int64
+	filesOut  atomic.Int64
+	bodyMu    sync.Mutex
+	extraBody map[string]any
+}
+
+// Pipeline returns the pipeline's name.
+func (tc *TaskContext) Pipeline() string { return tc.run.p.name }
+
+// RunID returns the run id (also the status trace_id).
+func (tc *TaskContext) RunID() string { return tc.run.runID }
+
+// LogicalDate returns the run's logical date: the start of the schedule
+// interval for cron runs, the trigger time otherwise.
+func (tc *TaskContext) LogicalDate() time.Time { return tc.run.logicalDate }
+
+// Task returns the task's name.
+func (tc *TaskContext) Task() string { return tc.node.name }
+
+// Instance returns the fan-out instance number, from 0.
+func (tc *TaskContext) Instance() int { return tc.instance }
+
+// Instances returns how many instances of this task run (1 unless fan-out).
+func (tc *TaskContext) Instances() int { return tc.node.instances }
+
+// Attempt returns the 1-based attempt number.
+func (tc *TaskContext) Attempt() int { return tc.attempt }
+
+// Conf returns the run's conf as JSON ("null" when none was given).
+func (tc *TaskContext) Conf() json.RawMessage { return tc.run.conf }
+
+// DecodeConf unmarshals the run's conf into v.
+func (tc *TaskContext) DecodeConf(v any) error {
+	if err := json.Unmarshal(tc.run.conf, v); err != nil {
+		return fmt.Errorf("decode conf: %w", err)
+	}
+	return nil
+}
+
+// Files returns the files handed to this run by a new-files trigger, in key
+// order (nil for other runs).
+func (tc *TaskContext) Files() []File { return tc.run.files }
+
+// Logger returns a logger with pipeline, run_id, task, instance and attempt
+// attributes.
+func (tc *TaskContext) Logger() *slog.Logger {
+	tc.logOnce.Do(func() {
+		tc.logger = tc.run.logger.With(
+			slog.String(logKeyTask, tc.node.name),
+			slog.Int(logKeyInstance, tc.instance),
+			slog.Int(logKeyAttempt, tc.attempt))
+	})
+	return tc.logger
+}
+
+// Queue returns the run's work queue with the given name, shared by every
+// task of the run. Fan-out instances claim items from it; the tasks named
+// in [TaskOptions].Feeds put items in it.
+func (tc *TaskContext) Queue(name string) *Queue { return tc.run.queue(name) }
+
+// AddCounts adds to the task's row and file counters.
+func (tc *TaskContext) AddCounts(c Counts) {
+	tc.rowsIn.Add(c.RowsIn)
+	tc.rowsOut.Add(c.RowsOut)
+	tc.filesIn.Add(c.FilesIn)
+	tc.filesOut.Add(c.FilesOut)
+}
+
+// Counts returns the counters so far.
+func (tc *TaskContext) Counts() Counts {
+	return Counts{RowsIn: tc.rowsIn.Load(), RowsOut: tc.rowsOut.Load(), FilesIn: tc.filesIn.Load(), FilesOut: tc.filesOut.Load()}
+}
+
+// SetStatus adds a key to the status_body of this attempt's status event.
+// Values must marshal to JSON. Keys rows_in, rows_out, files_in and
+// files_out are set from [TaskContext.AddCounts].
+func (tc *TaskContext) SetStatus(key string, value any) {
+	tc.bodyMu.Lock()
+	defer tc.bodyMu.Unlock()
+	if tc.extraBody == nil {
+		tc.extraBody = map[string]any{}
+	}
+	tc.extraBody[key] = value
+}
+
+// statusBody is the status_body of this attempt.
+func (tc *TaskContext) statusBody() map[string]any {
+	c := tc.Counts()
+	body := map[string]any{"rows_in": c.RowsIn, "rows_out": c.RowsOut, "files_in": c.FilesIn, "files_out": c.FilesOut,
+		"instance": tc.instance, "attempt": tc.attempt}
+	tc.bodyMu.Lock()
+	defer tc.bodyMu.Unlock()
+	for k, v := range tc.extraBody {
+		body[k] = v
+	}
+	return body
+}
+
+// SetOutput stores a small JSON output of this task under key (like
+// Airflow's XCom). Outputs live in the run's storage when the run has a
+// bucket, in memory otherwise. Fan-out instances share the task's outputs.
+func (tc *TaskContext) SetOutput(ctx context.Context, key string, v any) error {
+	if err := validName(key); err != nil {
+		return fmt.Errorf("set output %q: %w", key, err)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("set output %s: %w", key, err)
+	}
+	if err := tc.run.outputs.put(ctx, tc.node.name, key, data); err != nil {
+		return fmt.Errorf("set output %s: %w", key, err)
+	}
+	return nil
+}
+
+// Output reads output key of task (usually an upstream task) into v. It
+// returns an error matching [ErrNoOutput] when the task did not set it.
+func (tc *TaskContext) Output(ctx context.Context, task, key string, v any) error {
+	if _, ok := tc.run.p.index[task]; !ok {
+		return fmt.Errorf("output %s/%s: %w: %s", task, key, ErrUnknownTask, task)
+	}
+	data, err := tc.run.outputs.get(ctx, task, key)
+	if err != nil {
+		return fmt.Errorf("output %s/%s: %w", task, key, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("output %s/%s: %w", task, key, err)
+	}
+	return nil
+}
+
+// File is a file handed to a run by a new-files trigger.
+type File struct {
+	Key  string `json:"key"`
+	Size int64  `json:"size"`
+}
