@@ -79,3 +79,53 @@ func singleRune(s string) (rune, bool) {
 	r, n := utf8.DecodeRuneInString(s)
 	return r, n == len(s) && n > 0
 }
+
+// UnmarshalJSON decodes a CSV Dialect; unknown properties go to Extra.
+func (d *Dialect) UnmarshalJSON(data []byte) error {
+	v, err := decodeDialect(data, "")
+	if err != nil {
+		return err
+	}
+	*d = *v
+	return nil
+}
+
+func decodeDialect(data []byte, path string) (*Dialect, error) {
+	o, err := parseObject(data, path)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dialect{}
+	for _, step := range []error{
+		o.str("delimiter", &d.Delimiter), o.str("quoteChar", &d.QuoteChar),
+		o.boolPtr("doubleQuote", &d.DoubleQuote), o.boolPtr("header", &d.Header),
+		o.str("lineTerminator", &d.LineTerminator), o.boolean("skipInitialSpace", &d.SkipInitialSpace),
+		o.str("commentChar", &d.CommentChar),
+	} {
+		if step != nil {
+			return nil, step
+		}
+	}
+	d.Extra = o.rest()
+	return d, nil
+}
+
+// MarshalJSON encodes the dialect, unknown properties included.
+func (d Dialect) MarshalJSON() ([]byte, error) {
+	w := newObjWriter()
+	w.str("delimiter", d.Delimiter)
+	w.str("quoteChar", d.QuoteChar)
+	if d.DoubleQuote != nil {
+		w.value("doubleQuote", *d.DoubleQuote)
+	}
+	if d.Header != nil {
+		w.value("header", *d.Header)
+	}
+	w.str("lineTerminator", d.LineTerminator)
+	if d.SkipInitialSpace {
+		w.value("skipInitialSpace", true)
+	}
+	w.str("commentChar", d.CommentChar)
+	w.extra(d.Extra)
+	return w.bytes()
+}
