@@ -1,0 +1,158 @@
+package avrobak
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// decimalText returns the plain-notation text of a decimal cell.
+func decimalText(v any) (string, error) {
+	switch x := v.(type) {
+	case frictionless.Decimal:
+		return x.String(), nil
+	case *frictionless.Decimal:
+		return x.String(), nil
+	case string:
+		return x, nil
+	case json.Number:
+		return x.String(), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	}
+	return "", fmt.Errorf("want a frictionless.Decimal, got %T", v)
+}
+
+// unscaledDigits returns the sign and the digits of the unscaled value of
+// text at the given scale, with leading zeros stripped. It fails when text
+// has non-zero digits beyond scale or more than precision digits.
+func unscaledDigits(text string, precision, scale int) (neg bool, digits string, err error) {
+	d, err := frictionless.ParseDecimal(text)
+	if err != nil {
+		return false, "", err
+	}
+	plain := d.String()
+	neg = strings.HasPrefix(plain, "-")
+	plain = strings.TrimPrefix(plain, "-")
+	intPart, frac, _ := strings.Cut(plain, ".")
+	if len(frac) > scale {
+		if strings.Trim(frac[scale:], "0") != "" {
+			return false, "", fmt.Errorf("decimal %s has more than %d fractional digits", text, scale)
+		}
+		frac = frac[:scale]
+	}
+	frac += strings.Repeat("0", scale-len(frac))
+	digits = strings.TrimLeft(intPart+frac, "0")
+	if len(digits) > precision {
+		return false, "", fmt.Errorf("decimal %s does not fit precision %d, scale %d", text, precision, scale)
+	}
+	return neg && digits != "", digits, nil
+}
+
+// appendDecimal appends the Avro decimal encoding (bytes: big-endian
+// two's-complement unscaled value) of v.
+func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
+	text, err := decimalText(v)
+	if err != nil {
+		return b, err
+	}
+	neg, digits, err := unscaledDigits(text, precision, scale)
+	if err != nil {
+		return b, err
+	}
+	if len(digits) <= 18 {
+		n, _ := strconv.ParseInt("0"+digits, 10, 64)
+		if neg {
+			n = -n
+		}
+		var buf [8]byte
+		binary.BigEndian.PutUint64(buf[:], uint64(n))
+		return appendBytes(b, minimalTwos(buf[:])), nil
+	}
+	n, _ := new(big.Int).SetString(digits, 10)
+	if neg {
+		n.Neg(n)
+	}
+	return appendBytes(b, bigTwos(n)), nil
+}
+
+// minimalTwos strips redundant sign-extension bytes from a two's-complement
+// big-endian integer.
+func minimalTwos(p []byte) []byte {
+	for len(p) > 1 && (p[0] == 0 && p[1]&0x80 == 0 || p[0] == 0xff && p[1]&0x80 != 0) {
+		p = p[1:]
+	}
+	return p
+}
+
+// bigTwos returns the minimal two's-complement big-endian bytes of n.
+func bigTwos(n *big.Int) []byte {
+	if n.Sign() >= 0 {
+		p := n.Bytes()
+		if len(p) == 0 || p[0]&0x80 != 0 {
+			p = append([]byte{0}, p...)
+		}
+		return p
+	}
+	m := new(big.Int).Neg(n)
+	m.Sub(m, big.NewInt(1)) // -n-1 >= 0; its bitwise complement is n
+	p := m.Bytes()
+	for i := range p {
+		p[i] = ^p[i]
+	}
+	if len(p) == 0 || p[0]&0x80 == 0 {
+		p = append([]byte{0xff}, p...)
+	}
+	return p
+}
+
+// decodeDecimal turns two's-complement unscaled bytes into a Decimal with
+// the given scale.
+func decodeDecimal(p []byte, scale int) (frictionless.Decimal, error) {
+	var digits string
+	neg := len(p) > 0 && p[0]&0x80 != 0
+	if len(p) <= 8 {
+		var u uint64
+		for _, c := range p {
+			u = u<<8 | uint64(c)
+		}
+		if neg && len(p) < 8 {
+			u |= ^uint64(0) << (8 * len(p))
+		}
+		n := int64(u)
+		if n < 0 {
+			digits = strconv.FormatUint(uint64(-n), 10) // -MinInt64 wraps to itself as uint64: correct
+		} else {
+			digits = strconv.FormatInt(n, 10)
+		}
+	} else {
+		n := new(big.Int).SetBytes(p)
+		if neg {
+			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(p))))
+		}
+		digits = new(big.Int).Abs(n).String()
+	}
+	return frictionless.ParseDecimal(formatScaled(neg, digits, scale))
+}
+
+// formatScaled places the decimal point scale digits from the right.
+func formatScaled(neg bool, digits string, scale int) string {
+	if len(digits) <= scale {
+		digits = strings.Repeat("0", scale-len(digits)+1) + digits
+	}
+	s := digits
+	if scale > 0 {
+		s = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
