@@ -16,7 +16,7 @@ var (
 	ErrInvalidDescriptor = errors.New("frictionless: invalid descriptor")
 	// ErrNoData is returned by [Resource.Open] when the resource has neither
 	// a path nor inline data.
-	ErrNoData = errors.New("frictionless: resource has no path and no data")
+	ErrNoData = errors.New("no path and no inline data")
 )
 
 // DescriptorError reports an invalid descriptor property. Path is the

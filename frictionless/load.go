@@ -65,7 +65,7 @@ func baseOf(loc string) string {
 		if err != nil {
 			return ""
 		}
-		u.Path = path.Dir(u.Path) + "/"
+		u.Path = strings.TrimSuffix(path.Dir(u.Path), "/") + "/"
 		u.RawQuery, u.Fragment = "", ""
 		return u.String()
 	}
