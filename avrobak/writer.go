@@ -100,12 +100,13 @@ func NewWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	encOpts, err := o.encoderOptions(cols, meta)
+	schemaText := meta[metaSchema]
+	encOpts, err := o.encoderOptions(meta)
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
 	out := &hashWriter{w: w, h: sha256.New()}
-	enc, err := ocf.NewEncoder(string(meta[metaSchema]), out, encOpts...)
+	enc, err := ocf.NewEncoder(string(schemaText), out, encOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
@@ -160,7 +161,7 @@ func (o *WriterOptions) header(s *frictionless.Schema, rows int64) (map[string][
 	return meta, nil
 }
 
-func (o *WriterOptions) encoderOptions(cols []column, meta map[string][]byte) ([]ocf.EncoderFunc, error) {
+func (o *WriterOptions) encoderOptions(meta map[string][]byte) ([]ocf.EncoderFunc, error) {
 	codecOpts, err := o.Codec.encoderOptions(o.CompressionLevel)
 	if err != nil {
 		return nil, fmt.Errorf("WriterOptions: %w", err)
