@@ -1,0 +1,270 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// batch is a group of rows on its way from the reader to the writer, with
+// the validation rejects met while reading them.
+type batch struct {
+	rows    []frictionless.Row
+	nums    []int // source row number of each row
+	rejects []Reject
+	read    int64 // rows read so far, after this batch
+	bytes   int64 // source bytes read so far
+}
+
+// loader runs one load: a reader goroutine validates and batches while the
+// calling goroutine writes, so casting and writing overlap.
+type loader struct {
+	store   *Store
+	opts    *LoadOptions
+	rep     *LoadReport
+	project []int
+	columns []frictionless.Field
+	start   time.Time
+	lastPrg time.Time
+	w       driver.Writer
+}
+
+// statser is a source that reports bytes read.
+type statser interface{ Stats() frictionless.ReadStats }
+
+// run writes src through a writer opened for req and commits, or aborts on
+// any failure.
+func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteRequest) (err error) {
+	w, err := l.store.drv.OpenWriter(ctx, req)
+	if err != nil {
+		return err
+	}
+	l.w = w
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, w.Abort())
+		}
+		if l.opts.Rejects != nil {
+			// Rejects are kept even when the load failed; use a fresh
+			// context when the load's was cancelled.
+			fctx := context.WithoutCancel(ctx)
+			if ferr := l.opts.Rejects.Flush(fctx); ferr != nil {
+				err = errors.Join(err, fmt.Errorf("flush rejects: %w", ferr))
+			}
+		}
+		l.progress(true)
+	}()
+	rctx, cancel := context.WithCancel(ctx)
+	ch := make(chan *batch, 2)
+	done := make(chan error, 1)
+	go func() { done <- l.read(rctx, src, ch) }()
+	werr := l.consume(ctx, ch)
+	cancel()
+	for range ch { // let the reader finish
+	}
+	rerr := <-done
+	if werr != nil {
+		return werr
+	}
+	if rerr != nil {
+		return rerr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return w.Commit(ctx)
+}
+
+// consume writes batches until the channel closes or a write fails.
+func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
+	for b := range ch {
+		if err := l.reject(ctx, b.rejects); err != nil {
+			return err
+		}
+		if len(b.rows) > 0 {
+			if err := l.write(ctx, b.rows, b.nums); err != nil {
+				return err
+			}
+		}
+		l.rep.Read, l.rep.Bytes = b.read, b.bytes
+		l.progress(false)
+	}
+	return nil
+}
+
+// read validates src into batches and closes ch at the end. A fatal read
+// error is returned; the writer sees the closed channel.
+func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) error {
+	defer close(ch)
+	st, _ := src.(statser)
+	size := l.opts.BatchSize
+	var n int64
+	b := &batch{rows: make([]frictionless.Row, 0, size), nums: make([]int, 0, size)}
+	send := func() error {
+		b.read = n
+		if st != nil {
+			b.bytes = st.Stats().Bytes
+		}
+		select {
+		case ch <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b = &batch{rows: make([]frictionless.Row, 0, size), nums: make([]int, 0, size)}
+		return nil
+	}
+	for {
+		row, err := src.Read()
+		if err == io.EOF {
+			return send()
+		}
+		var re *RowError
+		switch {
+		case errors.As(err, &re) && re.Row == 0:
+			return fmt.Errorf("header: %w", re)
+		case errors.As(err, &re):
+			n++
+			b.rejects = append(b.rejects, rejectFromRowError(re, n))
+			if len(b.rejects) >= size {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+			continue
+		case err != nil:
+			return fmt.Errorf("read: %w", err)
+		}
+		n++
+		b.rows = append(b.rows, l.projectRow(row))
+		b.nums = append(b.nums, int(n))
+		if len(b.rows) >= size {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// projectRow keeps only the written columns (DriftIgnoreExtra).
+func (l *loader) projectRow(row frictionless.Row) frictionless.Row {
+	if l.project == nil {
+		return row
+	}
+	out := make(frictionless.Row, len(l.project))
+	for k, i := range l.project {
+		out[k] = row[i]
+	}
+	return out
+}
+
+// rejectFromRowError converts a validation error; n is the row counter.
+func rejectFromRowError(re *RowError, n int64) Reject {
+	row := re.Row
+	if row == 0 {
+		row = int(n)
+	}
+	raw := make([]string, len(re.Raw))
+	copy(raw, re.Raw)
+	return Reject{Row: row, Line: re.Line, Field: re.Field, Value: re.Value, Reason: re.Reason, Raw: raw, Stage: StageValidation}
+}
+
+// write writes rows; when the database refuses them it splits the group in
+// halves until each refused row is isolated and rejected.
+func (l *loader) write(ctx context.Context, rows []frictionless.Row, nums []int) error {
+	err := l.w.Write(ctx, rows)
+	if err == nil {
+		l.rep.Written += int64(len(rows))
+		return nil
+	}
+	info := l.store.drv.Classify(err)
+	if info.Kind != driver.KindData {
+		if ctx.Err() != nil {
+			return errors.Join(ctx.Err(), err)
+		}
+		return err
+	}
+	if len(rows) == 1 {
+		return l.reject(ctx, []Reject{l.dbReject(rows[0], nums[0], info, err)})
+	}
+	mid := len(rows) / 2
+	if err := l.write(ctx, rows[:mid], nums[:mid]); err != nil {
+		return err
+	}
+	return l.write(ctx, rows[mid:], nums[mid:])
+}
+
+// dbReject describes a row the database refused.
+func (l *loader) dbReject(row frictionless.Row, num int, info driver.ErrorInfo, err error) Reject {
+	r := Reject{Row: num, Field: info.Field, Reason: err.Error(), Stage: StageDatabase}
+	r.Raw = formatRow(l.columns, row)
+	for i := range l.columns {
+		if l.columns[i].Name == info.Field {
+			r.Value = r.Raw[i]
+		}
+	}
+	return r
+}
+
+// formatRow renders typed values as text (best effort, for reports).
+func formatRow(columns []frictionless.Field, row frictionless.Row) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		if v == nil || i >= len(columns) {
+			continue
+		}
+		s, err := columns[i].FormatValue(v)
+		if err != nil {
+			s = fmt.Sprint(v)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// reject counts rejects, keeps the first ones in the report, sends them to
+// the sink and enforces MaxRejects.
+func (l *loader) reject(ctx context.Context, rejects []Reject) error {
+	if len(rejects) == 0 {
+		return nil
+	}
+	l.rep.Rejected += int64(len(rejects))
+	for i := 0; i < len(rejects) && len(l.rep.Rejects) < maxReportRejects; i++ {
+		l.rep.Rejects = append(l.rep.Rejects, rejects[i])
+	}
+	if l.opts.Rejects != nil {
+		if err := l.opts.Rejects.WriteRejects(ctx, rejects); err != nil {
+			return fmt.Errorf("write rejects: %w", err)
+		}
+	}
+	max := int64(l.opts.MaxRejects)
+	if max != 0 && (max < 0 || l.rep.Rejected > max) {
+		return fmt.Errorf("%w: %d rejected (%s)", ErrTooManyRejects, l.rep.Rejected, describeReject(&rejects[len(rejects)-1]))
+	}
+	return nil
+}
+
+// describeReject renders a reject for an error message.
+func describeReject(r *Reject) string {
+	if r.Field == "" {
+		return fmt.Sprintf("row %d: %s", r.Row, r.Reason)
+	}
+	return fmt.Sprintf("row %d: field %q: %s", r.Row, r.Field, r.Reason)
+}
+
+// progress calls the Progress callback, rate-limited unless final.
+func (l *loader) progress(final bool) {
+	if l.opts.Progress == nil {
+		return
+	}
+	now := time.Now()
+	if !final && now.Sub(l.lastPrg) < l.opts.ProgressInterval {
+		return
+	}
+	l.lastPrg = now
+	l.opts.Progress(Progress{Read: l.rep.Read, Written: l.rep.Written, Rejected: l.rep.Rejected, Bytes: l.rep.Bytes, Elapsed: now.Sub(l.start)})
+}

@@ -1,0 +1,139 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// inserter writes rows with prepared multi-row INSERT statements inside a
+// transaction (SQLite and MySQL). Each write runs under a savepoint, so a
+// refused write leaves nothing behind and the transaction goes on.
+type inserter struct {
+	tx      *sql.Tx
+	head    string // INSERT INTO t (cols) VALUES
+	tuple   string // (?, ?, ?)
+	suffix  string // upsert clause, or ""
+	fields  []frictionless.Field
+	perStmt int
+	asTime  bool
+	stmts   map[int]*sql.Stmt
+	args    []any
+}
+
+// newInserter prepares the statement text for fields into table (quoted).
+func newInserter(tx *sql.Tx, d dialect, into string, fields []frictionless.Field, suffix string, maxRows, maxParams int, asTime bool) *inserter {
+	ph := strings.TrimSuffix(strings.Repeat("?, ", len(fields)), ", ")
+	per := min(maxRows, maxParams/len(fields))
+	return &inserter{
+		tx:      tx,
+		head:    "INSERT INTO " + into + " (" + quoteList(d, fieldNames(fields)) + ") VALUES ",
+		tuple:   "(" + ph + ")",
+		suffix:  suffix,
+		fields:  fields,
+		perStmt: max(per, 1),
+		asTime:  asTime,
+		stmts:   map[int]*sql.Stmt{},
+	}
+}
+
+// stmt returns the prepared statement for n rows.
+func (in *inserter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st, ok := in.stmts[n]; ok {
+		return st, nil
+	}
+	var b strings.Builder
+	b.Grow(len(in.head) + n*(len(in.tuple)+2) + len(in.suffix))
+	b.WriteString(in.head)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(in.tuple)
+	}
+	b.WriteString(in.suffix)
+	st, err := in.tx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	in.stmts[n] = st
+	return st, nil
+}
+
+// write inserts rows atomically under a savepoint.
+func (in *inserter) write(ctx context.Context, rows []frictionless.Row) error {
+	if _, err := in.tx.ExecContext(ctx, "SAVEPOINT df_write"); err != nil {
+		return err
+	}
+	if err := in.insert(ctx, rows); err != nil {
+		_, rerr := in.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT df_write")
+		if rerr == nil {
+			_, rerr = in.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT df_write")
+		}
+		if rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		return err
+	}
+	_, err := in.tx.ExecContext(ctx, "RELEASE SAVEPOINT df_write")
+	return err
+}
+
+// insert sends rows in statements of up to perStmt rows.
+func (in *inserter) insert(ctx context.Context, rows []frictionless.Row) error {
+	nf := len(in.fields)
+	for len(rows) > 0 {
+		n := min(len(rows), in.perStmt)
+		st, err := in.stmt(ctx, n)
+		if err != nil {
+			return err
+		}
+		in.args = in.args[:0]
+		for _, r := range rows[:n] {
+			for j := 0; j < nf; j++ {
+				v, err := encodeValue(&in.fields[j], r[j], in.asTime)
+				if err != nil {
+					return fmt.Errorf("field %q: %w", in.fields[j].Name, err)
+				}
+				in.args = append(in.args, v)
+			}
+		}
+		if _, err := st.ExecContext(ctx, in.args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// close releases the prepared statements.
+func (in *inserter) close() {
+	for _, st := range in.stmts {
+		st.Close()
+	}
+	in.stmts = map[int]*sql.Stmt{}
+}
+
+// swapStatements returns the SQL that puts staging in place of target:
+// a rename when nothing depends on the target, else delete and
+// insert-from-staging, which keeps the target (and its views, triggers and
+// foreign keys) in place.
+func swapStatements(d dialect, target, staging string, exists, dependents bool, fields []frictionless.Field) []string {
+	rename := "ALTER TABLE " + d.table(staging) + " RENAME TO " + d.quote(target)
+	switch {
+	case !exists:
+		return []string{rename}
+	case !dependents:
+		return []string{"DROP TABLE " + d.table(target), rename}
+	}
+	cols := quoteList(d, fieldNames(fields))
+	return []string{
+		"DELETE FROM " + d.table(target),
+		"INSERT INTO " + d.table(target) + " (" + cols + ") SELECT " + cols + " FROM " + d.table(staging),
+		"DROP TABLE " + d.table(staging),
+	}
+}

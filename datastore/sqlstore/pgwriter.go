@@ -1,0 +1,280 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+)
+
+// pgWriter runs a session in one transaction on one connection and writes
+// with COPY (binary). Append copies into the target; upsert copies each
+// batch into a temporary table and merges it with one INSERT … ON CONFLICT;
+// replace creates the staging table inside the transaction, so a failure, a
+// cancelled context or a killed process leaves nothing behind, and swaps it
+// in at commit (a rename, or delete + insert-from-staging when views or
+// other objects depend on the target).
+type pgWriter struct {
+	d       pgDialect
+	req     *driver.WriteRequest
+	conn    *sqlx.Conn
+	staging string
+	tmp     string
+	copyTo  pgx.Identifier
+	cols    []string
+	enc     []func(any) (any, error)
+	merge   string
+	src     copySource
+	done    bool
+}
+
+func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.WriteRequest) (driver.Writer, error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &pgWriter{d: d, req: req, conn: conn, cols: fieldNames(req.Columns)}
+	w.enc = pgEncoders(req.Columns)
+	if err := w.setup(ctx); err != nil {
+		return nil, errors.Join(err, w.Abort())
+	}
+	return w, nil
+}
+
+// setup begins the transaction and creates the staging or temporary table.
+func (w *pgWriter) setup(ctx context.Context) error {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	w.copyTo = pgx.Identifier{w.d.schema, w.req.Table}
+	switch w.req.Mode {
+	case driver.Replace:
+		if err := dropStale(ctx, w.conn, w.d, w.req.Table); err != nil {
+			return err
+		}
+		w.staging = stagingName(w.req.Table)
+		if err := createTable(ctx, w.conn, w.d, w.staging, w.req.TableSchema); err != nil {
+			return err
+		}
+		w.copyTo = pgx.Identifier{w.d.schema, w.staging}
+	case driver.Upsert:
+		w.tmp = "_dfup_" + stagingName(w.req.Table)[7:]
+		cols := quoteList(w.d, w.cols)
+		stmt := "CREATE TEMPORARY TABLE " + w.d.quote(w.tmp) + " ON COMMIT DROP AS SELECT " + cols + " FROM " + w.d.table(w.req.Table) + " WITH NO DATA"
+		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+		w.copyTo = pgx.Identifier{w.tmp}
+		w.merge = "INSERT INTO " + w.d.table(w.req.Table) + " (" + cols + ") SELECT " + cols + " FROM " + w.d.quote(w.tmp) + pgConflict(w.d, w.req)
+	}
+	return nil
+}
+
+// pgConflict is the ON CONFLICT clause of the merge.
+func pgConflict(d dialect, req *driver.WriteRequest) string {
+	var sets []string
+	for _, f := range req.Columns {
+		if !contains(req.Key, f.Name) {
+			sets = append(sets, d.quote(f.Name)+" = EXCLUDED."+d.quote(f.Name))
+		}
+	}
+	if len(sets) == 0 {
+		return " ON CONFLICT (" + quoteList(d, req.Key) + ") DO NOTHING"
+	}
+	return " ON CONFLICT (" + quoteList(d, req.Key) + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// Write copies rows under a savepoint (and merges them for upsert).
+func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
+	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT df_write"); err != nil {
+		return err
+	}
+	err := w.copyRows(ctx, rows)
+	if err == nil && w.merge != "" {
+		if _, err = w.conn.ExecContext(ctx, w.merge); err == nil {
+			_, err = w.conn.ExecContext(ctx, "TRUNCATE "+w.d.quote(w.tmp))
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return err // the connection is being torn down; Abort cleans up
+		}
+		if _, rerr := w.conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT df_write"); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		return err
+	}
+	_, err = w.conn.ExecContext(ctx, "RELEASE SAVEPOINT df_write")
+	return err
+}
+
+// copyRows runs COPY … FROM STDIN (binary) on the session's connection.
+func (w *pgWriter) copyRows(ctx context.Context, rows []frictionless.Row) error {
+	return w.conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		w.src.reset(rows, w.enc)
+		_, err := pc.CopyFrom(ctx, w.copyTo, w.cols, &w.src)
+		return err
+	})
+}
+
+// Commit swaps the staging table in (replace) and commits.
+func (w *pgWriter) Commit(ctx context.Context) error {
+	if w.staging != "" {
+		if err := w.swap(ctx); err != nil {
+			return fmt.Errorf("swap: %w", err)
+		}
+	}
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return err
+	}
+	w.done = true
+	return w.conn.Close()
+}
+
+// swap replaces the target with the staging table inside the transaction.
+func (w *pgWriter) swap(ctx context.Context) error {
+	if w.req.SwapTimeout > 0 {
+		ms := strconv.FormatInt(max(w.req.SwapTimeout.Milliseconds(), 1), 10)
+		if _, err := w.conn.ExecContext(ctx, "SET LOCAL lock_timeout = "+ms); err != nil {
+			return err
+		}
+	}
+	exists, err := w.d.tableExists(ctx, w.conn, w.req.Table)
+	if err != nil {
+		return err
+	}
+	deps := false
+	if exists {
+		if deps, err = w.d.dependents(ctx, w.conn, w.req.Table); err != nil {
+			return err
+		}
+	}
+	for _, stmt := range swapStatements(w.d, w.req.Table, w.staging, exists, deps, w.req.Columns) {
+		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Abort rolls back; the staging and temporary tables vanish with the
+// transaction. A broken connection is discarded by the pool (the server
+// rolls back when it goes).
+func (w *pgWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, rerr := w.conn.ExecContext(ctx, "ROLLBACK")
+	cerr := w.conn.Close()
+	if rerr != nil && !isConnGone(rerr) {
+		return errors.Join(rerr, cerr)
+	}
+	return nil
+}
+
+// isConnGone reports errors of a connection that is already closed.
+func isConnGone(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "conn closed") || strings.Contains(s, "bad connection") || strings.Contains(s, "connection is already closed")
+}
+
+// copySource feeds a batch to CopyFrom, converting values pgx cannot encode
+// as they are.
+type copySource struct {
+	rows []frictionless.Row
+	enc  []func(any) (any, error)
+	conv bool
+	buf  []any
+	i    int
+	err  error
+}
+
+func (c *copySource) reset(rows []frictionless.Row, enc []func(any) (any, error)) {
+	c.rows, c.enc, c.i, c.err = rows, enc, 0, nil
+	c.conv = false
+	for _, e := range enc {
+		c.conv = c.conv || e != nil
+	}
+	if len(c.buf) != len(enc) {
+		c.buf = make([]any, len(enc))
+	}
+}
+
+func (c *copySource) Next() bool {
+	c.i++
+	return c.i <= len(c.rows) && c.err == nil
+}
+
+func (c *copySource) Values() ([]any, error) {
+	row := c.rows[c.i-1]
+	if !c.conv {
+		return row, nil
+	}
+	for j, v := range row {
+		if c.enc[j] == nil || v == nil {
+			c.buf[j] = v
+			continue
+		}
+		x, err := c.enc[j](v)
+		if err != nil {
+			c.err = err
+			return nil, err
+		}
+		c.buf[j] = x
+	}
+	return c.buf, nil
+}
+
+func (c *copySource) Err() error { return c.err }
+
+// pgEncoders returns per-column converters (nil when pgx takes the value
+// as it is).
+func pgEncoders(fields []frictionless.Field) []func(any) (any, error) {
+	enc := make([]func(any) (any, error), len(fields))
+	for i := range fields {
+		switch {
+		case fields[i].Type == frictionless.TypeNumber && fields[i].Precision > 0:
+			enc[i] = encodeNumeric
+		case fields[i].Type == frictionless.TypeTime:
+			enc[i] = encodePgTime
+		}
+	}
+	return enc
+}
+
+// encodeNumeric converts a Decimal to pgtype.Numeric.
+func encodeNumeric(v any) (any, error) {
+	d, ok := v.(frictionless.Decimal)
+	if !ok {
+		return v, nil
+	}
+	var n pgtype.Numeric
+	if err := n.Scan(d.String()); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// encodePgTime converts a time of day to pgtype.Time (UTC).
+func encodePgTime(v any) (any, error) {
+	t, ok := v.(time.Time)
+	if !ok {
+		return v, nil
+	}
+	t = t.UTC()
+	us := int64(t.Hour())*3600e6 + int64(t.Minute())*60e6 + int64(t.Second())*1e6 + int64(t.Nanosecond()/1000)
+	return pgtype.Time{Microseconds: us, Valid: true}, nil
+}

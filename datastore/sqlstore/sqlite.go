@@ -1,0 +1,326 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+)
+
+// sqliteDialect: modernc.org/sqlite. Every value is stored so that it reads
+// back exactly: datetimes as UTC text with microseconds, exact decimals as
+// text (DECIMAL_TEXT(p,s) has TEXT affinity), JSON as text. The declared
+// type names carry the Table Schema type for DescribeTable.
+type sqliteDialect struct{}
+
+// sqlite limits: rows per INSERT and bound parameters per statement.
+const (
+	sqliteRowsPerStmt = 200
+	sqliteMaxParams   = 32000
+)
+
+// openSQLite opens sqlite:///abs/path, sqlite:rel/path or sqlite::memory:.
+func openSQLite(ctx context.Context, rawURL string, o *Options) (*sqlDriver, error) {
+	path := rawURL[strings.Index(rawURL, ":")+1:]
+	memory := path == ":memory:" || path == "//:memory:"
+	if strings.HasPrefix(path, "//") && !memory {
+		path = strings.TrimPrefix(path, "//")
+		if !strings.HasPrefix(path, "/") {
+			return nil, fmt.Errorf("%w: sqlite URL must be sqlite:///absolute/path, sqlite:relative/path or sqlite::memory:", ErrInvalidURL)
+		}
+	}
+	if path == "" {
+		return nil, fmt.Errorf("%w: sqlite URL has no path", ErrInvalidURL)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path
+	if memory {
+		dsn = "file::memory:"
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	db, err := sqlx.Open("sqlite", dsn+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	if memory {
+		db.SetMaxOpenConns(1) // every connection would be a new database
+	} else if o.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(o.MaxOpenConns)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	return &sqlDriver{db: db, d: sqliteDialect{}}, nil
+}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) quote(id string) string {
+	return `"` + strings.ReplaceAll(id, `"`, `""`) + `"`
+}
+
+func (d sqliteDialect) table(name string) string { return d.quote(name) }
+
+func (sqliteDialect) validateName(name string) error {
+	if strings.HasPrefix(strings.ToLower(name), "sqlite_") {
+		return errors.New("names starting with sqlite_ are reserved by SQLite")
+	}
+	return nil
+}
+
+// sqliteTypes maps Table Schema types to declared SQLite types.
+var sqliteTypes = map[frictionless.FieldType]string{
+	"": "TEXT", frictionless.TypeString: "TEXT", frictionless.TypeInteger: "INTEGER",
+	frictionless.TypeNumber: "REAL", frictionless.TypeBoolean: "BOOLEAN",
+	frictionless.TypeDate: "DATE", frictionless.TypeTime: "TIME", frictionless.TypeDateTime: "DATETIME",
+	frictionless.TypeYear: "YEAR", frictionless.TypeYearMonth: "YEARMONTH", frictionless.TypeDuration: "DURATION",
+	frictionless.TypeObject: "JSON", frictionless.TypeArray: "JSON_ARRAY", frictionless.TypeGeoJSON: "GEOJSON",
+	frictionless.TypeGeoPoint: "GEOPOINT", frictionless.TypeAny: "ANY_TEXT",
+}
+
+func (sqliteDialect) columnType(f *frictionless.Field, _ bool) string {
+	if f.Type == frictionless.TypeNumber && f.Precision > 0 {
+		return fmt.Sprintf("DECIMAL_TEXT(%d,%d)", f.Precision, f.Scale)
+	}
+	return sqliteTypes[f.Type]
+}
+
+func (sqliteDialect) commentDDL(string, *frictionless.Field) string { return "" }
+
+// sqliteFieldType reads a declared type back.
+func sqliteFieldType(decl string) frictionless.Field {
+	decl = strings.ToUpper(strings.TrimSpace(decl))
+	base, args, _ := strings.Cut(decl, "(")
+	if base == "DECIMAL_TEXT" {
+		p, s, _ := strings.Cut(strings.TrimSuffix(args, ")"), ",")
+		prec, _ := strconv.Atoi(strings.TrimSpace(p))
+		scale, _ := strconv.Atoi(strings.TrimSpace(s))
+		return frictionless.Field{Type: frictionless.TypeNumber, Precision: prec, Scale: scale}
+	}
+	for t, name := range sqliteTypes {
+		if name == base && t != "" {
+			return frictionless.Field{Type: t}
+		}
+	}
+	switch {
+	case strings.Contains(base, "INT"):
+		return frictionless.Field{Type: frictionless.TypeInteger}
+	case strings.Contains(base, "REAL"), strings.Contains(base, "FLOA"), strings.Contains(base, "DOUB"),
+		strings.HasPrefix(base, "NUMERIC"), strings.HasPrefix(base, "DECIMAL"):
+		return frictionless.Field{Type: frictionless.TypeNumber}
+	case base == "TIMESTAMP":
+		return frictionless.Field{Type: frictionless.TypeDateTime}
+	case base == "BOOL":
+		return frictionless.Field{Type: frictionless.TypeBoolean}
+	}
+	return frictionless.Field{Type: frictionless.TypeString}
+}
+
+func (sqliteDialect) tableExists(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", name)
+	return n > 0, err
+}
+
+func (d sqliteDialect) describe(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {
+	var cols []struct {
+		Name    string `db:"name"`
+		Type    string `db:"type"`
+		NotNull bool   `db:"notnull"`
+		PK      int    `db:"pk"`
+	}
+	err := sqlx.SelectContext(ctx, q, &cols, `SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid`, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, errNoTable
+	}
+	s := &frictionless.Schema{}
+	keys := map[int]string{}
+	for _, c := range cols {
+		f := sqliteFieldType(c.Type)
+		f.Name = c.Name
+		f.Constraints.Required = c.NotNull || c.PK > 0
+		s.Fields = append(s.Fields, f)
+		if c.PK > 0 {
+			keys[c.PK] = c.Name
+		}
+	}
+	for i := 1; i <= len(keys); i++ {
+		s.PrimaryKey = append(s.PrimaryKey, keys[i])
+	}
+	return s, nil
+}
+
+func (sqliteDialect) listTables(ctx context.Context, q sqlx.QueryerContext, prefix string) ([]string, error) {
+	var names []string
+	err := sqlx.SelectContext(ctx, q, &names, "SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?", len(prefix), prefix)
+	return names, err
+}
+
+// dependents reports whether a view or trigger mentions the table (a
+// textual, conservative test).
+func (sqliteDialect) dependents(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, "SELECT count(*) FROM sqlite_schema WHERE type IN ('view', 'trigger') AND instr(sql, ?) > 0", name)
+	return n > 0, err
+}
+
+func (sqliteDialect) classify(err error) driver.ErrorInfo {
+	if errors.Is(err, errNoTable) {
+		return driver.ErrorInfo{Kind: driver.KindNotFound}
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return driver.ErrorInfo{}
+	}
+	msg := se.Error()
+	switch se.Code() & 0xff {
+	case 19, 20, 18: // SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG
+		info := driver.ErrorInfo{Kind: driver.KindData}
+		if _, after, ok := strings.Cut(msg, "constraint failed: "); ok {
+			col, _, _ := strings.Cut(after, ",")
+			if i := strings.Index(col, "."); i >= 0 {
+				col = col[i+1:]
+			}
+			info.Field = strings.TrimSpace(strings.TrimSuffix(col, ")"))
+		}
+		return info
+	}
+	switch {
+	case strings.Contains(msg, "no such table"):
+		return driver.ErrorInfo{Kind: driver.KindNotFound}
+	case strings.Contains(msg, "already exists"):
+		return driver.ErrorInfo{Kind: driver.KindExists}
+	}
+	return driver.ErrorInfo{}
+}
+
+// sqliteWriter runs the whole session in one transaction: a replace creates
+// its staging table inside it, so a failure or a crash leaves nothing.
+type sqliteWriter struct {
+	d       sqliteDialect
+	req     *driver.WriteRequest
+	tx      *sqlx.Tx
+	in      *inserter
+	staging string
+	done    bool
+}
+
+func (d sqliteDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.WriteRequest) (driver.Writer, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	w := &sqliteWriter{d: d, req: req, tx: tx}
+	if err := w.setup(ctx); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return w, nil
+}
+
+// setup creates the staging table for a replace and prepares the inserter.
+func (w *sqliteWriter) setup(ctx context.Context) error {
+	into := w.req.Table
+	var suffix string
+	switch w.req.Mode {
+	case driver.Replace:
+		if err := dropStale(ctx, w.tx, w.d, w.req.Table); err != nil {
+			return err
+		}
+		w.staging = stagingName(w.req.Table)
+		if err := createTable(ctx, w.tx, w.d, w.staging, w.req.TableSchema); err != nil {
+			return err
+		}
+		into = w.staging
+	case driver.Upsert:
+		suffix = upsertSQLite(w.d, w.req)
+	}
+	w.in = newInserter(w.tx.Tx, w.d, w.d.table(into), w.req.Columns, suffix, sqliteRowsPerStmt, sqliteMaxParams, false)
+	return nil
+}
+
+// upsertSQLite is the ON CONFLICT clause for the key.
+func upsertSQLite(d dialect, req *driver.WriteRequest) string {
+	var sets []string
+	for _, f := range req.Columns {
+		if !contains(req.Key, f.Name) {
+			sets = append(sets, d.quote(f.Name)+" = excluded."+d.quote(f.Name))
+		}
+	}
+	if len(sets) == 0 {
+		return " ON CONFLICT (" + quoteList(d, req.Key) + ") DO NOTHING"
+	}
+	return " ON CONFLICT (" + quoteList(d, req.Key) + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+func (w *sqliteWriter) Write(ctx context.Context, rows []frictionless.Row) error {
+	return w.in.write(ctx, rows)
+}
+
+func (w *sqliteWriter) Commit(ctx context.Context) error {
+	w.in.close()
+	if w.staging != "" {
+		exists, err := w.d.tableExists(ctx, w.tx, w.req.Table)
+		if err != nil {
+			return err
+		}
+		deps := false
+		if exists {
+			if deps, err = w.d.dependents(ctx, w.tx, w.req.Table); err != nil {
+				return err
+			}
+		}
+		for _, stmt := range swapStatements(w.d, w.req.Table, w.staging, exists, deps, w.req.Columns) {
+			if _, err := w.tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("swap: %w", err)
+			}
+		}
+	}
+	if err := w.tx.Commit(); err != nil {
+		return err
+	}
+	w.done = true
+	return nil
+}
+
+func (w *sqliteWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	w.in.close()
+	if err := w.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+// contains reports whether names holds name.
+func contains(names []string, name string) bool {
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// errNoTable is returned by describe for a missing table.
+var errNoTable = errors.New("no such table")
