@@ -1,0 +1,183 @@
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/datafactory/datafactory/status/driver"
+)
+
+// Job list page sizes.
+const (
+	// DefaultJobLimit is the page size when JobQuery.Limit is 0.
+	DefaultJobLimit = 50
+	// MaxJobLimit is the largest page size.
+	MaxJobLimit = 1000
+)
+
+// JobQuery selects jobs for [Store.ListJobs]. Empty fields do not filter.
+type JobQuery struct {
+	// Dataset and Resource match exactly.
+	Dataset, Resource string
+	// FactoryID matches the run ID.
+	FactoryID string
+	// Status matches one status.
+	Status JobStatus
+	// Limit is the page size. Default DefaultJobLimit, at most MaxJobLimit.
+	Limit int
+	// Offset skips that many jobs (newest first). Default 0.
+	Offset int
+}
+
+// CreateJob stores a new job and returns it. Defaults: ID a UUID, Status
+// WAITING (RUNNING is also allowed, and sets Heartbeat). Created and
+// Updated are set to now. Type is required. A taken ID gives ErrExists.
+func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
+	const op = "create job"
+	if err := s.check(op, j.ID); err != nil {
+		return Job{}, err
+	}
+	if j.ID == "" {
+		j.ID = NewID()
+	}
+	if j.Status == "" {
+		j.Status = JobWaiting
+	}
+	now := s.Now()
+	j.Created, j.Updated, j.Heartbeat = now, now, time.Time{}
+	if j.Status == JobRunning {
+		j.Heartbeat = now
+	}
+	if err := validateJob(&j); err != nil {
+		return Job{}, invalid(op, j.ID, err)
+	}
+	out, err := s.drv.CreateJob(ctx, j)
+	return out, s.wrap(op, j.ID, err)
+}
+
+// Job returns one job; ErrNotFound when there is none with that ID.
+func (s *Store) Job(ctx context.Context, id string) (Job, error) {
+	const op = "get job"
+	if err := s.check(op, id); err != nil {
+		return Job{}, err
+	}
+	j, err := s.drv.GetJob(ctx, id)
+	return j, s.wrap(op, id, err)
+}
+
+// Transition moves a job to another status and merges info into its info
+// (a nil value deletes a key). Illegal moves (see the Job status
+// constants) give a *TransitionError matching ErrIllegalTransition;
+// entering RUNNING sets the heartbeat.
+func (s *Store) Transition(ctx context.Context, id string, to JobStatus, info map[string]any) (Job, error) {
+	const op = "transition job"
+	if err := s.check(op, id); err != nil {
+		return Job{}, err
+	}
+	if !to.Valid() {
+		return Job{}, invalid(op, id, fmt.Errorf("status %q is not a job status", to))
+	}
+	j, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{ID: id, To: to, Info: info, Now: s.Now()})
+	return j, s.wrap(op, id, err)
+}
+
+// Heartbeat records that a RUNNING job's worker is alive. A job in another
+// state gives ErrNotRunning (the worker should stop: the job was finished,
+// cancelled or reaped), an unknown job ErrNotFound.
+func (s *Store) Heartbeat(ctx context.Context, id string) error {
+	const op = "heartbeat job"
+	if err := s.check(op, id); err != nil {
+		return err
+	}
+	return s.wrap(op, id, s.drv.HeartbeatJob(ctx, id, s.Now()))
+}
+
+// ListJobs returns the jobs matching q (nil: all), newest first.
+func (s *Store) ListJobs(ctx context.Context, q *JobQuery) ([]Job, error) {
+	const op = "list jobs"
+	if err := s.check(op, ""); err != nil {
+		return nil, err
+	}
+	var dq driver.JobQuery
+	if q != nil {
+		dq = driver.JobQuery{Dataset: q.Dataset, Resource: q.Resource, FactoryID: q.FactoryID,
+			Status: q.Status, Limit: q.Limit, Offset: q.Offset}
+	}
+	switch {
+	case dq.Limit < 0 || dq.Limit > MaxJobLimit:
+		return nil, invalid(op, "", fmt.Errorf("limit %d is not between 0 and %d", dq.Limit, MaxJobLimit))
+	case dq.Offset < 0:
+		return nil, invalid(op, "", fmt.Errorf("offset %d is negative", dq.Offset))
+	case dq.Status != "" && !dq.Status.Valid():
+		return nil, invalid(op, "", fmt.Errorf("status %q is not a job status", dq.Status))
+	case dq.Limit == 0:
+		dq.Limit = DefaultJobLimit
+	}
+	jobs, err := s.drv.ListJobs(ctx, dq)
+	return jobs, s.wrap(op, "", err)
+}
+
+// reapPage is how many expired jobs Reap handles per query.
+const reapPage = 200
+
+// Reap marks every RUNNING job whose heartbeat is older than olderThan as
+// FAILED, with info "error" saying why, and returns those jobs. A job that
+// heartbeats or finishes meanwhile is left alone. Run it periodically (or
+// at startup) so no job stays RUNNING after its worker died.
+func (s *Store) Reap(ctx context.Context, olderThan time.Duration) ([]Job, error) {
+	const op = "reap jobs"
+	if err := s.check(op, ""); err != nil {
+		return nil, err
+	}
+	if olderThan <= 0 {
+		return nil, invalid(op, "", fmt.Errorf("olderThan %v is not positive", olderThan))
+	}
+	now := s.Now()
+	cutoff := now.Add(-olderThan)
+	var reaped []Job
+	for {
+		page, err := s.drv.ListJobs(ctx, driver.JobQuery{Status: JobRunning, HeartbeatBefore: cutoff, Limit: reapPage})
+		if err != nil {
+			return reaped, s.wrap(op, "", err)
+		}
+		n := 0
+		for _, j := range page {
+			done, err := s.reapOne(ctx, j, now, cutoff, olderThan)
+			if err != nil {
+				return reaped, s.wrap(op, j.ID, err)
+			}
+			if done.ID != "" {
+				reaped = append(reaped, done)
+				n++
+			}
+		}
+		if len(page) < reapPage || n == 0 {
+			return reaped, nil
+		}
+	}
+}
+
+// reapOne fails one expired job; a job that changed meanwhile is skipped
+// (zero Job, nil error).
+func (s *Store) reapOne(ctx context.Context, j Job, now, cutoff time.Time, olderThan time.Duration) (Job, error) {
+	reason := fmt.Sprintf("heartbeat expired: last heartbeat %s, none for more than %s",
+		driver.FormatTime(j.Heartbeat), olderThan)
+	out, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{
+		ID: j.ID, To: JobFailed, Now: now, IfHeartbeatBefore: cutoff,
+		Info: map[string]any{"error": reason},
+	})
+	if err == nil {
+		return out, nil
+	}
+	var te *TransitionError
+	if errors.As(err, &te) {
+		return Job{}, nil
+	}
+	switch s.drv.ErrorKind(err) {
+	case driver.Conflict, driver.NotFound:
+		return Job{}, nil
+	}
+	return Job{}, err
+}

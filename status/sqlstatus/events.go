@@ -1,0 +1,67 @@
+package sqlstatus
+
+import (
+	"context"
+
+	"github.com/datafactory/datafactory/status/driver"
+)
+
+// CreateTrace inserts the trace row and its first event in one transaction.
+func (d *sqlDriver) CreateTrace(ctx context.Context, ev driver.Event) (driver.Event, error) {
+	args, err := eventArgs(&ev)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	tx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, d.q.insertTrace, ev.TraceID, micros(ev.StartTime)); err != nil {
+		return driver.Event{}, err
+	}
+	if _, err := tx.ExecContext(ctx, d.q.insertEvent, args...); err != nil {
+		return driver.Event{}, err
+	}
+	return ev, tx.Commit()
+}
+
+// AppendEvent inserts one event; the foreign key on trace_id makes an
+// unknown trace fail (kind NotFound) in the same statement.
+func (d *sqlDriver) AppendEvent(ctx context.Context, ev driver.Event) (driver.Event, error) {
+	args, err := eventArgs(&ev)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	if _, err := d.db.ExecContext(ctx, d.q.insertEvent, args...); err != nil {
+		return driver.Event{}, err
+	}
+	return ev, nil
+}
+
+// Events returns a trace's events, oldest first.
+func (d *sqlDriver) Events(ctx context.Context, traceID string) ([]driver.Event, error) {
+	rows, err := d.db.QueryContext(ctx, d.q.events, traceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []driver.Event
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// TraceIDsByPath returns the trace IDs of up to limit events with s3_path = path.
+func (d *sqlDriver) TraceIDsByPath(ctx context.Context, path string, limit int) ([]string, error) {
+	var ids []string
+	if err := d.db.SelectContext(ctx, &ids, d.q.byPath, path, limit); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}

@@ -1,0 +1,143 @@
+package sqlstatus_test
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/datafactory/datafactory/internal/testutil"
+	"github.com/datafactory/datafactory/status"
+	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/status/statustest"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
+)
+
+// backends name a fresh database URL per test.
+var backends = []struct {
+	name string
+	url  func(t testing.TB) string
+}{
+	{"SQLiteFile", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "status.db") }},
+	{"SQLiteMemory", func(testing.TB) string { return "sqlite::memory:" }},
+	{"Postgres", func(t testing.TB) string { return testutil.PostgresURL(t) }},
+	{"MySQL", mysqlURL},
+}
+
+// mysqlURL converts the test DSN into a mysql:// URL.
+func mysqlURL(t testing.TB) string {
+	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
+	require.NoError(t, err)
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	} else {
+		u.User = url.User(cfg.User)
+	}
+	return u.String()
+}
+
+func open(t testing.TB, rawURL string, now func() time.Time) *status.Store {
+	t.Helper()
+	s, err := sqlstatus.Open(context.Background(), rawURL, &sqlstatus.Options{Now: now})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			statustest.RunConformanceTests(t, func(t *testing.T, now func() time.Time) *status.Store {
+				return open(t, be.url(t), now)
+			})
+		})
+	}
+}
+
+// TestConcurrentOpen opens the same new database from several goroutines
+// at once (each with its own pool, as separate processes would): every
+// open succeeds, the migrations are applied once, and reopening is a no-op.
+func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
+	for _, be := range []struct {
+		name string
+		url  func(t testing.TB) string
+	}{backends[0], backends[2], backends[3]} {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			u := be.url(t)
+			const openers = 6
+			stores := make([]*status.Store, openers)
+			errs := make([]error, openers)
+			var wg sync.WaitGroup
+			for i := range openers {
+				wg.Go(func() {
+					stores[i], errs[i] = sqlstatus.Open(context.Background(), u, nil)
+				})
+			}
+			wg.Wait()
+			for i := range openers {
+				require.NoError(t, errs[i])
+				t.Cleanup(func() { _ = stores[i].Close() })
+			}
+			ctx := context.Background()
+			_, err := stores[0].StartTrace(ctx, status.Event{TraceID: "shared"})
+			require.NoError(t, err)
+			_, err = stores[openers-1].AddEvent(ctx, status.Event{TraceID: "shared"})
+			require.NoError(t, err)
+			db, err := sqlstatus.DB(stores[1])
+			require.NoError(t, err)
+			var versions int
+			require.NoError(t, db.GetContext(ctx, &versions, "SELECT COUNT(*) FROM status_schema_migrations"))
+			require.Equal(t, 1, versions)
+			again := open(t, u, nil)
+			evs, err := again.Events(ctx, "shared")
+			require.NoError(t, err)
+			require.Len(t, evs, 2)
+		})
+	}
+}
+
+// TestManyWriters is the acceptance test: 64 goroutines × 500 events into
+// one trace; every event stored exactly once.
+func TestManyWriters(t *testing.T) {
+	t.Parallel()
+	for _, be := range []struct {
+		name string
+		url  func(t testing.TB) string
+	}{backends[0], backends[2]} {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, be.url(t), nil)
+			statustest.RequireConcurrentEvents(t, s, "many", 64, 500)
+		})
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, url, want string
+	}{
+		{"unknown scheme", "oracle://scott:tiger@db/x", "unsupported URL scheme"},
+		{"sqlite without path", "sqlite://", "no path"},
+		{"mysql without database", "mysql://root:secret@127.0.0.1:1/", "one database"},
+		{"unreachable postgres", "postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=1", "connect"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := sqlstatus.Open(context.Background(), tc.url, nil)
+			require.ErrorContains(t, err, tc.want)
+			require.NotContains(t, err.Error(), "secret")
+			require.NotContains(t, err.Error(), "hunter2")
+			require.NotContains(t, err.Error(), "tiger")
+		})
+	}
+}

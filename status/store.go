@@ -1,0 +1,56 @@
+package status
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/datafactory/datafactory/status/driver"
+)
+
+// Options configure a Store. The zero value (or nil) means defaults.
+type Options struct {
+	// Now is the clock used for event and job times. Default time.Now.
+	Now func() time.Time
+}
+
+// Store records traces, events and jobs in a backend. Get one from a
+// backend's Open (sqlstatus.Open, memstatus.New, statushttp.NewClient).
+// It is safe for concurrent use.
+type Store struct {
+	drv    driver.Driver
+	now    func() time.Time
+	closed atomic.Bool
+}
+
+// New returns a Store over a driver. It is meant for backend packages;
+// applications get a Store from a backend's constructor.
+func New(d driver.Driver, opts *Options) *Store {
+	s := &Store{drv: d, now: time.Now}
+	if opts != nil && opts.Now != nil {
+		s.now = opts.Now
+	}
+	return s
+}
+
+// Now returns the store's current time in UTC, truncated to microseconds
+// (the precision every backend keeps).
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Driver returns the backend, for code that needs backend-specific access.
+func (s *Store) Driver() driver.Driver { return s.drv }
+
+// Close releases the backend. Calling Close again returns ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return &Error{Op: "close", Kind: ErrClosed}
+	}
+	return s.wrap("close", "", s.drv.Close())
+}
+
+// check returns ErrClosed after Close.
+func (s *Store) check(op, key string) error {
+	if s.closed.Load() {
+		return &Error{Op: op, Key: key, Kind: ErrClosed}
+	}
+	return nil
+}
