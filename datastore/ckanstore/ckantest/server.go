@@ -1,0 +1,206 @@
+package ckantest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Defaults for [Options].
+const (
+	DefaultRowsMax      = 32000
+	DefaultRowsDefault  = 100
+	DefaultTokenHeader  = "Authorization"
+	DefaultSysadminName = "ckan_admin"
+)
+
+// Options configures a [Server]. nil means defaults.
+type Options struct {
+	// DSN selects the database that holds the DataStore tables. Empty: a
+	// new SQLite file in a temporary directory, removed by Close. A
+	// postgres:// or postgresql:// URL: PostgreSQL, each table named by its
+	// resource id, with _id serial, _full_text tsvector and a trigger, as
+	// CKAN does (the schema should be private to the server). Anything else
+	// is a modernc.org/sqlite DSN.
+	DSN string
+	// RowsMax is ckan.datastore.search.rows_max. Default 32000.
+	RowsMax int
+	// RowsDefault is ckan.datastore.search.rows_default. Default 100.
+	RowsDefault int
+	// TokenHeader is apitoken_header_name. Default "Authorization".
+	TokenHeader string
+	// SysadminName names the sysadmin created at start. Default
+	// "ckan_admin".
+	SysadminName string
+	// Logger receives the causes of 500 answers. Default: discard.
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.RowsMax <= 0 {
+		c.RowsMax = DefaultRowsMax
+	}
+	if c.RowsDefault <= 0 {
+		c.RowsDefault = DefaultRowsDefault
+	}
+	if c.TokenHeader == "" {
+		c.TokenHeader = DefaultTokenHeader
+	}
+	if c.SysadminName == "" {
+		c.SysadminName = DefaultSysadminName
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Server is an in-process CKAN with the DataStore, ckanext-aircan's status
+// callback and the core actions a loader uses.
+type Server struct {
+	opts    Options
+	hs      *httptest.Server
+	db      *sql.DB
+	d       dialect
+	tmpDir  string
+	actions map[string]action
+
+	mu        sync.Mutex // guards the fields below
+	users     map[string]*user
+	tokens    map[string]string // token → user name
+	datasets  map[string]*dataset
+	resources map[string]map[string]any
+	status    []StatusCall
+	sysToken  string
+}
+
+// New starts a server.
+func New(opts *Options) (*Server, error) {
+	o := opts.withDefaults()
+	s := &Server{
+		opts:      o,
+		users:     map[string]*user{},
+		tokens:    map[string]string{},
+		datasets:  map[string]*dataset{},
+		resources: map[string]map[string]any{},
+	}
+	if err := s.openDB(o.DSN); err != nil {
+		s.cleanup()
+		return nil, err
+	}
+	s.actions = s.actionTable()
+	s.sysToken = s.AddUser(o.SysadminName, true)
+	s.hs = httptest.NewServer(s.Handler())
+	return s, nil
+}
+
+// NewServer starts a server and panics if it cannot, like
+// httptest.NewServer.
+func NewServer(opts *Options) *Server {
+	s, err := New(opts)
+	if err != nil {
+		panic(fmt.Sprintf("ckantest: %v", err))
+	}
+	return s
+}
+
+func (s *Server) openDB(dsn string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		s.d = pgDialect{}
+		s.db, err = sql.Open("pgx", dsn)
+	default:
+		s.d = sqliteDialect{}
+		if dsn == "" {
+			if s.tmpDir, err = os.MkdirTemp("", "ckantest-"); err != nil {
+				return fmt.Errorf("ckantest: temp dir: %w", err)
+			}
+			dsn = "file:" + filepath.Join(s.tmpDir, "datastore.db") + "?_pragma=busy_timeout(10000)"
+		}
+		s.db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			// One connection: transactions serialize and nothing waits on
+			// SQLite's file lock.
+			s.db.SetMaxOpenConns(1)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("ckantest: open database: %w", err)
+	}
+	if err := s.d.setup(ctx, s.db); err != nil {
+		return fmt.Errorf("ckantest: %w", err)
+	}
+	return nil
+}
+
+// URL returns the site URL (no trailing slash).
+func (s *Server) URL() string { return s.hs.URL }
+
+// Handler returns the HTTP handler (also served at URL).
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/action/{name}", s.serveAction)
+	mux.HandleFunc("/api/3/action/{name}", s.serveAction)
+	return mux
+}
+
+// DB returns the database holding the DataStore tables, for tests that
+// inspect or write them directly (as a COPY loader would).
+func (s *Server) DB() *sql.DB { return s.db }
+
+// Close stops the server and releases the database.
+func (s *Server) Close() {
+	if s.hs != nil {
+		s.hs.Close()
+	}
+	s.cleanup()
+}
+
+func (s *Server) cleanup() {
+	if s.db != nil {
+		_ = s.db.Close()
+	}
+	if s.tmpDir != "" {
+		_ = os.RemoveAll(s.tmpDir)
+	}
+}
+
+// SysadminToken returns the token of the sysadmin created at start.
+func (s *Server) SysadminToken() string { return s.sysToken }
+
+// newID returns a random UUID (version 4).
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// newToken returns a random API token.
+func newToken() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "ckt_" + hex.EncodeToString(b[:])
+}
