@@ -1,7 +1,13 @@
 package avrobak_test
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
 	"math"
 	"testing"
 	"time"
@@ -55,8 +61,7 @@ func mustJSON(t testing.TB, s string) any {
 }
 
 // allTypesRows returns rows covering NULLs, unicode, int64 extremes, exact
-// decimals, microsecond timestamps with zones and JSON. Datetimes are UTC
-// (what the databases give back); offsets are covered by the file tests.
+// decimals, microsecond timestamps with zones and JSON.
 func allTypesRows(t testing.TB) []frictionless.Row {
 	utc := time.UTC
 	return []frictionless.Row{
@@ -64,7 +69,7 @@ func allTypesRows(t testing.TB) []frictionless.Row {
 			int64(1), "Zoë 🚀 — 東京", "6ba7b810-9dad-11d1-80b4-00c04fd430c8", 3.25,
 			mustDecimal(t, "1234567890.12"), mustDecimal(t, "1234567890123456789012345678.0123456789"),
 			true, time.Date(1969, 7, 20, 0, 0, 0, 0, utc),
-			time.Date(2024, 2, 29, 23, 59, 58, 123456000, utc),
+			time.Date(2024, 3, 1, 5, 29, 58, 123456000, time.FixedZone("", 5*3600+1800)),
 			time.Date(0, 1, 1, 8, 30, 15, 654321000, utc),
 			int64(1984), time.Date(2023, 11, 1, 0, 0, 0, 0, utc), "P1Y2M3DT4H5M6.5S",
 			mustJSON(t, `{"a":1,"b":[true,null,"x"],"c":{"d":1.5}}`), mustJSON(t, `[1,"two",{"three":3}]`),
@@ -73,10 +78,10 @@ func allTypesRows(t testing.TB) []frictionless.Row {
 		{
 			int64(math.MaxInt64), "", "00000000-0000-0000-0000-000000000000", -0.0,
 			mustDecimal(t, "-9999999999.99"), mustDecimal(t, "-9999999999999999999999999999.9999999999"),
-			false, time.Date(1, 1, 1, 0, 0, 0, 0, utc),
+			false, time.Date(1000, 1, 1, 0, 0, 0, 0, utc), // (year 1 is Go's zero time, which MySQL drivers write as 0000-00-00)
 			time.Date(1900, 1, 1, 0, 0, 0, 1000, utc),
 			time.Date(0, 1, 1, 23, 59, 59, 999999000, utc),
-			int64(-44), time.Date(1, 1, 1, 0, 0, 0, 0, utc), "PT0S",
+			int64(-44), time.Date(1000, 1, 1, 0, 0, 0, 0, utc), "PT0S",
 			mustJSON(t, `{}`), mustJSON(t, `[]`), "0,0", mustJSON(t, `{"type":"Point","coordinates":[0,0]}`), "",
 		},
 		{
@@ -89,7 +94,7 @@ func allTypesRows(t testing.TB) []frictionless.Row {
 			time.Date(9999, 12, 31, 23, 59, 59, 999999000, utc),
 			time.Date(0, 1, 1, 0, 0, 0, 0, utc),
 			int64(9999), time.Date(9999, 12, 1, 0, 0, 0, 0, utc), "P10D",
-			mustJSON(t, `{"ünïcode":"✓","n":-1e-7}`), mustJSON(t, `[[[]]]`), "-90,180", mustJSON(t, `{"type":"LineString","coordinates":[[0,0],[1,1]]}`), "{}",
+			mustJSON(t, `{"ünïcode":"✓","n":-0.0000001}`), mustJSON(t, `[[[]]]`), "-90,180", mustJSON(t, `{"type":"LineString","coordinates":[[0,0],[1,1]]}`), "{}",
 		},
 	}
 }
@@ -105,6 +110,25 @@ func requireRowsEqual(t testing.TB, want, got []frictionless.Row) {
 			requireCellEqual(t, want[i][j], got[i][j], "row %d, cell %d", i, j)
 		}
 	}
+}
+
+// requireRowsEqualUTC is requireRowsEqual with times compared as UTC: the
+// databases keep a timestamp's instant, not the offset it was given in.
+func requireRowsEqualUTC(t testing.TB, want, got []frictionless.Row) {
+	t.Helper()
+	utc := func(rows []frictionless.Row) []frictionless.Row {
+		out := make([]frictionless.Row, len(rows))
+		for i, r := range rows {
+			out[i] = slices.Clone(r)
+			for j, v := range r {
+				if tm, ok := v.(time.Time); ok {
+					out[i][j] = tm.UTC()
+				}
+			}
+		}
+		return out
+	}
+	requireRowsEqual(t, utc(want), utc(got))
 }
 
 func requireCellEqual(t testing.TB, want, got any, msgAndArgs ...any) {
@@ -124,4 +148,60 @@ func requireCellEqual(t testing.TB, want, got any, msgAndArgs ...any) {
 	default:
 		require.Equal(t, want, got, msgAndArgs...)
 	}
+}
+
+var errEOF = io.EOF
+
+func sha256Hex(p []byte) string {
+	sum := sha256.Sum256(p)
+	return hex.EncodeToString(sum[:])
+}
+
+// sortedByID orders rows by their int64 first cell.
+func sortedByID(rows []frictionless.Row) []frictionless.Row {
+	out := slices.Clone(rows)
+	slices.SortFunc(out, func(a, b frictionless.Row) int { return cmp.Compare(a[0].(int64), b[0].(int64)) })
+	return out
+}
+
+// employeesSchema is an employees table, as in data-architecture.
+func employeesSchema() *frictionless.Schema {
+	return &frictionless.Schema{
+		Fields: []frictionless.Field{
+			{Name: "id", Type: frictionless.TypeInteger, Constraints: frictionless.Constraints{Required: true}},
+			{Name: "first_name", Type: frictionless.TypeString, Constraints: frictionless.Constraints{Required: true}},
+			{Name: "last_name", Type: frictionless.TypeString, Constraints: frictionless.Constraints{Required: true}},
+			{Name: "email", Type: frictionless.TypeString},
+			{Name: "department", Type: frictionless.TypeString},
+			{Name: "salary", Type: frictionless.TypeNumber, Precision: 10, Scale: 2},
+			{Name: "hiring_date", Type: frictionless.TypeDate},
+			{Name: "active", Type: frictionless.TypeBoolean},
+			{Name: "updated_at", Type: frictionless.TypeDateTime},
+		},
+		PrimaryKey: []string{"id"},
+	}
+}
+
+// employeeRow returns employee number i (deterministic).
+func employeeRow(t testing.TB, i int64) frictionless.Row {
+	depts := []string{"Engineering", "Sales", "Finance", "Support", "Marketing"}
+	first := []string{"Ana", "Bob", "Chloé", "Dmitri", "Eun-ji", "Fatima"}
+	row := frictionless.Row{
+		i, first[i%int64(len(first))], fmt.Sprintf("Surname%d", i), fmt.Sprintf("user%d@example.com", i),
+		depts[i%int64(len(depts))], mustDecimal(t, fmt.Sprintf("%d.%02d", 30000+i%90000, i%100)),
+		time.Date(2000+int(i%25), time.Month(1+i%12), 1+int(i%28), 0, 0, 0, 0, time.UTC), i%3 != 0,
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 1234567 * time.Microsecond),
+	}
+	if i%10 == 0 {
+		row[3] = nil
+	}
+	return row
+}
+
+func employeeRows(t testing.TB, from, n int64) []frictionless.Row {
+	rows := make([]frictionless.Row, n)
+	for i := range rows {
+		rows[i] = employeeRow(t, from+int64(i))
+	}
+	return rows
 }

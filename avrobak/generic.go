@@ -228,4 +228,3 @@ func minEncodedSize(t avro.Schema) int {
 
 // unixMicro returns the UTC time micros after the epoch.
 func unixMicro(micros int64) time.Time { return time.UnixMicro(micros).UTC() }
-

@@ -225,4 +225,3 @@ func (r *Reader) Close() error {
 	r.err = ErrClosed
 	return nil
 }
-

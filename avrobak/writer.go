@@ -69,15 +69,16 @@ type WriteReport struct {
 // Memory stays at about one block whatever the number of rows. A Writer
 // is not safe for concurrent use.
 type Writer struct {
-	enc      *ocf.Encoder
-	out      *hashWriter
-	cols     []column
-	buf      []byte
-	declared int64
-	rows     int64
-	codec    Codec
-	err      error // sticky: the encoder or the underlying writer failed
-	closed   bool
+	enc       *ocf.Encoder
+	out       *hashWriter
+	cols      []column
+	buf       []byte
+	declared  int64
+	rows      int64
+	codec     Codec
+	err       error // sticky: the encoder or the underlying writer failed
+	closed    bool
+	headerLen int64 // bytes of the header
 }
 
 // NewWriter writes the header for rows of s to w: the Avro schema derived
@@ -85,6 +86,11 @@ type Writer struct {
 // number of rows that will be written, which Close checks. The header is
 // written before NewWriter returns.
 func NewWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOptions) (*Writer, error) {
+	return newWriter(w, s, rows, opts, nil)
+}
+
+// newWriter is NewWriter with an optional sync marker (nil: random).
+func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOptions, sync *[16]byte) (*Writer, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -105,12 +111,15 @@ func NewWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
+	if sync != nil {
+		encOpts = append(encOpts, ocf.WithSyncBlock(*sync))
+	}
 	out := &hashWriter{w: w, h: sha256.New()}
 	enc, err := ocf.NewEncoder(string(schemaText), out, encOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	return &Writer{enc: enc, out: out, cols: cols, declared: rows, codec: o.Codec}, nil
+	return &Writer{enc: enc, out: out, cols: cols, declared: rows, codec: o.Codec, headerLen: out.n}, nil
 }
 
 func (o *WriterOptions) withDefaults() (WriterOptions, error) {
@@ -249,4 +258,3 @@ func (h *hashWriter) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
-
