@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"math"
+	"slices"
 	"testing"
 	"time"
 

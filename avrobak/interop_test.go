@@ -2,6 +2,7 @@ package avrobak_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -226,5 +227,27 @@ func pythonRows(t testing.TB) []frictionless.Row {
 			"00000000-0000-0000-0000-000000000000", "", "RED", []any{}, map[string]any{},
 			map[string]any{"x": json.Number("0"), "y": json.Number("0")},
 		},
+	}
+}
+
+func TestRestorePythonFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "python.avro")
+	runPython(t, "write", path)
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			store := b.open(t)
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			defer f.Close()
+			rep, err := avrobak.Restore(context.Background(), f, store, "sample", nil)
+			require.NoError(t, err)
+			require.True(t, rep.Foreign)
+			require.True(t, rep.Created)
+			require.Equal(t, int64(2), rep.Rows)
+			_, got := tableRows(t, store, "sample")
+			requireRowsEqual(t, pythonRows(t), got)
+		})
 	}
 }
