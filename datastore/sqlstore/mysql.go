@@ -214,7 +214,7 @@ func (mysqlDialect) classify(err error) driver.ErrorInfo {
 		return driver.ErrorInfo{}
 	}
 	switch {
-	case me.Number == 1146:
+	case me.Number == 1146, me.Number == 1051:
 		return driver.ErrorInfo{Kind: driver.KindNotFound}
 	case me.Number == 1050:
 		return driver.ErrorInfo{Kind: driver.KindExists}
