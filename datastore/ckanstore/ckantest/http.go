@@ -65,9 +65,9 @@ func (s *Server) serveAction(w http.ResponseWriter, r *http.Request) {
 		writeBare(w, "Bad request - JSON Error: Invalid request. Please use POST method for your request")
 		return
 	}
-	data, err := parseRequest(r)
-	if err != nil {
-		writeBare(w, "Bad request - JSON Error: "+err.Error())
+	data, msg := parseRequest(r)
+	if msg != "" {
+		writeBare(w, "Bad request - JSON Error: "+msg)
 		return
 	}
 	c := &call{name: name, user: s.authUser(r), data: data, r: r}
@@ -76,38 +76,39 @@ func (s *Server) serveAction(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseRequest reads the query string (GET), a form body or a JSON object.
-func parseRequest(r *http.Request) (map[string]any, error) {
+// A failure returns CKAN's message for it.
+func parseRequest(r *http.Request) (map[string]any, string) {
 	if r.Method != http.MethodPost {
-		return valuesMap(r.URL.Query()), nil
+		return valuesMap(r.URL.Query()), ""
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data" {
 		if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return nil, fmt.Errorf("Error decoding form data: %v", err)
+			return nil, fmt.Sprintf("Error decoding form data: %v", err)
 		}
-		return valuesMap(r.PostForm), nil
+		return valuesMap(r.PostForm), ""
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, fmt.Errorf("Error reading request body: %v", err)
+		return nil, fmt.Sprintf("Error reading request body: %v", err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return map[string]any{}, nil
+		return map[string]any{}, ""
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("Error decoding JSON data. Error: %v", err)
+		return nil, fmt.Sprintf("Error decoding JSON data. Error: %v", err)
 	}
 	if dec.More() {
-		return nil, errors.New("Error decoding JSON data. Error: extra data after the JSON value")
+		return nil, "Error decoding JSON data. Error: extra data after the JSON value"
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("Request data JSON decoded to %s but it needs to be a dictionary.", textOf(v))
+		return nil, fmt.Sprintf("Request data JSON decoded to %s but it needs to be a dictionary.", textOf(v))
 	}
-	return m, nil
+	return m, ""
 }
 
 // valuesMap turns query values into strings, repeated keys into lists.
