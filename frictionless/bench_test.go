@@ -3,6 +3,7 @@ package frictionless
 import (
 	"bytes"
 	"io"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -79,4 +80,44 @@ func BenchmarkReadEmployees(b *testing.B) {
 			b.ReportMetric(elapsed*1e9/float64(rows*b.N), "ns/row")
 		})
 	}
+}
+
+// BenchmarkUniqueKeyMemory measures the heap kept per primary key: an
+// integer key and a string key, over 1M rows.
+func BenchmarkUniqueKeyMemory(b *testing.B) {
+	const rows = 1_000_000
+	data := employeesCSV(rows)
+	for _, bc := range []struct {
+		name string
+		pk   string
+	}{{"IntegerKey", "employee_id"}, {"DateTimeKey", "hiring_date"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for range b.N {
+				s := employeesSchema()
+				s.PrimaryKey = []string{bc.pk}
+				before := heapInUse()
+				rd, err := NewReader(bytes.NewReader(data), s, &ReadOptions{Dialect: noHeader(), ReuseRow: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					if _, err := rd.Read(); err == io.EOF {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
+				after := heapInUse()
+				b.ReportMetric(float64(after-before)/rows, "B/key")
+				runtime.KeepAlive(rd)
+			}
+		})
+	}
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

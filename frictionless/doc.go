@@ -28,8 +28,9 @@
 // checked: required, unique, minimum, maximum, minLength, maxLength,
 // pattern, enum and the primary key's uniqueness. Memory does not grow
 // with the number of rows, except for uniqueness: each unique field and
-// the primary key keep every key seen, about 24-40 bytes per integer key
-// and 40-56 bytes plus the key's length for other keys.
+// the primary key keep every key seen: about 40 bytes per single integer
+// key, about 56 bytes plus the key's length for other keys (8 bytes per
+// integer or number, 12 per date or time, the text of a string).
 // [ReadOptions].SkipUniqueCheck turns this off.
 //
 // Cell values by field type:

@@ -165,6 +165,9 @@ func (c *caster) castInteger(raw string) (any, string) {
 	if !c.bare || c.groupChar != "" {
 		s = c.cleanNumber(raw)
 	}
+	if n, ok := parseShortInt(s); ok {
+		return n, ""
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
@@ -173,6 +176,30 @@ func (c *caster) castInteger(raw string) (any, string) {
 		return nil, c.cannotCast(raw, "")
 	}
 	return n, ""
+}
+
+// parseShortInt parses an optionally signed run of at most 18 digits (it
+// cannot overflow); anything else is left to strconv.ParseInt.
+func parseShortInt(s string) (int64, bool) {
+	i := 0
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		i = 1
+	}
+	if len(s) == i || len(s)-i > 18 {
+		return 0, false
+	}
+	var n int64
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	if s[0] == '-' {
+		n = -n
+	}
+	return n, true
 }
 
 // cleanNumber removes group characters, turns the decimal character into
