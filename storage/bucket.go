@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ type Bucket struct {
 func Open(ctx context.Context, url string) (*Bucket, error) {
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", redactURL(url), err)
+		return nil, &openError{url: url, err: err}
 	}
 	return &Bucket{b: b}, nil
 }
@@ -45,6 +46,24 @@ func (b *Bucket) Blob() *blob.Bucket { return b.b }
 
 // Close releases the bucket. Calls after Close fail.
 func (b *Bucket) Close() error { return wrapErr("close", "", b.b.Close()) }
+
+// openError reports a failed Open without the URL's query or credentials,
+// which gocloud's own message repeats.
+type openError struct {
+	url string
+	err error
+}
+
+func (e *openError) Error() string {
+	msg := e.err.Error()
+	safe := redactURL(e.url)
+	quoted := strconv.Quote(e.url)
+	msg = strings.ReplaceAll(msg, quoted[1:len(quoted)-1], safe)
+	msg = strings.ReplaceAll(msg, e.url, safe)
+	return fmt.Sprintf("storage: open %s: %s", safe, msg)
+}
+
+func (e *openError) Unwrap() error { return e.err }
 
 // redactURL drops the query and user info of a URL (they may hold secrets).
 func redactURL(u string) string {

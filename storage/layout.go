@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -23,9 +24,9 @@ type Run struct {
 func (b *Bucket) Run(dag, run string) *Run {
 	r := &Run{b: b, dag: dag, run: run}
 	if err := ValidateName(dag); err != nil {
-		r.err = fmt.Errorf("storage: dag name: %w", err)
+		r.err = inContext(err, "DAG name")
 	} else if err := ValidateName(run); err != nil {
-		r.err = fmt.Errorf("storage: run name: %w", err)
+		r.err = inContext(err, "run name")
 	}
 	return r
 }
@@ -50,7 +51,7 @@ func (r *Run) Task(task string) *Task {
 	t := &Task{run: r, name: task, err: r.err}
 	if t.err == nil {
 		if err := ValidateName(task); err != nil {
-			t.err = fmt.Errorf("storage: task name: %w", err)
+			t.err = inContext(err, "task name")
 		}
 	}
 	return t
@@ -104,7 +105,7 @@ func (t *Task) Key(name string) (string, error) {
 	}
 	key, err := joinKey(t.Prefix(), name)
 	if err != nil {
-		return "", fmt.Errorf("storage: file name in task %s: %w", t.Prefix(), err)
+		return "", inContext(err, "file name in "+t.Prefix())
 	}
 	return key, nil
 }
@@ -196,4 +197,13 @@ func (b *Bucket) GetJSON(ctx context.Context, key string, v any) error {
 		return fmt.Errorf("storage: decode %q: %w", key, err)
 	}
 	return nil
+}
+
+// inContext adds where a refused key was used to its reason.
+func inContext(err error, where string) error {
+	var ke *KeyError
+	if errors.As(err, &ke) {
+		return &KeyError{Key: ke.Key, Reason: ke.Reason + " (" + where + ")"}
+	}
+	return err
 }
