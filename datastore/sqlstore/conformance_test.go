@@ -12,7 +12,7 @@ import (
 
 // harness runs the conformance suite on one database.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	b      backend
 	stores []*datastore.Store
 }

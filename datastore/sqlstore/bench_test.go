@@ -1,0 +1,187 @@
+package sqlstore_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/testutil"
+	"github.com/stretchr/testify/require"
+)
+
+// benchRows is the number of generated rows: DATAFACTORY_BENCH_ROWS, else
+// 100k with -short, else 1M.
+func benchRows(b *testing.B) int {
+	if s := os.Getenv("DATAFACTORY_BENCH_ROWS"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(b, err)
+		return n
+	}
+	if testing.Short() {
+		return 100_000
+	}
+	return 1_000_000
+}
+
+// writeEmployees writes n employees-like rows (no header, like the real
+// file) to path.
+func writeEmployees(tb testing.TB, path string, n int) int64 {
+	f, err := os.Create(path)
+	require.NoError(tb, err)
+	w := bufio.NewWriterSize(f, 1<<20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	first := []string{"Harold", "Ty", "Lyman", "Lotti", "Gretna", "Ana", "José", "Zoë", "Mei", "Olu"}
+	last := []string{"Vogt", "Hofer", "Hadye", "Crowthe", "Lording", "García", "Müller", "Nakamura", "Okafor", "Smith"}
+	base := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 1; i <= n; i++ {
+		ts := base.Add(time.Duration(rng.IntN(365*24*3600)) * time.Second)
+		fmt.Fprintf(w, "%d,%s %s,%s,%d,%d\r\n", i, first[rng.IntN(len(first))], last[rng.IntN(len(last))],
+			ts.Format(time.RFC3339), 1+rng.IntN(12), 1+rng.IntN(183))
+	}
+	require.NoError(tb, w.Flush())
+	st, err := f.Stat()
+	require.NoError(tb, err)
+	require.NoError(tb, f.Close())
+	return st.Size()
+}
+
+// benchFile generates the CSV once per benchmark into b.TempDir.
+func benchFile(b *testing.B) (string, int) {
+	n := benchRows(b)
+	path := filepath.Join(b.TempDir(), "employees.csv")
+	writeEmployees(b, path, n)
+	return path, n
+}
+
+// loadFile loads the generated file with full validation.
+func loadFile(b *testing.B, s *datastore.Store, path, table string, mode datastore.Mode) *datastore.LoadReport {
+	f, err := os.Open(path)
+	require.NoError(b, err)
+	defer f.Close()
+	r, err := frictionless.NewReader(f, employeesSchema(), &frictionless.ReadOptions{Dialect: noHeader(), SkipUniqueCheck: true})
+	require.NoError(b, err)
+	rep, err := datastore.Load(context.Background(), s, table, r, &datastore.LoadOptions{Mode: mode, MaxRejects: -1})
+	require.NoError(b, err)
+	return rep
+}
+
+// benchModes runs append (into an empty table), replace (of a full table)
+// and upsert of every row into a full table.
+func benchModes(b *testing.B, s *datastore.Store, path string, n int) {
+	ctx := context.Background()
+	run := func(name string, mode datastore.Mode, prepare func()) {
+		b.Run(name, func(b *testing.B) {
+			var rows int64
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				prepare()
+				b.StartTimer()
+				start := time.Now()
+				rep := loadFile(b, s, path, "bench", mode)
+				elapsed += time.Since(start)
+				rows += rep.Written
+				require.EqualValues(b, n, rep.Written)
+			}
+			b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+		})
+	}
+	drop := func() {
+		if ok, _ := s.TableExists(ctx, "bench"); ok {
+			require.NoError(b, s.DropTable(ctx, "bench"))
+		}
+		require.NoError(b, s.CreateTable(ctx, "bench", employeesSchema()))
+	}
+	full := func() {
+		if ok, _ := s.TableExists(ctx, "bench"); ok {
+			n := 0
+			_, err := s.ReadRows(ctx, "bench", func(frictionless.Row) error { n++; return errStop })
+			if err == errStop {
+				return // still full from the previous run
+			}
+		}
+		drop()
+		loadFile(b, s, path, "bench", datastore.ModeAppend)
+	}
+	run("append", datastore.ModeAppend, drop)
+	run("replace", datastore.ModeReplace, full)
+	run("upsert-into-full-table", datastore.ModeUpsert, full)
+}
+
+// errStop stops a scan early.
+var errStop = fmt.Errorf("stop")
+
+// runTool times an external command over the same file; it reports rows/s.
+func runTool(b *testing.B, n int, prepare func(), name string, args ...string) {
+	if _, err := exec.LookPath(name); err != nil {
+		b.Skipf("%s not installed", name)
+	}
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		prepare()
+		b.StartTimer()
+		start := time.Now()
+		out, err := exec.Command(name, args...).CombinedOutput()
+		require.NoError(b, err, "%s", out)
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "rows/s")
+}
+
+// BenchmarkLoadPostgres loads generated employees into PostgreSQL, side by
+// side with psql's \copy of the same file into the same table layout.
+func BenchmarkLoadPostgres(b *testing.B) {
+	pgURL := testutil.PostgresURL(b)
+	path, n := benchFile(b)
+	s := open(b, backend{"postgres", func(testing.TB) string { return pgURL }})
+	benchModes(b, s, path, n)
+	b.Run("psql-copy", func(b *testing.B) {
+		db := rawDB(b, s)
+		var schema string
+		require.NoError(b, db.Get(&schema, "SELECT current_schema()"))
+		prepare := func() {
+			_, err := db.Exec(`DROP TABLE IF EXISTS bench_psql; CREATE TABLE bench_psql (employee_id bigint NOT NULL PRIMARY KEY,
+				employee_name text NOT NULL, hiring_date timestamptz NOT NULL, department_id bigint NOT NULL, job_id bigint NOT NULL)`)
+			require.NoError(b, err)
+		}
+		base := testutil.PostgresBaseURL(b)
+		runTool(b, n, prepare, "psql", base, "-c", fmt.Sprintf(`\copy "%s".bench_psql from '%s' csv`, schema, path))
+	})
+}
+
+// BenchmarkLoadSQLite loads generated employees into a SQLite file, side
+// by side with the sqlite3 shell's .import of the same file.
+func BenchmarkLoadSQLite(b *testing.B) {
+	path, n := benchFile(b)
+	dir := b.TempDir()
+	s := open(b, backend{"sqlite", func(testing.TB) string { return "sqlite://" + filepath.Join(dir, "bench.db") }})
+	benchModes(b, s, path, n)
+	b.Run("sqlite3-import", func(b *testing.B) {
+		dbPath := filepath.Join(dir, "import.db")
+		prepare := func() {
+			os.Remove(dbPath)
+			out, err := exec.Command("sqlite3", dbPath, `PRAGMA journal_mode=WAL; CREATE TABLE bench (employee_id INTEGER NOT NULL PRIMARY KEY,
+				employee_name TEXT NOT NULL, hiring_date DATETIME NOT NULL, department_id INTEGER NOT NULL, job_id INTEGER NOT NULL)`).CombinedOutput()
+			require.NoError(b, err, "%s", out)
+		}
+		runTool(b, n, prepare, "sqlite3", dbPath, ".import --csv "+path+" bench")
+	})
+}
+
+// BenchmarkLoadMySQL loads generated employees into MariaDB/MySQL.
+func BenchmarkLoadMySQL(b *testing.B) {
+	u := mysqlURL(b)
+	path, n := benchFile(b)
+	s := open(b, backend{"mysql", func(testing.TB) string { return u }})
+	benchModes(b, s, path, n)
+}

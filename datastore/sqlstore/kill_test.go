@@ -1,0 +1,267 @@
+package sqlstore_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/sqlstore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/stretchr/testify/require"
+)
+
+// seedEmployees loads three employees into table emp.
+func seedEmployees(t testing.TB, s *datastore.Store) {
+	t.Helper()
+	text := "1,Ann,2021-01-01T00:00:00Z,1,1\n2,Bob,2021-01-02T00:00:00Z,2,2\n3,Cy,2021-01-03T00:00:00Z,3,3\n"
+	r, err := frictionless.NewReader(strings.NewReader(text), employeesSchema(), &frictionless.ReadOptions{Dialect: noHeader()})
+	require.NoError(t, err)
+	rep, err := datastore.Load(context.Background(), s, "emp", r, nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, rep.Written)
+}
+
+// empIDs returns the employee ids in table emp.
+func empIDs(t testing.TB, s *datastore.Store) []int64 {
+	t.Helper()
+	var ids []int64
+	_, err := s.ReadRows(context.Background(), "emp", func(r frictionless.Row) error {
+		ids = append(ids, r[0].(int64))
+		return nil
+	})
+	require.NoError(t, err)
+	return ids
+}
+
+// stagingTables lists tables that look like staging tables.
+func stagingTables(t testing.TB, b backend, s *datastore.Store) []string {
+	t.Helper()
+	h := &harness{t: t, b: b}
+	names, err := h.ListTables(context.Background(), s)
+	require.NoError(t, err)
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "_df") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// genReader generates employees endlessly (or up to n rows).
+type genReader struct {
+	n, i int
+}
+
+func (g *genReader) Read() (frictionless.Row, error) {
+	g.i++
+	if g.n > 0 && g.i > g.n {
+		return nil, io.EOF
+	}
+	ts := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(g.i) * time.Second)
+	return frictionless.Row{int64(1000 + g.i), "Generated", ts, int64(1 + g.i%12), int64(1 + g.i%183)}, nil
+}
+
+func (g *genReader) Schema() *frictionless.Schema { return employeesSchema() }
+
+// replaceSmall replaces emp with two new rows.
+func replaceSmall(t testing.TB, s *datastore.Store) {
+	t.Helper()
+	rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: 2}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
+	require.NoError(t, err)
+	require.EqualValues(t, 2, rep.Written)
+	require.Equal(t, []int64{1001, 1002}, empIDs(t, s))
+}
+
+// TestReplaceCancelDuringCopy cancels the context while PostgreSQL's COPY
+// into the staging table is running: the load fails, the target is
+// unchanged and no staging table exists, before or after the next load.
+func TestReplaceCancelDuringCopy(t *testing.T) {
+	t.Parallel()
+	b := backends[1]
+	s := open(t, b)
+	seedEmployees(t, s)
+	db := rawDB(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	saw := make(chan bool, 1)
+	go func() {
+		defer close(saw)
+		for ctx.Err() == nil {
+			var n int
+			err := db.Get(&n, `SELECT count(*) FROM pg_stat_activity WHERE state = 'active'
+				AND query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`)
+			if err == nil && n > 0 {
+				saw <- true
+				cancel()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	_, err := datastore.Load(ctx, s, "emp", &genReader{n: 2_000_000}, &datastore.LoadOptions{Mode: datastore.ModeReplace, BatchSize: 500_000})
+	require.ErrorIs(t, err, context.Canceled)
+	require.True(t, <-saw, "the COPY was seen running when the context was cancelled")
+	require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
+	require.Empty(t, stagingTables(t, b, s))
+	replaceSmall(t, s)
+	require.Empty(t, stagingTables(t, b, s))
+}
+
+// TestReplaceSwapFails makes the swap statement fail (a lock held by a
+// reader past SwapTimeout, or a constraint or trigger on the target that
+// refuses the new rows): the target is unchanged and no staging table is
+// left, and the next load works.
+func TestReplaceSwapFails(t *testing.T) {
+	t.Parallel()
+	type sabotage func(t *testing.T, db *sql.DB) (undo func())
+	holdLock := func(query string) sabotage {
+		return func(t *testing.T, db *sql.DB) func() {
+			conn, err := db.Conn(context.Background())
+			require.NoError(t, err)
+			tx, err := conn.BeginTx(context.Background(), nil)
+			require.NoError(t, err)
+			_, err = tx.Exec(query)
+			require.NoError(t, err)
+			return func() { tx.Rollback(); conn.Close() }
+		}
+	}
+	exec := func(do, undo string) sabotage {
+		return func(t *testing.T, db *sql.DB) func() {
+			_, err := db.Exec(do)
+			require.NoError(t, err)
+			return func() { _, err := db.Exec(undo); require.NoError(t, err) }
+		}
+	}
+	cases := []struct {
+		backend int
+		name    string
+		break_  sabotage
+	}{
+		{0, "trigger", exec(`CREATE TRIGGER no_big BEFORE INSERT ON emp WHEN NEW.employee_id >= 1000 BEGIN SELECT RAISE(ABORT, 'refused'); END`, `DROP TRIGGER no_big`)},
+		{1, "lock", holdLock(`SELECT * FROM emp`)},
+		{1, "check-with-view", exec(`CREATE VIEW emp_v AS SELECT * FROM emp; ALTER TABLE emp ADD CONSTRAINT small CHECK (employee_id < 1000)`,
+			`ALTER TABLE emp DROP CONSTRAINT small`)},
+		{2, "lock", holdLock(`SELECT * FROM emp`)},
+		{2, "trigger", exec("CREATE TRIGGER no_big BEFORE INSERT ON emp FOR EACH ROW IF NEW.employee_id >= 1000 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF", "DROP TRIGGER no_big")},
+	}
+	for _, tc := range cases {
+		b := backends[tc.backend]
+		t.Run(b.name+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			seedEmployees(t, s)
+			undo := tc.break_(t, rawDB(t, s).DB)
+			_, err := datastore.Load(context.Background(), s, "emp", &genReader{n: 5000},
+				&datastore.LoadOptions{Mode: datastore.ModeReplace, SwapTimeout: time.Second, BatchSize: 1000})
+			require.ErrorContains(t, err, "swap")
+			undo()
+			require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
+			require.Empty(t, stagingTables(t, b, s))
+			replaceSmall(t, s)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}
+
+// TestStaleStagingDropped: a staging table left by a killed load (as MySQL,
+// whose DDL is not transactional, can leave one) is dropped by the next
+// replace of the same table, and only that table's.
+func TestStaleStagingDropped(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			seedEmployees(t, s)
+			stale := sqlstore.StagingName("emp")
+			other := sqlstore.StagingName("other")
+			for _, n := range []string{stale, other} {
+				_, err := rawDB(t, s).Exec("CREATE TABLE " + n + " (x integer)")
+				require.NoError(t, err)
+			}
+			replaceSmall(t, s)
+			require.Equal(t, []string{other}, stagingTables(t, b, s))
+		})
+	}
+}
+
+// TestKilledReplace kills a process in the middle of a replace load
+// (SIGKILL, no cleanup code runs): the target is unchanged, and after the
+// next load no staging table is left.
+func TestKilledReplace(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			u := b.url(t)
+			if b.name == "sqlite" {
+				u = "sqlite://" + filepath.Join(t.TempDir(), "kill.db")
+			}
+			s, err := sqlstore.Open(context.Background(), u, nil)
+			require.NoError(t, err)
+			defer s.Close()
+			seedEmployees(t, s)
+
+			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
+			cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u)
+			out, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			cmd.Stderr = os.Stderr
+			require.NoError(t, cmd.Start())
+			sc := bufio.NewScanner(out)
+			started := false
+			for sc.Scan() {
+				if strings.HasPrefix(sc.Text(), "written ") {
+					started = true
+					break
+				}
+			}
+			require.True(t, started, "the child started writing")
+			require.NoError(t, cmd.Process.Kill())
+			_ = cmd.Wait()
+
+			require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
+			require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
+			if b.name == "mysql" {
+				// MySQL DDL is not transactional: the killed load's staging
+				// table is still there until the next replace drops it.
+				require.Len(t, stagingTables(t, b, s), 1)
+			} else {
+				// The staging table died with the killed transaction.
+				require.Empty(t, stagingTables(t, b, s))
+			}
+			replaceSmall(t, s)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}
+
+// TestKilledReplaceChild is the process TestKilledReplace kills: it replaces
+// emp with an endless stream and reports progress on stdout.
+func TestKilledReplaceChild(t *testing.T) {
+	u := os.Getenv("DATAFACTORY_KILL_CHILD_URL")
+	if u == "" {
+		t.Skip("only run as TestKilledReplace's child process")
+	}
+	s, err := sqlstore.Open(context.Background(), u, nil)
+	require.NoError(t, err)
+	_, err = datastore.Load(context.Background(), s, "emp", &genReader{}, &datastore.LoadOptions{
+		Mode: datastore.ModeReplace, BatchSize: 1000, ProgressInterval: time.Nanosecond,
+		Progress: func(p datastore.Progress) {
+			if p.Written > 5000 {
+				fmt.Printf("written %d\n", p.Written)
+			}
+		},
+	})
+	t.Fatalf("the load should have been killed: %v", err)
+}
