@@ -252,8 +252,12 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	if len(order) == 0 && !in.distinct {
 		order = []string{quoteIdent("_id")}
 	}
+	// As CKAN does: an inner query selects, sorts and limits the raw
+	// columns; the outer one renders them (so sorting sees typed values).
+	raw := make([]string, len(selected))
 	exprs := make([]string, len(selected))
 	for i, col := range selected {
+		raw[i] = quoteIdent(col.name)
 		exprs[i] = s.d.selectExpr(col)
 	}
 	distinct := ""
@@ -261,11 +265,12 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 		distinct = "DISTINCT "
 	}
 	from := fmt.Sprintf("FROM %s WHERE %s", quoteIdent(in.resID), where)
-	q := fmt.Sprintf("SELECT %s%s %s", distinct, strings.Join(exprs, ", "), from)
+	inner := fmt.Sprintf("SELECT %s%s %s", distinct, strings.Join(raw, ", "), from)
 	if len(order) > 0 {
-		q += " ORDER BY " + strings.Join(order, ", ")
+		inner += " ORDER BY " + strings.Join(order, ", ")
 	}
-	q += fmt.Sprintf(" LIMIT %d OFFSET %d", in.limit, in.offset)
+	inner += fmt.Sprintf(" LIMIT %d OFFSET %d", in.limit, in.offset)
+	q := fmt.Sprintf("SELECT %s FROM (%s) AS z", strings.Join(exprs, ", "), inner)
 	rows, err := s.queryRows(ctx, tx, q, args.vals, selected)
 	if err != nil {
 		return nil, err
@@ -277,7 +282,7 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	out["_links"] = searchLinks(c, in.limit, in.offset)
 	if in.includeTotal {
 		var total int64
-		countQ := fmt.Sprintf("SELECT count(*) FROM (SELECT %s%s %s) AS t", distinct, strings.Join(exprs, ", "), from)
+		countQ := fmt.Sprintf("SELECT count(*) FROM (SELECT %s%s %s) AS t", distinct, strings.Join(raw, ", "), from)
 		if err := tx.QueryRowContext(ctx, countQ, args.vals...).Scan(&total); err != nil {
 			return nil, invalidQuery(s.d.errorText(err))
 		}
