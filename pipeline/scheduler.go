@@ -1,0 +1,293 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// SchedulerOptions configure a [Scheduler]. nil means defaults.
+type SchedulerOptions struct {
+	// Clock tells time; the loop sleeps with it. Default [SystemClock].
+	Clock Clock
+	// State persists trigger state. Default a new [MemoryStateStore]
+	// (nothing survives a restart).
+	State StateStore
+	// Logger receives scheduler logs. Default discards.
+	Logger *slog.Logger
+	// PollInterval is the longest the loop sleeps between ticks (file
+	// sources are polled every tick). Default 10s.
+	PollInterval time.Duration
+	// Synchronous runs every triggered run to its end inside the call that
+	// triggered it (Tick, FireEvent, …) instead of in a goroutine. For
+	// tests. Default false.
+	Synchronous bool
+	// RunOptions returns the options for a run the scheduler starts; the
+	// scheduler then sets RunID, LogicalDate and Files. Default: nil options
+	// with the scheduler's Clock and Logger.
+	RunOptions func(pipeline string) *RunOptions
+}
+
+// ScheduleOptions configure a pipeline added to a scheduler. nil means
+// defaults.
+type ScheduleOptions struct {
+	// MaxActiveRuns caps the pipeline's runs in progress. A firing over the
+	// limit is dropped (as in dart): event, completion, super and files
+	// firings are lost (a files batch is simply not reserved, so its files
+	// stay UNCONSUMED for a later tick), and counted in [Scheduler.Dropped].
+	// Cron intervals are never lost: the cursor stays on the interval, which
+	// starts on a later tick once a run ended. Default 1.
+	MaxActiveRuns int
+	// Conf is the conf of triggered runs. Default null.
+	Conf json.RawMessage
+}
+
+type scheduled struct {
+	p       *Pipeline
+	max     int
+	conf    json.RawMessage
+	active  int
+	dropped int
+}
+
+type trigger struct {
+	mu      sync.Mutex // serialises this trigger's state changes
+	id      string
+	t       Trigger
+	targets []string
+	sched   Schedule
+}
+
+// Scheduler starts pipeline runs from triggers. Add pipelines and triggers,
+// then either call Start (a loop that ticks until Stop) or drive it with
+// Tick, FireEvent and RunCompleted. It is safe for concurrent use.
+type Scheduler struct {
+	o         SchedulerOptions
+	mu        sync.Mutex
+	pipelines map[string]*scheduled
+	triggers  map[string]*trigger
+	stopped   bool
+	runs      sync.WaitGroup
+	runCancel map[string]context.CancelFunc
+	wake      context.CancelFunc
+	loopDone  chan struct{}
+	loopStop  context.CancelFunc
+}
+
+// NewScheduler returns a scheduler with no pipelines.
+func NewScheduler(opts *SchedulerOptions) *Scheduler {
+	var o SchedulerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.State == nil {
+		o.State = NewMemoryStateStore()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 10 * time.Second
+	}
+	return &Scheduler{o: o, pipelines: map[string]*scheduled{}, triggers: map[string]*trigger{},
+		runCancel: map[string]context.CancelFunc{}}
+}
+
+// AddPipeline makes a pipeline available to triggers.
+func (s *Scheduler) AddPipeline(p *Pipeline, opts *ScheduleOptions) error {
+	var o ScheduleOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxActiveRuns <= 0 {
+		o.MaxActiveRuns = 1
+	}
+	if len(o.Conf) > 0 {
+		if err := p.ValidateConf(o.Conf); err != nil {
+			return fmt.Errorf("schedule %s: %w", p.name, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.pipelines[p.name]; dup {
+		return fmt.Errorf("schedule %s: pipeline already added", p.name)
+	}
+	s.pipelines[p.name] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf)}
+	return nil
+}
+
+// AddTrigger adds a trigger under a unique id. When it fires it starts a
+// run of each target pipeline (a super trigger may have no targets and
+// only feed other super triggers).
+func (s *Scheduler) AddTrigger(id string, t Trigger, targets ...string) error {
+	if err := validName(id); err != nil {
+		return fmt.Errorf("add trigger: %w", err)
+	}
+	tr := &trigger{id: id, t: t, targets: slices.Clone(targets)}
+	if err := s.checkTrigger(tr); err != nil {
+		return fmt.Errorf("add trigger %s: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range targets {
+		if _, ok := s.pipelines[p]; !ok {
+			return fmt.Errorf("add trigger %s: %w: pipeline %s not added", id, ErrUnknownTask, p)
+		}
+	}
+	if _, dup := s.triggers[id]; dup {
+		return fmt.Errorf("add trigger %s: id already used", id)
+	}
+	s.triggers[id] = tr
+	return nil
+}
+
+func (s *Scheduler) checkTrigger(tr *trigger) error {
+	switch t := tr.t.(type) {
+	case CronTrigger:
+		tr.sched = t.Schedule
+		if tr.sched == nil {
+			sc, err := ParseSchedule(t.Cron)
+			if err != nil {
+				return err
+			}
+			tr.sched = sc
+		}
+		if t.Start.IsZero() {
+			return errors.New("cron trigger needs a Start")
+		}
+		if len(tr.targets) != 1 {
+			return errors.New("cron trigger must target exactly one pipeline")
+		}
+	case CompletionTrigger:
+		if t.Pipeline == "" {
+			return errors.New("completion trigger needs a Pipeline")
+		}
+	case SuperTrigger:
+		if len(t.Triggers) == 0 {
+			return errors.New("super trigger needs at least one trigger id")
+		}
+		if t.Mode != "" && t.Mode != All && t.Mode != Any {
+			return fmt.Errorf("super trigger: unknown mode %q", t.Mode)
+		}
+	case EventTrigger:
+		if t.Event == "" {
+			return errors.New("event trigger needs an Event")
+		}
+	case FilesTrigger:
+		if t.Source == nil || t.Threshold < 1 {
+			return errors.New("files trigger needs a Source and a Threshold ≥ 1")
+		}
+		if len(tr.targets) != 1 {
+			return errors.New("files trigger must target exactly one pipeline")
+		}
+	default:
+		return fmt.Errorf("unknown trigger type %T", tr.t)
+	}
+	return nil
+}
+
+// sortedTriggers returns the triggers of kind k (all when ""), by id.
+func (s *Scheduler) sortedTriggers(k string) []*trigger {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*trigger
+	for _, t := range s.triggers {
+		if k == "" || t.t.kind() == k {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+// Dropped returns how many firings for the pipeline were dropped because it
+// was at MaxActiveRuns.
+func (s *Scheduler) Dropped(pipeline string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sp, ok := s.pipelines[pipeline]; ok {
+		return sp.dropped
+	}
+	return 0
+}
+
+// Active returns the pipeline's runs in progress.
+func (s *Scheduler) Active(pipeline string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sp, ok := s.pipelines[pipeline]; ok {
+		return sp.active
+	}
+	return 0
+}
+
+// Tick evaluates the time- and file-based triggers now: it starts every
+// due cron interval (all missed ones with Catchup) and one batch per files
+// trigger that reached its threshold.
+func (s *Scheduler) Tick(ctx context.Context) error {
+	if s.isStopped() {
+		return ErrClosed
+	}
+	var errs []error
+	for _, tr := range s.sortedTriggers("cron") {
+		if err := s.tickCron(ctx, tr); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, tr := range s.sortedTriggers("files") {
+		if err := s.tickFiles(ctx, tr); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// FireEvent fires every event trigger listening to name. An event nobody
+// listens to does nothing. conf, when not empty, replaces the pipelines'
+// default conf for the runs it starts.
+func (s *Scheduler) FireEvent(ctx context.Context, name string, conf json.RawMessage) error {
+	if s.isStopped() {
+		return ErrClosed
+	}
+	var errs []error
+	for _, tr := range s.sortedTriggers("event") {
+		if tr.t.(EventTrigger).Event == name {
+			errs = append(errs, s.fire(ctx, tr, firing{conf: conf}))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RunCompleted tells the scheduler that a run of pipeline ended in state,
+// for runs it did not start itself (another process, an orchestrator). A
+// SUCCESS fires the completion triggers watching the pipeline.
+func (s *Scheduler) RunCompleted(ctx context.Context, pipeline string, state State) error {
+	if s.isStopped() {
+		return ErrClosed
+	}
+	if state != StateSuccess {
+		return nil
+	}
+	var errs []error
+	for _, tr := range s.sortedTriggers("completion") {
+		if tr.t.(CompletionTrigger).Pipeline == pipeline {
+			errs = append(errs, s.fire(ctx, tr, firing{}))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Scheduler) isStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopped
+}
