@@ -34,7 +34,7 @@ func openSQLite(ctx context.Context, rawURL string, o *Options) (*sqlDriver, err
 	if strings.HasPrefix(path, "//") && !memory {
 		path = strings.TrimPrefix(path, "//")
 		if !strings.HasPrefix(path, "/") {
-			return nil, fmt.Errorf("%w: sqlite URL must be sqlite:///absolute/path, sqlite:relative/path or sqlite::memory:", ErrInvalidURL)
+			return nil, fmt.Errorf("%w: want sqlite:///absolute/path, sqlite:relative/path or sqlite::memory: (got a host)", ErrInvalidURL)
 		}
 	}
 	if path == "" {

@@ -1,0 +1,50 @@
+// Package sqlstore is the SQL backend of package datastore: SQLite (the
+// embedded default, via modernc.org/sqlite, no cgo), PostgreSQL (via pgx)
+// and MySQL/MariaDB (via go-sql-driver/mysql), over sqlx.
+//
+// # URLs
+//
+// [Open] takes a URL and returns a *datastore.Store:
+//
+//	sqlite:///abs/path/file.db, sqlite:relative/file.db, sqlite::memory:
+//	postgres://user:pass@host:5432/db?sslmode=disable
+//	mysql://user:pass@host:3306/db
+//
+// Errors never contain the URL's password.
+//
+// # Backends
+//
+// Each dialect has its own type mapping for every Table Schema type, its
+// identifier quoting and its placeholders; a column comment (PostgreSQL,
+// MySQL) or the declared type name (SQLite) records types the SQL type alone
+// does not say (year, yearmonth, duration, array, geojson, geopoint, any),
+// so DescribeTable reads a table back as the schema it was made from.
+// Datetimes keep microseconds and their instant (PostgreSQL timestamptz;
+// MySQL DATETIME(6) and SQLite text, both in UTC); exact decimals are
+// NUMERIC/DECIMAL (SQLite: text with a DECIMAL_TEXT(p,s) type).
+//
+//   - PostgreSQL loads with binary COPY (CopyFrom). Upserts COPY each batch
+//     into a temporary table and merge it with one INSERT … ON CONFLICT DO
+//     UPDATE. Tables live in the connection's current schema.
+//   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
+//     for files; one connection for :memory:).
+//   - MySQL writes prepared multi-row INSERTs in one transaction, upserts
+//     with ON DUPLICATE KEY UPDATE, in strict SQL mode.
+//
+// # Atomic replace
+//
+// A replace loads a staging table named _dfstg_<hash of the target>_<random>
+// with the target's keys, then swaps it in. On PostgreSQL and SQLite the
+// staging table is created inside the load's transaction, so a failure, a
+// cancelled context or a killed process leaves nothing; the swap (a rename,
+// or DELETE + INSERT … SELECT from staging when views, triggers or foreign
+// keys depend on the target) runs at the end of that transaction, holding the
+// target's lock only briefly. On MySQL, whose DDL commits implicitly, the
+// staging table is real; a named lock (GET_LOCK) serialises replaces of one
+// table, stale staging tables of killed loads are dropped by the next
+// replace, and the swap is one atomic RENAME TABLE (views resolve by name
+// and stay valid), or insert-from-staging when triggers or foreign keys hang
+// on the target.
+//
+// [datastore.Store.As] reaches the *sqlx.DB (or *sql.DB) for raw SQL.
+package sqlstore
