@@ -1,6 +1,11 @@
 package ckantest
 
-import "fmt"
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+)
 
 // user is a CKAN user.
 type user struct {
@@ -162,4 +167,41 @@ func (s *Server) findDatasetLocked(idOrName string) *dataset {
 		}
 	}
 	return nil
+}
+
+// Table is a DataStore table as [Server.Tables] lists it.
+type Table struct {
+	ResourceID string
+	Aliases    []string
+}
+
+// Tables lists the DataStore tables with their aliases, ordered by
+// resource id.
+func (s *Server) Tables(ctx context.Context) ([]Table, error) {
+	var out []Table
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		s.mu.Lock()
+		ids := make([]string, 0, len(s.resources))
+		for id := range s.resources {
+			ids = append(ids, id)
+		}
+		s.mu.Unlock()
+		sort.Strings(ids)
+		for _, id := range ids {
+			_, ok, err := s.d.columns(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			aliases, err := s.aliasesOf(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, Table{ResourceID: id, Aliases: aliases})
+		}
+		return nil
+	})
+	return out, err
 }

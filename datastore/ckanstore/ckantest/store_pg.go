@@ -182,7 +182,7 @@ func (pgDialect) selectExpr(c column) string {
 	case c.typ.base == "timestamp":
 		return "to_char(" + q + ", " + pgTimestampOut + ")"
 	case c.typ.base == "timestamptz":
-		return "to_char(" + q + " AT TIME ZONE 'UTC', " + pgTimestampOut + ")"
+		return "to_char(" + q + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
 	}
 	return q + "::text"
 }

@@ -16,6 +16,8 @@ const (
 	timeStore = "15:04:05.999999"
 	// tsOut is to_char(col, 'YYYY-MM-DD"T"HH24:MI:SS'): no fraction, no zone.
 	tsOut = "2006-01-02T15:04:05"
+	// tsTZOut is PostgreSQL's JSON form of a timestamptz in UTC.
+	tsTZOut = "2006-01-02T15:04:05.999999-07:00"
 )
 
 var (
@@ -140,10 +142,19 @@ func decodeOut(t colType, raw any) any {
 		return raw
 	case "bool":
 		return decodeBool(raw)
-	case "timestamp", "timestamptz":
+	case "timestamp":
 		if isStr {
 			if ts, _, ok := parseTimestamp(s); ok {
 				return ts.Format(tsOut)
+			}
+		}
+		return raw
+	case "timestamptz":
+		// CKAN renders only timestamp with to_char; timestamptz goes
+		// through to_json: microseconds and the offset (UTC here) kept.
+		if isStr {
+			if ts, _, ok := parseTimestamp(s); ok {
+				return ts.Format(tsTZOut)
 			}
 		}
 		return raw
