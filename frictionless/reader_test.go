@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // readAll reads every row and row error from a Reader.
@@ -188,6 +189,8 @@ func TestReaderOptions(t *testing.T) {
 	t.Parallel()
 	latin1, err := charmap.ISO8859_1.NewEncoder().String("id;name\n1;José\n")
 	require.NoError(t, err)
+	utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewEncoder().String("id,name\r\n1,Zoë ☃\r\n")
+	require.NoError(t, err)
 	s := &Schema{Fields: []Field{{Name: "id", Type: TypeInteger}, {Name: "name"}}, MissingValues: []string{"NA", "-"}}
 	tests := []struct {
 		name string
@@ -196,6 +199,7 @@ func TestReaderOptions(t *testing.T) {
 		want []Row
 	}{
 		{"latin1", latin1, &ReadOptions{Encoding: "latin1", Dialect: &Dialect{Delimiter: ";"}}, []Row{{int64(1), "José"}}},
+		{"utf-16le", utf16, &ReadOptions{Encoding: "utf-16le"}, []Row{{int64(1), "Zoë ☃"}}},
 		{"utf8 alias", "id,name\n1,é\n", &ReadOptions{Encoding: "UTF-8"}, []Row{{int64(1), "é"}}},
 		{"missing values", "id,name\nNA,-\n2,\n", nil, []Row{{nil, nil}, {int64(2), ""}}},
 		{"tab comments spaces", "# note\nid\t name\n3\t  x\n", &ReadOptions{Dialect: &Dialect{Delimiter: "\t", CommentChar: "#", SkipInitialSpace: true}}, []Row{{int64(3), "x"}}},

@@ -120,6 +120,9 @@ type multipartReader struct {
 }
 
 func (m *multipartReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for {
 		if m.nl {
 			m.nl = false
