@@ -3,9 +3,9 @@ package frictionless
 import (
 	"encoding/binary"
 	"math"
-	"time"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // uniqueChecker remembers the keys seen by unique fields and by the
