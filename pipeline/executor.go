@@ -16,6 +16,7 @@ type taskRun struct {
 	start    time.Time
 	end      time.Time
 	err      error
+	errInst  int   // instance whose error err is
 	instErr  State // worst instance outcome so far
 }
 
@@ -42,6 +43,7 @@ type executor struct {
 	feedLeft  map[string]int
 	feedErr   map[string]error
 	work      []int // tasks whose upstream just became terminal
+	saveCtx   context.Context
 }
 
 func newExecutor(r *runState, only map[int]bool) *executor {
@@ -56,6 +58,7 @@ func newExecutor(r *runState, only map[int]bool) *executor {
 func (ex *executor) included(i int) bool { return ex.only == nil || ex.only[i] }
 
 func (ex *executor) loop(ctx context.Context) {
+	ex.saveCtx = context.WithoutCancel(ctx)
 	limit := 16
 	if c := ex.r.concurrency; c > 0 {
 		limit = c
@@ -134,8 +137,8 @@ func (ex *executor) finishUnit(res unitResult) {
 	}
 	switch res.state {
 	case StateFailed:
-		if t.err == nil {
-			t.err = res.err
+		if t.err == nil || res.inst < t.errInst { // report the lowest failed instance
+			t.err, t.errInst = res.err, res.inst
 		}
 		t.instErr = StateFailed
 	case StateCancelled:
@@ -159,6 +162,10 @@ func (ex *executor) finishTask(i int, s State) {
 	t := &ex.tasks[i]
 	t.state = s
 	ex.remaining--
+	if err := ex.r.saveTask(ex.saveCtx, ex.r.p.nodes[i], t); err != nil && t.err == nil {
+		// The task's dependents in other processes could not see it ended.
+		t.state, t.err = StateFailed, err
+	}
 	for _, q := range ex.r.p.nodes[i].feeds {
 		if s != StateSuccess && ex.feedErr[q] == nil {
 			ex.feedErr[q] = fmt.Errorf("task %s ended %s", ex.r.p.nodes[i].name, s)

@@ -26,11 +26,10 @@ func FuzzRandomDAG(f *testing.F) {
 		n := int(size)%50 + 1
 		rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 		type plan struct {
-			fail     bool
-			flaky    bool // fails once, then succeeds with its retry
-			allDone  bool
-			deps     []int
-			attempts int
+			fail    bool
+			flaky   bool // fails once, then succeeds with its retry
+			allDone bool
+			deps    []int
 		}
 		plans := make([]plan, n)
 		b := pipeline.NewBuilder("fuzz")

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/datafactory/datafactory/storage"
 )
 
 // RunOptions configure one run. nil means defaults.
@@ -37,6 +39,11 @@ type RunOptions struct {
 	// Backend stores outputs and records status. Default: outputs in memory,
 	// no status. See [NewBackend].
 	Backend *Backend
+	// Dataset, Resource and User are copied into the run's status job; with
+	// a Dataset the events have domain "dataset" and domain_id
+	// "<dataset>[/<resource>]" (status-api's rule), else domain "pipeline"
+	// and the pipeline's name. Default empty.
+	Dataset, Resource, User string
 }
 
 // withDefaults returns a filled copy.
@@ -114,6 +121,12 @@ type runState struct {
 	onTrans     func(Transition)
 	outputs     outputStore
 	rec         recorder
+	dir         *storage.Run // nil without storage
+	dataset     string
+	resource    string
+	user        string
+	abort       context.CancelCauseFunc // cancels the run
+	done        chan struct{}           // closed when the run ended
 	qmu         sync.Mutex
 	queues      map[string]*Queue
 }
@@ -151,21 +164,32 @@ func Run(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOption
 		conf = json.RawMessage("null")
 	}
 	o := opts.withDefaults(p)
-	rs, err := newRunState(ctx, p, conf, &o)
+	rs, err := newRunState(p, conf, &o, false)
 	if err != nil {
 		return nil, err
 	}
+	if rs.dir != nil {
+		if err := writeRunRecord(ctx, rs); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	rs.abort = cancel
+	defer close(rs.done)
 	return rs.execute(ctx, nil)
 }
 
-func newRunState(ctx context.Context, p *Pipeline, conf json.RawMessage, o *RunOptions) (*runState, error) {
+func newRunState(p *Pipeline, conf json.RawMessage, o *RunOptions, split bool) (*runState, error) {
 	rs := &runState{p: p, runID: o.RunID, logicalDate: o.LogicalDate, conf: slices.Clone(conf), files: o.Files,
 		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*Queue{},
+		dataset: o.Dataset, resource: o.Resource, user: o.User, done: make(chan struct{}),
+		abort:  func(error) {},
 		logger: o.Logger.With(slog.String(logKeyPipeline, p.name), slog.String(logKeyRunID, o.RunID))}
 	rs.outputs = newMemOutputs()
 	rs.rec = nopRecorder{}
 	if o.Backend != nil {
-		if err := o.Backend.attach(ctx, rs); err != nil {
+		if err := o.Backend.attach(rs, split); err != nil {
 			return nil, err
 		}
 	}

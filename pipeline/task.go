@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/datafactory/datafactory/status"
+	"github.com/datafactory/datafactory/storage"
 )
 
 // Task is one unit of work in a pipeline. Run is called once per attempt; it
@@ -50,6 +54,7 @@ type TaskContext struct {
 	filesOut  atomic.Int64
 	bodyMu    sync.Mutex
 	extraBody map[string]any
+	errs      []status.ErrorEntry
 }
 
 // Pipeline returns the pipeline's name.
@@ -129,6 +134,39 @@ func (tc *TaskContext) SetStatus(key string, value any) {
 		tc.extraBody = map[string]any{}
 	}
 	tc.extraBody[key] = value
+}
+
+// AddError adds a user-facing error, with messages by language code
+// ({"en": "...", "nb": "..."}), to this attempt's status event. It does not
+// by itself fail the task.
+func (tc *TaskContext) AddError(messages map[string]string) {
+	tc.bodyMu.Lock()
+	defer tc.bodyMu.Unlock()
+	tc.errs = append(tc.errs, status.Localized(messages))
+}
+
+func (tc *TaskContext) errorEntries() []status.ErrorEntry {
+	tc.bodyMu.Lock()
+	defer tc.bodyMu.Unlock()
+	return slices.Clone(tc.errs)
+}
+
+// Dir returns this task's storage directory "<pipeline>/<run id>/<task>/",
+// or nil when the run has no storage. Fan-out instances share it.
+func (tc *TaskContext) Dir() *storage.Task {
+	if tc.run.dir == nil {
+		return nil
+	}
+	return tc.run.dir.Task(tc.node.name)
+}
+
+// TaskDir returns the storage directory of another task of the run (an
+// upstream task, to read its files), or nil when the run has no storage.
+func (tc *TaskContext) TaskDir(task string) *storage.Task {
+	if tc.run.dir == nil {
+		return nil
+	}
+	return tc.run.dir.Task(task)
 }
 
 // statusBody is the status_body of this attempt.

@@ -1,0 +1,251 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/datafactory/datafactory/storage"
+)
+
+// ErrUpstreamNotDone is matched by [RunTask] when an upstream task has not
+// ended yet.
+var ErrUpstreamNotDone = errors.New("upstream task has not ended")
+
+// recordDir is the storage directory, inside a run, of the run record and
+// task states. Task names cannot start with '_', so it never clashes.
+const recordDir = "_run"
+
+// runRecord is what a run split over processes shares: everything a task
+// needs besides its upstream outputs.
+type runRecord struct {
+	Pipeline    string          `json:"pipeline"`
+	RunID       string          `json:"run_id"`
+	LogicalDate time.Time       `json:"logical_date"`
+	Conf        json.RawMessage `json:"conf"`
+	Files       []File          `json:"files,omitempty"`
+	Dataset     string          `json:"dataset,omitempty"`
+	Resource    string          `json:"resource,omitempty"`
+	User        string          `json:"user,omitempty"`
+}
+
+// taskRecord is a task's final state, stored when it ends.
+type taskRecord struct {
+	Task     string    `json:"task"`
+	State    State     `json:"state"`
+	Attempts int       `json:"attempts"`
+	Start    time.Time `json:"start,omitzero"`
+	End      time.Time `json:"end,omitzero"`
+	Error    string    `json:"error,omitempty"`
+}
+
+func taskRecordName(task string) string { return "tasks/" + task + ".json" }
+
+func writeRunRecord(ctx context.Context, r *runState) error {
+	rec := runRecord{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Conf: r.conf, Files: r.files,
+		Dataset: r.dataset, Resource: r.resource, User: r.user}
+	if err := r.dir.Task(recordDir).PutJSON(ctx, "run.json", rec); err != nil {
+		return fmt.Errorf("run %s: store run record: %w", r.runID, err)
+	}
+	return nil
+}
+
+// saveTask stores a task's final state (runs with storage only).
+func (r *runState) saveTask(ctx context.Context, n *node, t *taskRun) error {
+	if r.dir == nil {
+		return nil
+	}
+	rec := taskRecord{Task: n.name, State: t.state, Attempts: t.attempts, Start: t.start, End: t.end}
+	if t.err != nil {
+		rec.Error = t.err.Error()
+	}
+	if err := r.dir.Task(recordDir).PutJSON(ctx, taskRecordName(n.name), rec); err != nil {
+		return fmt.Errorf("run %s: store state of task %s: %w", r.runID, n.name, err)
+	}
+	return nil
+}
+
+// CreateRun prepares a run whose tasks an orchestrator will run one by one
+// with [RunTask], possibly each in its own process: it validates conf,
+// stores the run record (conf, logical date, files) in the backend's
+// storage and, with status, starts the trace and creates the job
+// (WAITING). It returns the run id. opts.Backend must have storage.
+func CreateRun(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOptions) (string, error) {
+	if err := p.ValidateConf(conf); err != nil {
+		return "", err
+	}
+	if len(conf) == 0 {
+		conf = json.RawMessage("null")
+	}
+	o := opts.withDefaults(p)
+	r, err := newRunState(p, conf, &o, true)
+	if err != nil {
+		return "", err
+	}
+	if r.dir == nil {
+		return "", fmt.Errorf("create run of %s: %w", p.name, ErrNoStorage)
+	}
+	if err := writeRunRecord(ctx, r); err != nil {
+		return "", err
+	}
+	if s, ok := r.rec.(*statusRecorder); ok {
+		s.createRun(ctx, r, r.clock.Now())
+	}
+	return r.runID, nil
+}
+
+// loadRun rebuilds a run's state from its record. opts supplies the
+// backend, clock, logger and hooks; its RunID, LogicalDate and Files are
+// ignored.
+func loadRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions) (*runState, error) {
+	var o RunOptions
+	if opts != nil {
+		o = *opts
+	}
+	o.RunID = runID
+	dir := o.Backend.runDir(p, runID)
+	if dir == nil {
+		return nil, fmt.Errorf("run %s: %w", runID, ErrNoStorage)
+	}
+	var rec runRecord
+	if err := dir.Task(recordDir).GetJSON(ctx, "run.json", &rec); err != nil {
+		return nil, fmt.Errorf("run %s: read run record: %w", runID, err)
+	}
+	o.LogicalDate, o.Files, o.Dataset, o.Resource, o.User = rec.LogicalDate, rec.Files, rec.Dataset, rec.Resource, rec.User
+	o = o.withDefaults(p)
+	return newRunState(p, rec.Conf, &o, true)
+}
+
+// taskState reads the stored final state of a task; ok is false when it
+// has not ended.
+func (r *runState) taskState(ctx context.Context, task string) (taskRecord, bool, error) {
+	var rec taskRecord
+	err := r.dir.Task(recordDir).GetJSON(ctx, taskRecordName(task), &rec)
+	if errors.Is(err, storage.ErrNotFound) {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, fmt.Errorf("run %s: read state of task %s: %w", r.runID, task, err)
+	}
+	return rec, true, nil
+}
+
+// RunTask runs one task (all its fan-out instances) of a run made by
+// [CreateRun], reading the conf from the run record and upstream outputs
+// from storage, so that an orchestrator can run each task in its own
+// process with the same result as [Run]. Every upstream task must have
+// ended (else the error matches [ErrUpstreamNotDone]); when the trigger
+// rule says so the task is SKIPPED or CANCELLED without running. The
+// task's final state is stored for its dependents and [FinishRun]. The
+// first task moves the run's job to RUNNING; the job heartbeats while the
+// task runs. Queues only connect tasks running in the same process.
+//
+// The error is nil when the task succeeded or was skipped; it wraps the
+// [*TaskError] when the task failed.
+func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOptions) (*TaskSummary, error) {
+	i, ok := p.index[task]
+	if !ok {
+		return nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, task)
+	}
+	r, err := loadRun(ctx, p, runID, opts)
+	if err != nil {
+		return nil, err
+	}
+	n := p.nodes[i]
+	upCancelled, upNotOK := false, false
+	for _, u := range n.up {
+		rec, ok, err := r.taskState(ctx, p.nodes[u].name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("run %s task %s: %w: %s", runID, task, ErrUpstreamNotDone, p.nodes[u].name)
+		}
+		switch rec.State {
+		case StateCancelled:
+			upCancelled = true
+		case StateSuccess:
+		default:
+			upNotOK = true
+		}
+	}
+	if upCancelled || (upNotOK && n.rule == AllSuccess) {
+		st := StateSkipped
+		if upCancelled {
+			st = StateCancelled
+		}
+		r.rec.taskEnded(r, n, st)
+		t := &taskRun{state: st}
+		if err := r.saveTask(ctx, n, t); err != nil {
+			return nil, err
+		}
+		return &TaskSummary{Name: task, State: st}, nil
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	r.abort = cancel
+	defer close(r.done)
+	sum, err := r.execute(ctx, map[int]bool{i: true})
+	ts := sum.Tasks[0]
+	if err != nil {
+		return &ts, err
+	}
+	return &ts, nil
+}
+
+// FinishRun ends a run made by [CreateRun] once its tasks ran: it builds
+// the summary from the stored task states (a task that never ran counts as
+// CANCELLED), writes the trace's FINISHED event and ends the job DONE,
+// FAILED or CANCELLED. The error is as [Run]'s.
+func FinishRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions) (*Summary, error) {
+	r, err := loadRun(ctx, p, runID, opts)
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{Pipeline: p.name, RunID: runID, LogicalDate: r.logicalDate, State: StateSuccess, End: r.clock.Now()}
+	var failed []error
+	for _, n := range p.nodes {
+		rec, ok, err := r.taskState(ctx, n.name)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			rec = taskRecord{Task: n.name, State: StateCancelled}
+		}
+		ts := TaskSummary{Name: n.name, State: rec.State, Attempts: rec.Attempts, Start: rec.Start, End: rec.End}
+		if !rec.Start.IsZero() {
+			ts.Duration = rec.End.Sub(rec.Start)
+			if sum.Start.IsZero() || rec.Start.Before(sum.Start) {
+				sum.Start = rec.Start
+			}
+		}
+		if rec.Error != "" {
+			ts.Err = errors.New(rec.Error)
+		}
+		sum.Tasks = append(sum.Tasks, ts)
+		switch rec.State {
+		case StateFailed:
+			failed = append(failed, ts.Err)
+			if sum.State == StateSuccess {
+				sum.State = StateFailed
+			}
+		case StateCancelled:
+			sum.State = StateCancelled
+		}
+	}
+	if sum.Start.IsZero() {
+		sum.Start = sum.End
+	}
+	if s, ok := r.rec.(*statusRecorder); ok {
+		s.finishRun(ctx, r, sum)
+	}
+	switch {
+	case sum.State == StateCancelled:
+		return sum, fmt.Errorf("pipeline %s run %s: cancelled: %w", p.name, runID, errors.Join(append([]error{context.Canceled}, failed...)...))
+	case len(failed) > 0:
+		return sum, fmt.Errorf("pipeline %s run %s: %w: %w", p.name, runID, ErrRunFailed, errors.Join(failed...))
+	}
+	return sum, nil
+}
