@@ -74,6 +74,7 @@ func RunConformanceTests(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		{"BadKeys", testBadKeys},
 		{"RunLayout", testRunLayout},
 		{"JSONRoundTrip", testJSONRoundTrip},
+		{"FrictionlessDescriptors", testDescriptors},
 		{"AtomicWriteCancel", testAtomicCancel},
 		{"AtomicWriteFailedSource", testAtomicFailedSource},
 		{"AtomicOverwriteKeepsOld", testAtomicOverwrite},
