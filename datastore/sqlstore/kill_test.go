@@ -265,3 +265,29 @@ func TestKilledReplaceChild(t *testing.T) {
 	})
 	t.Fatalf("the load should have been killed: %v", err)
 }
+
+// TestReplaceKeepsUserIndexes: an index added by hand to the target
+// survives a replace (the swap inserts from staging instead of renaming).
+func TestReplaceKeepsUserIndexes(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			seedEmployees(t, s)
+			db := rawDB(t, s)
+			_, err := db.Exec("CREATE INDEX emp_dept ON emp (department_id)")
+			require.NoError(t, err)
+			replaceSmall(t, s)
+			q := map[string]string{
+				"sqlite":   "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'emp_dept'",
+				"postgres": "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'emp_dept'",
+				"mysql":    "SELECT count(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'emp_dept'",
+			}[b.name]
+			var n int
+			require.NoError(t, db.Get(&n, q))
+			require.Equal(t, 1, n)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}

@@ -185,14 +185,18 @@ func (mysqlDialect) listTables(ctx context.Context, q sqlx.QueryerContext, prefi
 	return names, err
 }
 
-// dependents reports triggers on the table or foreign keys referencing it
-// (views need nothing: MySQL resolves them by name, so a rename keeps them
-// valid).
-func (mysqlDialect) dependents(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
+// dependents reports triggers on the table, foreign keys referencing it, or
+// more indexes on it than on the staging table (indexes added by hand, which
+// a rename would lose). Views need nothing: MySQL resolves them by name, so
+// a rename keeps them valid.
+func (mysqlDialect) dependents(ctx context.Context, q sqlx.QueryerContext, name, staging string) (bool, error) {
 	var n int
 	err := sqlx.GetContext(ctx, q, &n, `SELECT
 		(SELECT count(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = BINARY ?)
-		+ (SELECT count(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND BINARY REFERENCED_TABLE_NAME = BINARY ?)`, name, name)
+		+ (SELECT count(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND BINARY REFERENCED_TABLE_NAME = BINARY ?)
+		+ ((SELECT count(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND `+sameName+`)
+		  > (SELECT count(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND `+sameName+`))`,
+		name, name, name, staging)
 	return n > 0, err
 }
 

@@ -145,7 +145,7 @@ func (w *mysqlWriter) swap(ctx context.Context) error {
 		_, err := w.conn.ExecContext(ctx, "RENAME TABLE "+stg+" TO "+t)
 		return err
 	}
-	deps, err := w.d.dependents(ctx, w.conn, w.req.Table)
+	deps, err := w.d.dependents(ctx, w.conn, w.req.Table, w.staging)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,12 @@ func (w *mysqlWriter) insertFromStaging(ctx context.Context) error {
 			return errors.Join(err, tx.Rollback())
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// Best effort: a staging table left here is dropped by the next replace.
+	_, _ = w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+w.d.table(w.staging))
+	return nil
 }
 
 // Abort rolls back, drops the staging table and releases the lock and the

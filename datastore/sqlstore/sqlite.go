@@ -174,10 +174,12 @@ func (sqliteDialect) listTables(ctx context.Context, q sqlx.QueryerContext, pref
 }
 
 // dependents reports whether a view or trigger mentions the table (a
-// textual, conservative test).
+// textual, conservative test) or the table has indexes of its own (not
+// those of its key and unique constraints), which a rename would lose.
 func (sqliteDialect) dependents(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
 	var n int
-	err := sqlx.GetContext(ctx, q, &n, "SELECT count(*) FROM sqlite_schema WHERE type IN ('view', 'trigger') AND instr(sql, ?) > 0", name)
+	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM sqlite_schema
+		WHERE (type IN ('view', 'trigger') AND instr(sql, ?) > 0) OR (type = 'index' AND tbl_name = ? AND sql IS NOT NULL)`, name, name)
 	return n > 0, err
 }
 
