@@ -77,3 +77,9 @@ func (c *Client) AircanStatusUpdate(ctx context.Context, u *StatusUpdate) error 
 	}
 	return c.request(ctx, "aircan_status_update", &in, nil)
 }
+
+// ResourceDelete deletes a resource (and its DataStore table). It needs
+// package_update permission on the dataset.
+func (c *Client) ResourceDelete(ctx context.Context, id string) error {
+	return c.request(ctx, "resource_delete", map[string]string{"id": id}, nil)
+}

@@ -80,6 +80,40 @@ func (s *Server) resourcePatch(_ context.Context, c *call) (any, error) {
 	return s.showResourceLocked(res), nil
 }
 
+// resourceDelete is resource_delete {id}: it needs resource_update
+// permission, removes the resource and drops its DataStore table.
+func (s *Server) resourceDelete(ctx context.Context, c *call) (any, error) {
+	id := textOf(c.data["id"])
+	if id == "" {
+		return nil, fieldError("id", "Missing value")
+	}
+	if err := s.checkResourceUpdate(c, id); err != nil {
+		return nil, err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, ok, err := s.d.columns(ctx, tx, id); err != nil || !ok {
+			return err
+		}
+		return s.dropTableAll(ctx, tx, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := s.resources[id]
+	delete(s.resources, id)
+	if d := s.datasets[textOf(res["package_id"])]; d != nil {
+		for i, rid := range d.resourceIDs {
+			if rid == id {
+				d.resourceIDs = append(d.resourceIDs[:i], d.resourceIDs[i+1:]...)
+				break
+			}
+		}
+	}
+	return nil, nil
+}
+
 // StatusCall is one aircan_status_update call as the server received it.
 type StatusCall struct {
 	// User is the caller's user name.

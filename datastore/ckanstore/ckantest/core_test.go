@@ -65,6 +65,15 @@ func TestCoreActions(t *testing.T) {
 		require.Equal(t, "employees.csv", r["name"], "patch keeps the other keys")
 		require.Equal(t, true, r["datastore_active"])
 	})
+	t.Run("resource_delete", func(t *testing.T) {
+		rid, err := b.s.AddResource(Resource{PackageID: b.datasetID, URLType: "datastore"})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, post(t, b.s, "datastore_create", b.editor, map[string]any{"resource_id": rid, "fields": []any{field("a", "text")}}).status)
+		require.Equal(t, http.StatusForbidden, post(t, b.s, "resource_delete", b.stranger, map[string]any{"id": rid}).status)
+		require.Equal(t, http.StatusOK, post(t, b.s, "resource_delete", b.editor, map[string]any{"id": rid}).status)
+		require.Equal(t, http.StatusNotFound, post(t, b.s, "resource_show", "", map[string]any{"id": rid}).status)
+		require.Equal(t, http.StatusNotFound, post(t, b.s, "datastore_search", "", map[string]any{"resource_id": rid}).status)
+	})
 	t.Run("package_show", func(t *testing.T) {
 		for _, id := range []string{b.datasetID, "employees"} {
 			r := post(t, b.s, "package_show", "", map[string]any{"id": id}).result(t)

@@ -49,6 +49,7 @@ func (s *Server) actionTable() map[string]action {
 		"resource_show":            {fn: s.resourceShow, sideEffectFree: true},
 		"package_show":             {fn: s.packageShow, sideEffectFree: true},
 		"resource_patch":           {fn: s.resourcePatch},
+		"resource_delete":          {fn: s.resourceDelete},
 		"aircan_status_update":     {fn: s.aircanStatusUpdate},
 		"aircan_status":            {fn: s.aircanStatus, sideEffectFree: true},
 	}
