@@ -12,7 +12,6 @@ import (
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -31,9 +30,8 @@ type pgWriter struct {
 	tmp     string
 	copyTo  pgx.Identifier
 	cols    []string
-	enc     []func(any) (any, error)
 	merge   string
-	src     copySource
+	bc      *binaryCopy
 	done    bool
 }
 
@@ -43,7 +41,6 @@ func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.Wri
 		return nil, err
 	}
 	w := &pgWriter{d: d, req: req, conn: conn, cols: fieldNames(req.Columns)}
-	w.enc = pgEncoders(req.Columns)
 	if err := w.setup(ctx); err != nil {
 		return nil, errors.Join(err, w.Abort())
 	}
@@ -117,14 +114,9 @@ func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
 	return err
 }
 
-// copyRows runs COPY … FROM STDIN (binary) on the session's connection.
+// copyRows writes rows with one binary COPY on the session's connection.
 func (w *pgWriter) copyRows(ctx context.Context, rows []frictionless.Row) error {
-	return w.conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		w.src.reset(rows, w.enc)
-		_, err := pc.CopyFrom(ctx, w.copyTo, w.cols, &w.src)
-		return err
-	})
+	return copyOn(ctx, w, rows)
 }
 
 // Commit swaps the staging table in (replace) and commits.
@@ -189,70 +181,6 @@ func (w *pgWriter) Abort() error {
 func isConnGone(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "conn closed") || strings.Contains(s, "bad connection") || strings.Contains(s, "connection is already closed")
-}
-
-// copySource feeds a batch to CopyFrom, converting values pgx cannot encode
-// as they are.
-type copySource struct {
-	rows []frictionless.Row
-	enc  []func(any) (any, error)
-	conv bool
-	buf  []any
-	i    int
-	err  error
-}
-
-func (c *copySource) reset(rows []frictionless.Row, enc []func(any) (any, error)) {
-	c.rows, c.enc, c.i, c.err = rows, enc, 0, nil
-	c.conv = false
-	for _, e := range enc {
-		c.conv = c.conv || e != nil
-	}
-	if len(c.buf) != len(enc) {
-		c.buf = make([]any, len(enc))
-	}
-}
-
-func (c *copySource) Next() bool {
-	c.i++
-	return c.i <= len(c.rows) && c.err == nil
-}
-
-func (c *copySource) Values() ([]any, error) {
-	row := c.rows[c.i-1]
-	if !c.conv {
-		return row, nil
-	}
-	for j, v := range row {
-		if c.enc[j] == nil || v == nil {
-			c.buf[j] = v
-			continue
-		}
-		x, err := c.enc[j](v)
-		if err != nil {
-			c.err = err
-			return nil, err
-		}
-		c.buf[j] = x
-	}
-	return c.buf, nil
-}
-
-func (c *copySource) Err() error { return c.err }
-
-// pgEncoders returns per-column converters (nil when pgx takes the value
-// as it is).
-func pgEncoders(fields []frictionless.Field) []func(any) (any, error) {
-	enc := make([]func(any) (any, error), len(fields))
-	for i := range fields {
-		switch {
-		case fields[i].Type == frictionless.TypeNumber && fields[i].Precision > 0:
-			enc[i] = encodeNumeric
-		case fields[i].Type == frictionless.TypeTime:
-			enc[i] = encodePgTime
-		}
-	}
-	return enc
 }
 
 // encodeNumeric converts a Decimal to pgtype.Numeric.

@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// PostgreSQL type oids with a fast binary encoder.
+const (
+	oidBool        = 16
+	oidInt8        = 20
+	oidInt2        = 21
+	oidInt4        = 23
+	oidText        = 25
+	oidFloat4      = 700
+	oidFloat8      = 701
+	oidVarchar     = 1043
+	oidDate        = 1082
+	oidTime        = 1083
+	oidTimestamp   = 1114
+	oidTimestamptz = 1184
+)
+
+// pgEpoch is PostgreSQL's binary time origin.
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// copyHeader starts a binary COPY stream: signature, flags, extension size.
+var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// encoder appends one non-NULL value in binary COPY format (length
+// included).
+type encoder func(buf []byte, v any) ([]byte, error)
+
+// binaryCopy encodes batches for COPY … FROM STDIN (FORMAT binary) by the
+// target columns' actual types: a fast path for the common types, pgx's
+// type map for the others (numeric, jsonb, …).
+type binaryCopy struct {
+	sql  string
+	enc  []encoder
+	buf  bytes.Buffer
+	tmp  []byte
+	rows []frictionless.Row
+}
+
+// newBinaryCopy looks up the column types of table (a pgx identifier) and
+// prepares encoders for them.
+func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fields []frictionless.Field) (*binaryCopy, error) {
+	cols := make([]string, len(fields))
+	for i := range fields {
+		cols[i] = pgx.Identifier{fields[i].Name}.Sanitize()
+	}
+	list := ""
+	for i, c := range cols {
+		if i > 0 {
+			list += ", "
+		}
+		list += c
+	}
+	rows, err := pc.Query(ctx, "SELECT "+list+" FROM "+table.Sanitize()+" WHERE false")
+	if err != nil {
+		return nil, err
+	}
+	descs := rows.FieldDescriptions()
+	oids := make([]uint32, len(descs))
+	for i, d := range descs {
+		oids[i] = d.DataTypeOID
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	m := pc.TypeMap()
+	bc := &binaryCopy{sql: "COPY " + table.Sanitize() + " (" + list + ") FROM STDIN (FORMAT binary)", enc: make([]encoder, len(fields))}
+	for i, oid := range oids {
+		bc.enc[i] = pgEncoder(m, oid, &fields[i])
+	}
+	return bc, nil
+}
+
+// copy sends rows with one COPY statement.
+func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
+	bc.buf.Reset()
+	buf := append(bc.tmp[:0], copyHeader...)
+	for _, row := range rows {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
+		for j, v := range row {
+			if v == nil {
+				buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // -1: NULL
+				continue
+			}
+			var err error
+			if buf, err = bc.enc[j](buf, v); err != nil {
+				return err
+			}
+		}
+	}
+	buf = binary.BigEndian.AppendUint16(buf, math.MaxUint16) // -1: trailer
+	bc.tmp = buf
+	_, err := pc.PgConn().CopyFrom(ctx, bytes.NewReader(buf), bc.sql)
+	return err
+}
+
+// copyOn runs bc.copy on the session connection.
+func copyOn(ctx context.Context, w *pgWriter, rows []frictionless.Row) error {
+	return w.conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		if w.bc == nil {
+			bc, err := newBinaryCopy(ctx, pc, w.copyTo, w.req.Columns)
+			if err != nil {
+				return err
+			}
+			w.bc = bc
+		}
+		return w.bc.copy(ctx, pc, rows)
+	})
+}
+
+// pgEncoder picks the encoder for a column type.
+func pgEncoder(m *pgtype.Map, oid uint32, f *frictionless.Field) encoder {
+	switch oid {
+	case oidInt8:
+		return func(buf []byte, v any) ([]byte, error) {
+			n, ok := v.(int64)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			return binary.BigEndian.AppendUint64(buf, uint64(n)), nil
+		}
+	case oidFloat8:
+		return func(buf []byte, v any) ([]byte, error) {
+			x, ok := v.(float64)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			return binary.BigEndian.AppendUint64(buf, math.Float64bits(x)), nil
+		}
+	case oidBool:
+		return func(buf []byte, v any) ([]byte, error) {
+			b, ok := v.(bool)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			buf = binary.BigEndian.AppendUint32(buf, 1)
+			if b {
+				return append(buf, 1), nil
+			}
+			return append(buf, 0), nil
+		}
+	case oidText, oidVarchar:
+		return func(buf []byte, v any) ([]byte, error) {
+			s, ok := v.(string)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)))
+			return append(buf, s...), nil
+		}
+	case oidTimestamptz:
+		return func(buf []byte, v any) ([]byte, error) {
+			t, ok := v.(time.Time)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			us := t.Unix()*1e6 + int64(t.Nanosecond()/1e3) - pgEpoch.Unix()*1e6
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			return binary.BigEndian.AppendUint64(buf, uint64(us)), nil
+		}
+	case oidTime:
+		return func(buf []byte, v any) ([]byte, error) {
+			x, err := encodePgTime(v)
+			if err != nil {
+				return nil, err
+			}
+			return genericEncode(m, oid, f, buf, x)
+		}
+	}
+	return func(buf []byte, v any) ([]byte, error) {
+		return genericEncode(m, oid, f, buf, v)
+	}
+}
+
+// genericEncode encodes with pgx's type map (length prefix added here).
+func genericEncode(m *pgtype.Map, oid uint32, f *frictionless.Field, buf []byte, v any) ([]byte, error) {
+	if d, ok := v.(frictionless.Decimal); ok {
+		var err error
+		if v, err = encodeNumeric(d); err != nil {
+			return nil, err
+		}
+	}
+	at := len(buf)
+	buf = append(buf, 0, 0, 0, 0)
+	out, err := m.Encode(oid, pgx.BinaryFormatCode, v, buf)
+	if err != nil {
+		return nil, fmt.Errorf("field %q: %w", f.Name, err)
+	}
+	if out == nil { // NULL
+		return binary.BigEndian.AppendUint32(buf[:at], math.MaxUint32), nil
+	}
+	binary.BigEndian.PutUint32(out[at:], uint32(len(out)-at-4))
+	return out, nil
+}
