@@ -48,7 +48,6 @@ type binaryCopy struct {
 	enc  []encoder
 	buf  bytes.Buffer
 	tmp  []byte
-	rows []frictionless.Row
 }
 
 // newBinaryCopy looks up the column types of table (a pgx identifier) and
