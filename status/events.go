@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/datafactory/datafactory/status/driver"
 )
 
 // StartTrace stores the first event of a new trace and returns it. As
@@ -90,11 +92,30 @@ func (s *Store) Events(ctx context.Context, traceID string) ([]Event, error) {
 // Summary returns the trace's summary as the okdata CLI computes it (see
 // [Summarize]). An unknown trace gives ErrNotFound.
 func (s *Store) Summary(ctx context.Context, traceID string) (Summary, error) {
-	evs, err := s.Events(ctx, traceID)
-	if err != nil {
+	const op = "summarize trace"
+	ts, ok := s.drv.(driver.TraceSummarizer)
+	if !ok {
+		evs, err := s.Events(ctx, traceID)
+		if err != nil {
+			return Summary{}, err
+		}
+		return Summarize(evs), nil
+	}
+	if err := s.check(op, traceID); err != nil {
 		return Summary{}, err
 	}
-	return Summarize(evs), nil
+	latest, errs, found, err := ts.SummaryEvents(ctx, traceID)
+	if err != nil {
+		return Summary{}, s.wrap(op, traceID, err)
+	}
+	if !found {
+		return Summary{}, &Error{Op: op, Key: traceID, Kind: ErrNotFound}
+	}
+	sum := summaryOf(&latest)
+	for _, e := range errs {
+		sum.Errors = appendMessages(sum.Errors, e)
+	}
+	return sum, nil
 }
 
 // TraceIDFromPath returns the trace of the one event whose S3Path is path.

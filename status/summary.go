@@ -34,12 +34,17 @@ func Summarize(events []Event) Summary {
 	if latest < 0 {
 		latest = len(events) - 1
 	}
-	ev := &events[latest]
-	sum.Done = ev.TraceStatus == TraceFinished
-	sum.TraceID = ev.TraceID
-	sum.TraceStatus = ev.TraceStatus
-	sum.TraceEventStatus = ev.TraceEventStatus
-	return sum
+	out := summaryOf(&events[latest])
+	out.Errors = sum.Errors
+	return out
+}
+
+// summaryOf returns the summary fields taken from the latest event.
+func summaryOf(ev *Event) Summary {
+	return Summary{
+		Done: ev.TraceStatus == TraceFinished, TraceID: ev.TraceID,
+		TraceStatus: ev.TraceStatus, TraceEventStatus: ev.TraceEventStatus, Errors: []string{},
+	}
 }
 
 // ErrorMessages returns the English message of each entry, dropping

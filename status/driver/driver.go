@@ -74,6 +74,16 @@ type Driver interface {
 	Close() error
 }
 
+// TraceSummarizer is an optional interface for drivers that can gather a
+// trace's summary inputs without reading every event.
+type TraceSummarizer interface {
+	// SummaryEvents returns the trace's first FINISHED event (oldest first)
+	// or, when there is none, its last event; found is false when the trace
+	// has no events. errs holds the Errors of every event that has any, in
+	// event order.
+	SummaryEvents(ctx context.Context, traceID string) (latest Event, errs [][]ErrorEntry, found bool, err error)
+}
+
 // TransitionRequest asks [Driver.TransitionJob] to move one job.
 type TransitionRequest struct {
 	// ID of the job.

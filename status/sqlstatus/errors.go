@@ -15,6 +15,7 @@ var (
 	errNotFound   = errors.New("not found")
 	errConflict   = errors.New("job changed concurrently")
 	errNotRunning = errors.New("job is not running")
+	errClosed     = errors.New("store is closed")
 )
 
 // SQLite extended result codes.

@@ -2,6 +2,9 @@ package sqlstatus
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 
 	"github.com/datafactory/datafactory/status/driver"
 )
@@ -26,14 +29,15 @@ func (d *sqlDriver) CreateTrace(ctx context.Context, ev driver.Event) (driver.Ev
 	return ev, tx.Commit()
 }
 
-// AppendEvent inserts one event; the foreign key on trace_id makes an
-// unknown trace fail (kind NotFound) in the same statement.
+// AppendEvent inserts one event, batched with concurrent calls (see
+// batcher); the foreign key on trace_id makes an unknown trace fail (kind
+// NotFound) in the same statement.
 func (d *sqlDriver) AppendEvent(ctx context.Context, ev driver.Event) (driver.Event, error) {
 	args, err := eventArgs(&ev)
 	if err != nil {
 		return driver.Event{}, err
 	}
-	if _, err := d.db.ExecContext(ctx, d.q.insertEvent, args...); err != nil {
+	if err := d.batch.add(ctx, args); err != nil {
 		return driver.Event{}, err
 	}
 	return ev, nil
@@ -64,4 +68,39 @@ func (d *sqlDriver) TraceIDsByPath(ctx context.Context, path string, limit int) 
 		return nil, err
 	}
 	return ids, nil
+}
+
+var _ driver.TraceSummarizer = (*sqlDriver)(nil)
+
+// SummaryEvents reads the latest event (first FINISHED, else last) and the
+// errors of the trace with indexed queries instead of reading every event.
+func (d *sqlDriver) SummaryEvents(ctx context.Context, traceID string) (driver.Event, [][]driver.ErrorEntry, bool, error) {
+	latest, err := scanEvent(d.db.QueryRowContext(ctx, d.q.firstFinished, traceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		latest, err = scanEvent(d.db.QueryRowContext(ctx, d.q.lastEvent, traceID))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return driver.Event{}, nil, false, nil
+	}
+	if err != nil {
+		return driver.Event{}, nil, false, err
+	}
+	rows, err := d.db.QueryContext(ctx, d.q.traceErrors, traceID)
+	if err != nil {
+		return driver.Event{}, nil, false, err
+	}
+	defer rows.Close()
+	var errs [][]driver.ErrorEntry
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return driver.Event{}, nil, false, err
+		}
+		var e []driver.ErrorEntry
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return driver.Event{}, nil, false, err
+		}
+		errs = append(errs, e)
+	}
+	return latest, errs, true, rows.Err()
 }

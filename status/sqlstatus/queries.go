@@ -14,6 +14,7 @@ type queries struct {
 	insertTrace, insertEvent, events, byPath string
 	insertJob, getJob, updateJob, heartbeat  string
 	listJobs                                 string
+	firstFinished, lastEvent, traceErrors    string
 	rebind                                   func(string) string
 }
 
@@ -41,6 +42,12 @@ func newQueries(db *sqlx.DB, d Dialect) queries {
 		heartbeat: rb(`UPDATE status_jobs SET heartbeat = ?, version = version + 1
 			WHERE id = ? AND status = 'RUNNING'`),
 		listJobs: `SELECT ` + jobCols + ` FROM status_jobs`,
+		firstFinished: rb(`SELECT ` + eventCols + ` FROM status_events
+			WHERE trace_id = ? AND trace_status = 'FINISHED' ORDER BY start_time, seq LIMIT 1`),
+		lastEvent: rb(`SELECT ` + eventCols + ` FROM status_events
+			WHERE trace_id = ? ORDER BY start_time DESC, seq DESC LIMIT 1`),
+		traceErrors: rb(`SELECT errors FROM status_events
+			WHERE trace_id = ? AND errors IS NOT NULL ORDER BY start_time, seq`),
 	}
 }
 
@@ -99,11 +106,11 @@ func eventArgs(ev *driver.Event) ([]any, error) {
 // scanEvent reads one row of eventCols.
 func scanEvent(sc interface{ Scan(...any) error }) (driver.Event, error) {
 	var (
-		ev                driver.Event
-		start, end        sql.NullInt64
-		ts, es            string
-		body, meta, errs  sql.NullString
-		dur               sql.NullFloat64
+		ev               driver.Event
+		start, end       sql.NullInt64
+		ts, es           string
+		body, meta, errs sql.NullString
+		dur              sql.NullFloat64
 	)
 	err := sc.Scan(&ev.TraceID, &ev.TraceEventID, &ev.Domain, &ev.DomainID, &start, &end, &ts, &es,
 		&ev.User, &ev.Component, &ev.Operation, &body, &meta, &ev.S3Path, &dur, &ev.Exception, &errs)

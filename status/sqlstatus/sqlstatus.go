@@ -8,7 +8,7 @@ import (
 
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/driver"
-	_ "github.com/go-sql-driver/mysql"  // registers "mysql"
+	_ "github.com/go-sql-driver/mysql" // registers "mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/jmoiron/sqlx"
 	_ "modernc.org/sqlite" // registers "sqlite"
@@ -28,6 +28,7 @@ type sqlDriver struct {
 	db      *sqlx.DB
 	dialect Dialect
 	q       queries
+	batch   *batcher
 }
 
 var _ driver.Driver = (*sqlDriver)(nil)
@@ -60,6 +61,11 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*status.Store, err
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, err)
 	}
+	flushers := 4
+	if t.dialect == SQLite {
+		flushers = 1
+	}
+	d.batch = newBatcher(d, flushers)
 	return status.New(d, &status.Options{Now: o.Now}), nil
 }
 
@@ -97,7 +103,10 @@ func (d *sqlDriver) setup(ctx context.Context, t target) error {
 }
 
 // Close closes the connection pool.
-func (d *sqlDriver) Close() error { return d.db.Close() }
+func (d *sqlDriver) Close() error {
+	d.batch.close()
+	return d.db.Close()
+}
 
 // DB returns the database handle of a store opened by this package, or
 // an error for other stores.

@@ -95,7 +95,7 @@ func TestConcurrentOpen(t *testing.T) {
 			require.NoError(t, err)
 			var versions int
 			require.NoError(t, db.GetContext(ctx, &versions, "SELECT COUNT(*) FROM status_schema_migrations"))
-			require.Equal(t, 1, versions)
+			require.Equal(t, 2, versions)
 			again := open(t, u, nil)
 			evs, err := again.Events(ctx, "shared")
 			require.NoError(t, err)
