@@ -1,0 +1,109 @@
+package ingesthttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/datafactory/datafactory/avrobak"
+	"github.com/datafactory/datafactory/storage"
+)
+
+// BackupResponse is the answer to a backup into the bucket.
+type BackupResponse struct {
+	Table  string `json:"table"`
+	Key    string `json:"key"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	Codec  string `json:"codec"`
+	SHA256 string `json:"sha256"`
+}
+
+// RestoreResponse is the answer to a restore.
+type RestoreResponse struct {
+	Table  string `json:"table"`
+	Source string `json:"source"`
+	Rows   int64  `json:"rows"`
+	SHA256 string `json:"sha256"`
+}
+
+func (h *Handler) backupKey(r *http.Request, table string) string {
+	if k := r.URL.Query().Get("key"); k != "" {
+		return k
+	}
+	return h.opts.BackupPrefix + table + ".avro"
+}
+
+func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
+	table, schema := h.tableSchema(w, r)
+	if schema == nil {
+		return
+	}
+	if h.opts.Bucket == nil {
+		var buf bytes.Buffer
+		if _, err := avrobak.Backup(r.Context(), h.store, table, &buf, nil); err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", avrobak.ContentType)
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", table+".avro"))
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	key := h.backupKey(r, table)
+	rep, err := avrobak.BackupToBucket(r.Context(), h.store, table, h.opts.Bucket, key, nil)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, BackupResponse{Table: table, Key: key, Rows: rep.Rows, Bytes: rep.Bytes,
+		Codec: string(rep.Codec), SHA256: rep.SHA256})
+}
+
+func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
+	table, schema := h.tableSchema(w, r)
+	if schema == nil {
+		return
+	}
+	var (
+		rep    *avrobak.RestoreReport
+		err    error
+		source string
+	)
+	if r.ContentLength != 0 && r.Header.Get("Content-Type") == avrobak.ContentType {
+		source = "request body"
+		rep, err = avrobak.Restore(r.Context(), http.MaxBytesReader(w, r.Body, h.opts.MaxRestoreBytes), h.store, table, nil)
+	} else if h.opts.Bucket != nil {
+		source = h.backupKey(r, table)
+		rep, err = avrobak.RestoreFromBucket(r.Context(), h.opts.Bucket, source, h.store, table, nil)
+	} else {
+		writeError(w, http.StatusBadRequest, "post the Avro file with Content-Type "+avrobak.ContentType)
+		return
+	}
+	if err != nil {
+		h.restoreError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, RestoreResponse{Table: table, Source: source, Rows: rep.Rows, SHA256: rep.SHA256})
+}
+
+// restoreError maps damaged or foreign files to 4xx, the rest to 500.
+func (h *Handler) restoreError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "the Avro file is too large")
+	case errors.Is(err, avrobak.ErrCorrupt), errors.Is(err, avrobak.ErrTruncated),
+		errors.Is(err, avrobak.ErrCountMismatch), errors.Is(err, avrobak.ErrSchemaMismatch):
+		writeError(w, http.StatusUnprocessableEntity, "restore refused: "+err.Error())
+	default:
+		if h.opts.Bucket != nil && isNotFound(err) {
+			writeError(w, http.StatusNotFound, "no backup at "+h.backupKey(r, r.PathValue("table")))
+			return
+		}
+		h.internal(w, r, err)
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

@@ -1,0 +1,199 @@
+package ingesthttp
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/storage"
+)
+
+// Defaults.
+const (
+	// DefaultMaxBodyBytes is Options.MaxBodyBytes's default: 4 MiB, ample
+	// for 1000 rows.
+	DefaultMaxBodyBytes = 4 << 20
+	// DefaultMaxRestoreBytes is Options.MaxRestoreBytes's default: 1 GiB.
+	DefaultMaxRestoreBytes = 1 << 30
+	// DefaultBackupPrefix is Options.BackupPrefix's default.
+	DefaultBackupPrefix = "backups/"
+)
+
+// Options configure a Handler. The zero value (or nil) means defaults.
+type Options struct {
+	// Tables registers the tables the API serves with their Table Schema,
+	// the data dictionary rows are validated against. The tables must exist
+	// in the store. Default nil: every existing table, validated against
+	// the schema the store describes (rejects tables excepted).
+	Tables map[string]*frictionless.Schema
+	// Token is the bearer token every request must carry, compared in
+	// constant time. Default "": no authentication, for handlers that are
+	// mounted behind another authenticating handler.
+	Token string
+	// MaxBodyBytes caps request bodies other than restores. Default
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxRestoreBytes caps an Avro file posted to restore. Default
+	// DefaultMaxRestoreBytes.
+	MaxRestoreBytes int64
+	// Bucket holds backups. Default nil: backup answers with the file and
+	// restore reads the request body.
+	Bucket *storage.Bucket
+	// BackupPrefix is the key prefix of backups in Bucket. Default
+	// DefaultBackupPrefix.
+	BackupPrefix string
+	// Logger receives request failures that are not the client's fault.
+	// Default: discard.
+	Logger *slog.Logger
+}
+
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxRestoreBytes <= 0 {
+		c.MaxRestoreBytes = DefaultMaxRestoreBytes
+	}
+	if c.BackupPrefix == "" {
+		c.BackupPrefix = DefaultBackupPrefix
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Handler serves the ingest API. It is safe for concurrent use.
+type Handler struct {
+	store *datastore.Store
+	opts  Options
+	mux   *http.ServeMux
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New returns a handler over store. Registered tables are checked: each must
+// exist and have a valid schema.
+func New(ctx context.Context, store *datastore.Store, opts *Options) (*Handler, error) {
+	h := &Handler{store: store, opts: opts.withDefaults(), mux: http.NewServeMux()}
+	for name, s := range h.opts.Tables {
+		if s == nil {
+			return nil, fmt.Errorf("ingesthttp: table %q: nil schema", name)
+		}
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("ingesthttp: table %q: %w", name, err)
+		}
+		ok, err := store.TableExists(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("ingesthttp: table %q: %w", name, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("ingesthttp: table %q: %w", name, datastore.ErrNotFound)
+		}
+	}
+	h.mux.HandleFunc("GET /v1/tables", h.listTables)
+	h.mux.HandleFunc("GET /v1/tables/{table}", h.getTable)
+	h.mux.HandleFunc("POST /v1/tables/{table}/rows", h.postRows)
+	h.mux.HandleFunc("GET /v1/tables/{table}/rows/{id}", h.getRow)
+	h.mux.HandleFunc("POST /v1/tables/{table}/backup", h.backup)
+	h.mux.HandleFunc("POST /v1/tables/{table}/restore", h.restore)
+	return h, nil
+}
+
+// ServeHTTP checks the bearer token and routes the request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || got == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="datafactory"`)
+			writeError(w, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(h.opts.Token)) != 1 {
+			writeError(w, http.StatusForbidden, "invalid token")
+			return
+		}
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// errUnknownTable: the table is not served.
+var errUnknownTable = errors.New("unknown table")
+
+// schema returns the registered schema of table, or errUnknownTable.
+func (h *Handler) schema(ctx context.Context, table string) (*frictionless.Schema, error) {
+	if h.opts.Tables != nil {
+		s, ok := h.opts.Tables[table]
+		if !ok {
+			return nil, errUnknownTable
+		}
+		return s, nil
+	}
+	if strings.HasSuffix(table, "__rejects") || datastore.ValidateTableName(table) != nil {
+		return nil, errUnknownTable
+	}
+	s, err := h.store.DescribeTable(ctx, table)
+	if errors.Is(err, datastore.ErrNotFound) {
+		return nil, errUnknownTable
+	}
+	return s, err
+}
+
+// tableSchema resolves the {table} of a request, answering 404 or 500 itself
+// when it returns nil.
+func (h *Handler) tableSchema(w http.ResponseWriter, r *http.Request) (string, *frictionless.Schema) {
+	table := r.PathValue("table")
+	s, err := h.schema(r.Context(), table)
+	if errors.Is(err, errUnknownTable) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("unknown table %q", table))
+		return "", nil
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return "", nil
+	}
+	return table, s
+}
+
+func (h *Handler) listTables(w http.ResponseWriter, r *http.Request) {
+	out := map[string]*frictionless.Schema{}
+	if h.opts.Tables != nil {
+		out = h.opts.Tables
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tables": out})
+}
+
+func (h *Handler) getTable(w http.ResponseWriter, r *http.Request) {
+	table, s := h.tableSchema(w, r)
+	if s == nil {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"table": table, "schema": s})
+}
+
+// internal answers 500 and logs the cause (the client sees no details).
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.opts.Logger.ErrorContext(r.Context(), "ingest request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"message": msg})
+}
