@@ -148,6 +148,9 @@ func (d *blockDecoder) unsnappy(p []byte) ([]byte, error) {
 	if int64(n) > d.max {
 		return nil, errTooLarge
 	}
+	if n > 32*len(body)+32 { // snappy expands at most ~22 times
+		return nil, errors.New("snappy block claims an impossible length")
+	}
 	d.buf.Reset()
 	d.buf.Grow(n)
 	out, err := snappy.Decode(d.buf.Bytes()[:n], body)
