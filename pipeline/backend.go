@@ -33,6 +33,11 @@ type BackendOptions struct {
 	// HeartbeatInterval is how often a running run's job heartbeats.
 	// Default status.DefaultHeartbeatInterval.
 	HeartbeatInterval time.Duration
+	// StatusWriters is the number of goroutines per run writing task events
+	// to status, so tasks never wait for the status database; events are
+	// ordered by their start time, not by when they were written. A run's
+	// last event is written after all others. Default 8.
+	StatusWriters int
 	// Logger receives warnings about failed status writes (which never fail
 	// a run). Default discards.
 	Logger *slog.Logger
@@ -55,6 +60,9 @@ func NewBackend(opts *BackendOptions) *Backend {
 	}
 	if o.JobType == "" {
 		o.JobType = "PIPELINE"
+	}
+	if o.StatusWriters <= 0 {
+		o.StatusWriters = 8
 	}
 	if o.HeartbeatInterval <= 0 {
 		o.HeartbeatInterval = status.DefaultHeartbeatInterval

@@ -26,6 +26,10 @@ type statusRecorder struct {
 	domain, domainID, user string
 	hbMu                   sync.Mutex
 	hb                     *status.Heartbeater
+	// Task events go through q to writer goroutines, so a slow status
+	// database does not hold up the tasks; runFinished flushes them.
+	q       chan status.Event
+	writers sync.WaitGroup
 }
 
 func newStatusRecorder(b *Backend, r *runState, split bool) *statusRecorder {
@@ -104,6 +108,35 @@ func (s *statusRecorder) runStarted(ctx context.Context, r *runState, start time
 		s.createRun(ctx, r, start)
 	}
 	s.startJob(ctx, r)
+	s.q = make(chan status.Event, 1024)
+	wctx := context.WithoutCancel(ctx)
+	for range s.b.o.StatusWriters {
+		s.writers.Add(1)
+		go func() {
+			defer s.writers.Done()
+			for ev := range s.q {
+				s.rec.Record(wctx, ev)
+			}
+		}()
+	}
+}
+
+// send writes a task event, through the writers while the run runs.
+func (s *statusRecorder) send(ev status.Event) {
+	if s.q != nil {
+		s.q <- ev
+		return
+	}
+	s.rec.Record(context.Background(), ev)
+}
+
+// flush waits until every queued event is written.
+func (s *statusRecorder) flush() {
+	if s.q != nil {
+		close(s.q)
+		s.writers.Wait()
+		s.q = nil
+	}
 }
 
 func (s *statusRecorder) attemptStarted(context.Context, *TaskContext, time.Time) {}
@@ -123,17 +156,18 @@ func (s *statusRecorder) attemptFinished(ctx context.Context, tc *TaskContext, s
 		}
 	}
 	ev.StatusBody = mustJSON(body)
-	s.rec.Record(context.WithoutCancel(ctx), ev)
+	s.send(ev)
 }
 
 func (s *statusRecorder) taskEnded(r *runState, n *node, st State) {
 	now := r.clock.Now()
-	s.rec.Record(context.Background(), status.Event{Operation: n.name, StartTime: now, EndTime: now,
+	s.send(status.Event{Operation: n.name, StartTime: now, EndTime: now,
 		TraceStatus: status.TraceContinue, TraceEventStatus: status.EventOK,
 		StatusBody: mustJSON(map[string]any{"state": st})})
 }
 
 func (s *statusRecorder) runFinished(ctx context.Context, r *runState, sum *Summary) {
+	s.flush()
 	s.stopHeartbeat()
 	if s.split {
 		return
