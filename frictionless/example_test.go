@@ -2,7 +2,6 @@ package frictionless_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -126,11 +125,9 @@ func ExampleInfer() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	out, err := json.MarshalIndent(schema, "", "  ")
-	if err != nil {
+	if err := schema.Write(os.Stdout); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(out))
 	// Output:
 	// {
 	//   "fields": [

@@ -317,3 +317,16 @@ func indentJSON(b []byte) []byte {
 	out.WriteByte('\n')
 	return out.Bytes()
 }
+
+// Write writes the schema as indented JSON (e.g. to report an inferred
+// schema).
+func (s *Schema) Write(w io.Writer) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("frictionless: encode schema: %w", err)
+	}
+	if _, err := w.Write(indentJSON(b)); err != nil {
+		return fmt.Errorf("frictionless: write schema: %w", err)
+	}
+	return nil
+}
