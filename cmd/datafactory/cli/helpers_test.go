@@ -1,0 +1,95 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/datafactory/datafactory/cmd/datafactory/cli"
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/sqlstore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/testutil"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
+)
+
+// result is what one in-process invocation printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the tool in-process with env as its whole environment.
+func runCLI(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &cli.Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}
+	code := m.Run(context.Background(), args)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// sqliteURL is a fresh SQLite database in the test's temp dir.
+func sqliteURL(t *testing.T) string {
+	return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
+}
+
+// mysqlURL turns testutil's fresh-database DSN into a mysql:// URL.
+func mysqlURL(t *testing.T) string {
+	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
+	require.NoError(t, err)
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	}
+	return u.String()
+}
+
+// databases are the targets each load test runs on.
+var databases = []struct {
+	name string
+	url  func(t *testing.T) string
+}{
+	{"sqlite", sqliteURL},
+	{"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }},
+	{"mysql", mysqlURL},
+}
+
+// countRows opens the store and counts the rows of table.
+func countRows(t *testing.T, dbURL, table string) int {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), dbURL, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	n := 0
+	_, err = s.ReadRows(context.Background(), table, func(frictionless.Row) error { n++; return nil })
+	require.NoError(t, err)
+	return n
+}
+
+// tableExists reports whether table exists.
+func tableExists(t *testing.T, dbURL, table string) bool {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), dbURL, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	ok, err := s.TableExists(context.Background(), table)
+	require.NoError(t, err)
+	return ok
+}
+
+var _ = datastore.ModeAppend
+
+// lines splits output into non-empty lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

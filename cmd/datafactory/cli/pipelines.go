@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/storage"
+)
+
+// builtinPipelines are the pipelines the tool has without a spec file, by
+// name. Each takes its parameters from the run's conf.
+func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
+	load, err := pipeline.NewBuilder("load").
+		ConfSchema(json.RawMessage(loadParamsSchema)).
+		Add("load", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+			var p loadParams
+			if err := tc.DecodeConf(&p); err != nil {
+				return pipeline.Permanent(err)
+			}
+			return m.runLoad(ctx, tc, &p)
+		}), nil).
+		Build()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]*pipeline.Pipeline{"load": load}, nil
+}
+
+// resolvePipeline returns the built-in pipeline named arg, or the pipeline of
+// the spec file arg (JSON or YAML).
+func (m *Main) resolvePipeline(arg string) (*pipeline.Pipeline, error) {
+	builtins, err := m.builtinPipelines()
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := builtins[arg]; ok {
+		return p, nil
+	}
+	if !looksLikeFile(arg) {
+		return nil, fmt.Errorf("unknown pipeline %q (built-in: %s; or a spec file)", arg, strings.Join(sortedKeys(builtins), ", "))
+	}
+	return m.loadSpecFile(arg)
+}
+
+func (m *Main) loadSpecFile(path string) (*pipeline.Pipeline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := m.registry()
+	if err != nil {
+		return nil, err
+	}
+	p, err := reg.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// loadPipelineDir loads every *.json, *.yaml and *.yml spec in dir.
+func (m *Main) loadPipelineDir(dir string) ([]*pipeline.Pipeline, error) {
+	var out []*pipeline.Pipeline
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.IsDir() || !looksLikeFile(e.Name()) {
+			continue
+		}
+		p, err := m.loadSpecFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func looksLikeFile(s string) bool {
+	switch strings.ToLower(filepath.Ext(s)) {
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func openBucket(ctx context.Context, url string) (*storage.Bucket, error) {
+	b, err := storage.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open bucket: %w", err)
+	}
+	return b, nil
+}
+
+// readConf reads --conf: inline JSON, or @file.
+func readConf(arg string) (json.RawMessage, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	data := []byte(arg)
+	if path, ok := strings.CutPrefix(arg, "@"); ok {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("--conf is not valid JSON")
+	}
+	return data, nil
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Environment variables read by the tool.
+const (
+	// EnvDBPassword fills in the password of database URLs given without one.
+	EnvDBPassword = "DATAFACTORY_DB_PASSWORD"
+	// EnvStatusURL is the status store: a database URL or the http(s) URL of
+	// a datafactory service.
+	EnvStatusURL = "DATAFACTORY_STATUS_URL"
+	// EnvToken is the bearer token of the HTTP service and its clients.
+	EnvToken = "DATAFACTORY_TOKEN"
+	// EnvAirflowUser and EnvAirflowPassword are the basic-auth credentials
+	// of the Airflow-compatible routes of serve.
+	EnvAirflowUser     = "DATAFACTORY_AIRFLOW_USER"
+	EnvAirflowPassword = "DATAFACTORY_AIRFLOW_PASSWORD"
+)
+
+// errSecretInArgs: a password was given on the command line.
+var errSecretInArgs = errors.New("a password on the command line is not accepted: " +
+	"put it in " + EnvDBPassword + " or give the whole URL as env:VARIABLE")
+
+// resolveURL turns a database URL argument into the URL to open:
+// "env:NAME" reads the URL from the environment variable NAME (which may hold
+// a password); any other URL must not contain a password, and gets the one of
+// DATAFACTORY_DB_PASSWORD when it names a user. Errors never contain the URL.
+func (m *Main) resolveURL(arg string) (string, error) {
+	if name, ok := strings.CutPrefix(arg, "env:"); ok {
+		v := m.Getenv(name)
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s is empty", name)
+		}
+		return v, nil
+	}
+	u, err := url.Parse(arg)
+	if err != nil || u.User == nil {
+		return arg, nil // sqlite:relative/path and friends
+	}
+	if _, has := u.User.Password(); has {
+		return "", errSecretInArgs
+	}
+	if pw := m.Getenv(EnvDBPassword); pw != "" {
+		u.User = url.UserPassword(u.User.Username(), pw)
+		return u.String(), nil
+	}
+	return arg, nil
+}
+
+// redact returns a URL fit for printing: without its password.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unprintable URL)"
+	}
+	return u.Redacted()
+}
