@@ -152,6 +152,11 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	return wrapErr("delete", key, b.b.Delete(ctx, key))
 }
 
+// listPageSize is the page size List asks for. Some drivers (fileblob,
+// memblob) walk the whole prefix for every page, so large pages matter;
+// S3 and GCS cap pages at 1000 themselves.
+const listPageSize = 10_000
+
 // List yields the objects whose keys start with prefix, in key order. prefix
 // is "" (everything), a directory such as "dag/run/", or any valid key start
 // such as "incoming/2024-". Iteration stops at the first error, which is
@@ -162,22 +167,26 @@ func (b *Bucket) List(ctx context.Context, prefix string) iter.Seq2[Object, erro
 			yield(Object{}, err)
 			return
 		}
-		it := b.b.List(&blob.ListOptions{Prefix: prefix})
+		opts := &blob.ListOptions{Prefix: prefix}
+		token := blob.FirstPageToken
 		for {
-			o, err := it.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				return
-			}
+			page, next, err := b.b.ListPage(ctx, token, listPageSize, opts)
 			if err != nil {
 				yield(Object{}, wrapErr("list", prefix, err))
 				return
 			}
-			if o.IsDir {
-				continue
+			for _, o := range page {
+				if o.IsDir {
+					continue
+				}
+				if !yield(Object{Key: o.Key, Size: o.Size, ModTime: o.ModTime, MD5: o.MD5}, nil) {
+					return
+				}
 			}
-			if !yield(Object{Key: o.Key, Size: o.Size, ModTime: o.ModTime, MD5: o.MD5}, nil) {
+			if len(next) == 0 {
 				return
 			}
+			token = next
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (b *Bucket) Sweep(ctx context.Context, prefix string, opts *SweepOptions) (
 			if err := b.sweepOne(ctx, obj, o.DryRun); errors.Is(err, ErrNotFound) {
 				continue
 			} else if err != nil {
-				return rep, fmt.Errorf("storage: sweep: %w", err)
+				return rep, err
 			}
 			rep.Deleted = append(rep.Deleted, obj)
 			rep.Count++
@@ -160,7 +160,7 @@ func (b *Bucket) groupRuns(ctx context.Context, prefix string) (map[string][]Obj
 	var order []string
 	for obj, err := range b.List(ctx, prefix) {
 		if err != nil {
-			return nil, nil, fmt.Errorf("storage: sweep: %w", err)
+			return nil, nil, err
 		}
 		id := "\x00" + obj.Key
 		if parts := strings.SplitN(obj.Key, "/", 3); len(parts) == 3 {

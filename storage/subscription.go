@@ -104,27 +104,30 @@ type Cursor struct {
 // fingerprint), plus the cursor to persist once they are handled. Poll
 // does not change cur. Persisting the returned cursor together with the
 // handling of the objects gives exactly-once delivery across restarts.
+//
+// Each poll lists the whole prefix (time grows with the prefix); memory
+// holds only the objects modified within Settle of the newest one.
 func (s *Subscription) Poll(ctx context.Context, cur Cursor) ([]Object, Cursor, error) {
 	var (
 		fresh   []Object
-		listed  []Object
+		recent  []Object // objects at or after the old horizon
 		newest  time.Time
 		horizon = cur.Horizon
 	)
 	for o, err := range s.b.List(ctx, s.prefix) {
 		if err != nil {
-			return nil, cur, fmt.Errorf("storage: poll %q: %w", s.prefix, err)
+			return nil, cur, err // names the op and prefix already
 		}
 		if !s.match(o.Key) {
 			continue
 		}
-		listed = append(listed, o)
 		if o.ModTime.After(newest) {
 			newest = o.ModTime
 		}
 		if o.ModTime.Before(horizon) {
-			continue
+			continue // delivered long ago
 		}
+		recent = append(recent, o)
 		if fp, ok := cur.Seen[o.Key]; ok && fp == o.Fingerprint() {
 			continue
 		}
@@ -140,7 +143,7 @@ func (s *Subscription) Poll(ctx context.Context, cur Cursor) ([]Object, Cursor, 
 		}
 	}
 	next.Seen = make(map[string]string)
-	for _, o := range listed {
+	for _, o := range recent {
 		if !o.ModTime.Before(next.Horizon) {
 			next.Seen[o.Key] = o.Fingerprint()
 		}
