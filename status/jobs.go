@@ -134,6 +134,10 @@ func (s *Store) Reap(ctx context.Context, olderThan time.Duration) ([]Job, error
 	if olderThan <= 0 {
 		return nil, invalid(op, "", fmt.Errorf("olderThan %v is not positive", olderThan))
 	}
+	if r, ok := s.drv.(driver.Reaper); ok {
+		jobs, err := r.ReapJobs(ctx, olderThan)
+		return jobs, s.wrap(op, "", err)
+	}
 	now := s.Now()
 	cutoff := now.Add(-olderThan)
 	var reaped []Job

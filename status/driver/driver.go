@@ -84,6 +84,15 @@ type TraceSummarizer interface {
 	SummaryEvents(ctx context.Context, traceID string) (latest Event, errs [][]ErrorEntry, found bool, err error)
 }
 
+// Reaper is an optional interface for drivers that reap jobs themselves
+// (the HTTP client asks its server to). Without it, status.Store.Reap lists
+// expired jobs and fails them one by one with TransitionJob.
+type Reaper interface {
+	// ReapJobs marks RUNNING jobs whose heartbeat is older than olderThan
+	// FAILED and returns them.
+	ReapJobs(ctx context.Context, olderThan time.Duration) ([]Job, error)
+}
+
 // TransitionRequest asks [Driver.TransitionJob] to move one job.
 type TransitionRequest struct {
 	// ID of the job.

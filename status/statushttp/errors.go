@@ -1,0 +1,81 @@
+package statushttp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/datafactory/datafactory/status"
+)
+
+// Error codes in JSON error bodies.
+const (
+	CodeUnauthorized      = "unauthorized"
+	CodeForbidden         = "forbidden"
+	CodeNotFound          = "not_found"
+	CodeInvalid           = "invalid"
+	CodeTooLarge          = "too_large"
+	CodeExists            = "exists"
+	CodeConflict          = "conflict"
+	CodeNotRunning        = "not_running"
+	CodeIllegalTransition = "illegal_transition"
+	CodeInternal          = "internal"
+)
+
+// errorBody is the JSON of every error response.
+type errorBody struct {
+	Message string           `json:"message"`
+	Code    string           `json:"code,omitempty"`
+	From    status.JobStatus `json:"from,omitempty"`
+	To      status.JobStatus `json:"to,omitempty"`
+	JobID   string           `json:"job_id,omitempty"`
+}
+
+// APIError is an error response from the server.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Message and Code come from the JSON body.
+	Message, Code string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	return fmt.Sprintf("status API: %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), e.Message)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, errCode, msg string) {
+	writeJSON(w, code, errorBody{Message: msg, Code: errCode})
+}
+
+// writeStoreError maps a store error to a response. Unclassified errors
+// are logged and answered with a generic 500, so backend details (which
+// may name hosts or users) never reach the client.
+func (h *handler) writeStoreError(w http.ResponseWriter, r *http.Request, notFoundMsg string, err error) {
+	var te *status.TransitionError
+	switch {
+	case errors.As(err, &te):
+		writeJSON(w, http.StatusConflict, errorBody{Message: te.Error(), Code: CodeIllegalTransition,
+			From: te.From, To: te.To, JobID: te.JobID})
+	case errors.Is(err, status.ErrNotFound):
+		writeError(w, http.StatusNotFound, CodeNotFound, notFoundMsg)
+	case errors.Is(err, status.ErrInvalid):
+		writeError(w, http.StatusBadRequest, CodeInvalid, err.Error())
+	case errors.Is(err, status.ErrExists):
+		writeError(w, http.StatusConflict, CodeExists, err.Error())
+	case errors.Is(err, status.ErrConflict):
+		writeError(w, http.StatusConflict, CodeConflict, err.Error())
+	case errors.Is(err, status.ErrNotRunning):
+		writeError(w, http.StatusConflict, CodeNotRunning, err.Error())
+	default:
+		h.log.ErrorContext(r.Context(), "status request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		writeError(w, http.StatusInternalServerError, CodeInternal, "Internal error")
+	}
+}
