@@ -171,7 +171,7 @@ func (b *Builder) Build() (*Pipeline, error) {
 		p.nodes = order
 	}
 	if b.confSchema != nil {
-		s, err := compileSchema("conf.json", b.confSchema)
+		s, err := compileSchema("urn:datafactory:conf:"+b.name, b.confSchema)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("conf schema: %w", err))
 		}

@@ -92,7 +92,7 @@ func (e *ParamsError) Error() string {
 	if f == "" {
 		f = "(root)"
 	}
-	return fmt.Sprintf("task %s (type %s): params field %s: %v", e.Task, e.Type, f, e.Err)
+	return fmt.Sprintf("task %s (type %s): params field %s: %s", e.Task, e.Type, f, errorReason(e.Err))
 }
 
 // Unwrap returns the validation error.

@@ -70,7 +70,7 @@ func (r *Registry) Register(t TaskType) error {
 		t.ParamsSchema = emptyParamsSchema
 	}
 	t.ParamsSchema = slices.Clone(t.ParamsSchema)
-	s, err := compileSchema("params-"+t.Name+".json", t.ParamsSchema)
+	s, err := compileSchema("urn:datafactory:task-type:"+t.Name, t.ParamsSchema)
 	if err != nil {
 		return fmt.Errorf("register task type %s: %w", t.Name, err)
 	}

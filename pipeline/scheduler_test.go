@@ -70,8 +70,24 @@ func newSched(t *testing.T, clock pipeline.Clock, state pipeline.StateStore, log
 
 func TestCronCatchupAcrossRestart(t *testing.T) {
 	t.Parallel()
+	stores := map[string]func(t *testing.T) pipeline.StateStore{
+		"memory": func(*testing.T) pipeline.StateStore { return pipeline.NewMemoryStateStore() },
+		"bucket": func(t *testing.T) pipeline.StateStore {
+			st, err := pipeline.NewBucketStateStore(pipelinetest.New(t).Bucket, "_scheduler")
+			require.NoError(t, err)
+			return st
+		},
+	}
+	for name, mk := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testCronCatchupAcrossRestart(t, mk(t))
+		})
+	}
+}
+
+func testCronCatchupAcrossRestart(t *testing.T, state pipeline.StateStore) {
 	clock := pipelinetest.NewFakeClock(time.Date(2019, 9, 15, 0, 0, 0, 0, time.UTC))
-	state := pipeline.NewMemoryStateStore()
 	log := &runLog{}
 	trig := pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7), Catchup: true}
 

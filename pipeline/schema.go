@@ -9,6 +9,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // compileSchema compiles one JSON Schema document. Schemas without $schema
@@ -37,6 +39,19 @@ func validateJSON(s *jsonschema.Schema, data json.RawMessage) error {
 		return fmt.Errorf("parse JSON: %w", err)
 	}
 	return s.Validate(v)
+}
+
+// errorReason returns the deepest cause's message, e.g. "missing property
+// 'url'", or err's text when it is not a validation error.
+func errorReason(err error) string {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+	}
+	return ve.ErrorKind.LocalizedString(message.NewPrinter(language.English))
 }
 
 // errorField returns the JSON pointer of the field a validation error is
