@@ -2,6 +2,7 @@ package frictionless
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,11 +31,11 @@ func openLocation(ctx context.Context, client *http.Client, loc string) (io.Read
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
 	if err != nil {
-		return nil, fmt.Errorf("frictionless: GET %s: %w", redactURL(loc), err)
+		return nil, fmt.Errorf("frictionless: GET %s: %w", redactURL(loc), withoutURL(err))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("frictionless: GET %s: %w", redactURL(loc), err)
+		return nil, fmt.Errorf("frictionless: GET %s: %w", redactURL(loc), withoutURL(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -42,6 +43,16 @@ func openLocation(ctx context.Context, client *http.Client, loc string) (io.Read
 		return nil, fmt.Errorf("frictionless: GET %s: %s", redactURL(loc), resp.Status)
 	}
 	return resp.Body, nil
+}
+
+// withoutURL unwraps a *url.Error, whose message repeats the full URL
+// (user info and query included).
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // redactURL drops user info and the query string (they may hold secrets).
