@@ -103,6 +103,7 @@ func TestErrorsWrapOnce(t *testing.T) {
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	require.Equal(t, 1, countPrefix(err.Error(), "storage:"), err.Error())
 	require.NoError(t, b.Close())
+	require.ErrorIs(t, b.Close(), storage.ErrClosed)
 	_, err = b.ReadAll(t.Context(), "nope")
 	require.Error(t, err, "a closed bucket fails")
 	require.NotErrorIs(t, err, storage.ErrNotFound)

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gocloud.dev/blob"
@@ -20,7 +21,8 @@ import (
 // writes all-or-nothing and maps missing objects to [ErrNotFound].
 // A Bucket is safe for concurrent use.
 type Bucket struct {
-	b *blob.Bucket
+	b      *blob.Bucket
+	closed atomic.Bool
 }
 
 // Open opens the bucket at url with gocloud's default URL mux: file:// and
@@ -44,8 +46,14 @@ func New(b *blob.Bucket) *Bucket { return &Bucket{b: b} }
 // validation and error mapping.
 func (b *Bucket) Blob() *blob.Bucket { return b.b }
 
-// Close releases the bucket. Calls after Close fail.
-func (b *Bucket) Close() error { return wrapErr("close", "", b.b.Close()) }
+// Close releases the bucket. Calls after Close fail; closing twice
+// returns [ErrClosed].
+func (b *Bucket) Close() error {
+	if b.closed.Swap(true) {
+		return ErrClosed
+	}
+	return wrapErr("close", "", b.b.Close())
+}
 
 // openError reports a failed Open without the URL's query or credentials,
 // which gocloud's own message repeats.

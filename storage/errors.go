@@ -12,6 +12,9 @@ import (
 // errors.Is(err, ErrNotFound) holds for a missing object on every backend.
 var ErrNotFound = errors.New("storage: object not found")
 
+// ErrClosed is returned by Close on a closed [Bucket].
+var ErrClosed = errors.New("storage: bucket is closed")
+
 // ErrInvalidKey matches every [*KeyError].
 var ErrInvalidKey = errors.New("storage: invalid key")
 

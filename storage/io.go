@@ -87,6 +87,9 @@ func (b *Bucket) NewWriter(ctx context.Context, key string, opts *WriteOptions) 
 	if err := ValidateKey(key); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, &opError{op: "write", key: key, sentinel: ErrAborted, err: err}
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	w, err := b.b.NewWriter(wctx, key, opts.blob())
 	if err != nil {

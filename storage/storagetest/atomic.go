@@ -76,7 +76,7 @@ func testAtomicCancel(t *testing.T, h *Harness) {
 	requireInvisible(t, b, "atomic/small")
 	// Put with an already cancelled context writes nothing.
 	_, err = b.Put(ctx, "atomic/put", bytes.NewReader(chunk), nil)
-	require.Error(t, err)
+	require.ErrorIs(t, err, storage.ErrAborted)
 	requireInvisible(t, b, "atomic/put")
 }
 
