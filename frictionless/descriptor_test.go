@@ -38,7 +38,7 @@ func TestPackageRoundTrip(t *testing.T) {
 	require.Equal(t, map[string]any{"keep": []any{1.0, 2.5, "three"}}, doc["x-custom"])
 	res := doc["resources"].([]any)[0].(map[string]any)
 	require.Equal(t, []any{map[string]any{"title": "BetoAvila/data-architecture"}}, res["sources"])
-	require.Equal(t, map[string]any{"header": false, "caseSensitiveHeader": true}, res["dialect"])
+	require.Equal(t, map[string]any{"header": false, "csvddfVersion": 1.2}, res["dialect"])
 	schema := res["schema"].(map[string]any)
 	require.Equal(t, "kept", schema["x-note"])
 	field := schema["fields"].([]any)[0].(map[string]any)

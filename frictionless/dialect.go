@@ -17,6 +17,9 @@ type Dialect struct {
 	LineTerminator   string // "" → "\r\n" when writing; reading accepts LF and CRLF
 	SkipInitialSpace bool
 	CommentChar      string // "" → no comment lines
+	// CaseSensitiveHeader makes header names match field names only with
+	// the same case; default false (an exact match is still preferred).
+	CaseSensitiveHeader bool
 	// Extra keeps unknown properties; they are written back unchanged.
 	Extra map[string]json.RawMessage
 }
@@ -30,6 +33,7 @@ type csvConfig struct {
 	comment    rune
 	trimSpace  bool
 	header     bool
+	caseSens   bool
 	terminator string
 }
 
@@ -40,6 +44,7 @@ func (d *Dialect) resolve(path string) (csvConfig, error) {
 		return cfg, nil
 	}
 	cfg.trimSpace = d.SkipInitialSpace
+	cfg.caseSens = d.CaseSensitiveHeader
 	if d.Delimiter != "" {
 		r, ok := singleRune(d.Delimiter)
 		if !ok || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
@@ -100,7 +105,7 @@ func decodeDialect(data []byte, path string) (*Dialect, error) {
 		o.str("delimiter", &d.Delimiter), o.str("quoteChar", &d.QuoteChar),
 		o.boolPtr("doubleQuote", &d.DoubleQuote), o.boolPtr("header", &d.Header),
 		o.str("lineTerminator", &d.LineTerminator), o.boolean("skipInitialSpace", &d.SkipInitialSpace),
-		o.str("commentChar", &d.CommentChar),
+		o.str("commentChar", &d.CommentChar), o.boolean("caseSensitiveHeader", &d.CaseSensitiveHeader),
 	} {
 		if step != nil {
 			return nil, step
@@ -126,6 +131,9 @@ func (d Dialect) MarshalJSON() ([]byte, error) {
 		w.value("skipInitialSpace", true)
 	}
 	w.str("commentChar", d.CommentChar)
+	if d.CaseSensitiveHeader {
+		w.value("caseSensitiveHeader", true)
+	}
 	w.extra(d.Extra)
 	return w.bytes()
 }

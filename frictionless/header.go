@@ -55,10 +55,7 @@ func (r *Reader) mapColumns(header []string, line int) {
 		byName[c.f.Name] = i
 	}
 	for j, name := range header {
-		i, ok := byName[name]
-		if !ok {
-			i, ok = byName[strings.TrimSpace(name)]
-		}
+		i, ok := r.fieldFor(byName, name)
 		switch {
 		case !ok:
 			r.headerProblem(line, header, name, "column "+strconv.Itoa(j+1)+" "+strconv.Quote(name)+" is not in the schema")
@@ -74,6 +71,27 @@ func (r *Reader) mapColumns(header []string, line int) {
 				Reason: "column is missing from the header"}}))
 		}
 	}
+}
+
+// fieldFor finds the field of a header name: exact, then without
+// surrounding spaces, then (unless the dialect is case sensitive)
+// ignoring case.
+func (r *Reader) fieldFor(byName map[string]int, name string) (int, bool) {
+	if i, ok := byName[name]; ok {
+		return i, true
+	}
+	name = strings.TrimSpace(name)
+	if i, ok := byName[name]; ok {
+		return i, true
+	}
+	if !r.cfg.caseSens {
+		for i, c := range r.casters {
+			if strings.EqualFold(c.f.Name, name) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // headerProblem queues a row-level header error about one column.

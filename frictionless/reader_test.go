@@ -103,7 +103,7 @@ func TestReaderRowErrors(t *testing.T) {
 func TestReaderHeaderProblems(t *testing.T) {
 	t.Parallel()
 	in := "name,extra,name,Id\n" + "Ada,x,Ada2,1\n"
-	rd, err := NewReader(strings.NewReader(in), personSchema(), nil)
+	rd, err := NewReader(strings.NewReader(in), personSchema(), &ReadOptions{Dialect: &Dialect{CaseSensitiveHeader: true}})
 	require.NoError(t, err)
 	rows, errs := readAll(t, rd)
 	got := make([]string, len(errs))
@@ -124,6 +124,15 @@ func TestReaderHeaderProblems(t *testing.T) {
 	}, got)
 	require.Empty(t, rows)
 	require.Equal(t, int64(1), rd.Stats().Rows)
+}
+
+func TestReaderHeaderCase(t *testing.T) {
+	t.Parallel()
+	rd, err := NewReader(strings.NewReader(" NAME ,Born,ID\nAda,,1\n"), personSchema(), nil)
+	require.NoError(t, err)
+	rows, errs := readAll(t, rd)
+	require.Empty(t, errs)
+	require.Equal(t, []Row{{int64(1), "Ada", nil}}, rows)
 }
 
 func TestReaderMalformedHeaderAndEmpty(t *testing.T) {
