@@ -22,8 +22,10 @@
 //
 // [NewReader] (or [Resource.Open]) streams a CSV source: any encoding
 // x/text knows, a UTF-8 byte order mark stripped, LF or CRLF line ends.
-// With a header row, columns are matched to fields by name, in any order;
-// without one (Dialect.Header false), by position. Each [Row] holds the
+// With a header row, columns are matched to fields by name, in any order
+// (an exact match first, then ignoring surrounding spaces and, unless
+// Dialect.CaseSensitiveHeader, case); without one (Dialect.Header false),
+// by position. Each [Row] holds the
 // values in schema field order, typed as below, with the constraints
 // checked: required, unique, minimum, maximum, minLength, maxLength,
 // pattern, enum and the primary key's uniqueness. Memory does not grow
@@ -78,7 +80,7 @@
 //	primary key (7, a) is not unique (same as row 3)
 //	row has 4 cells, expected 5
 //	invalid UTF-8 in column 2
-//	malformed CSV at line 9, column 4: bare " in non-quoted field
+//	malformed CSV at line 9, column 4: bare " in non-quoted-field
 //
 // Header problems (a field with no column, a column not in the schema, a
 // repeated column) come first, as *RowError with Row == 0; they are not
