@@ -45,25 +45,10 @@ func (s *Server) insertRecords(ctx context.Context, tx *sql.Tx, id string, cols 
 			return fieldError("records", fmt.Sprintf(`row "%d" has extra keys "%s"`, num+1, strings.Join(extra, ", ")))
 		}
 	}
-	args := &argList{d: s.d}
-	names := make([]string, len(cols))
-	phs := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = quoteIdent(c.name)
-		phs[i] = args.add(nil, &cols[i].typ)
-	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quoteIdent(id), strings.Join(names, ", "), strings.Join(phs, ", "))
-	if len(cols) == 0 {
-		q = fmt.Sprintf("INSERT INTO %s DEFAULT VALUES", quoteIdent(id))
-	}
-	stmt, err := tx.PrepareContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	vals := make([]any, len(cols))
+	rows := make([][]any, len(records))
 	for num, r := range records {
 		rec := r.(map[string]any)
+		vals := make([]any, len(cols))
 		for i, c := range cols {
 			v, err := convertIn(c.typ, rec[c.name])
 			if err != nil {
@@ -71,14 +56,84 @@ func (s *Server) insertRecords(ctx context.Context, tx *sql.Tx, id string, cols 
 			}
 			vals[i] = s.d.bind(c.typ, v)
 		}
-		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
-			if s.d.uniqueViolation(err) {
+		rows[num] = vals
+	}
+	return s.insertRows(ctx, tx, id, cols, rows)
+}
+
+// maxInsertParams keeps a multi-row INSERT under SQLite's parameter limit.
+const maxInsertParams = 30000
+
+// insertRows inserts converted rows with multi-row INSERTs (as CKAN's
+// executemany batches them). When a batch fails, it is rolled back to a
+// savepoint and replayed row by row to name the failing record.
+func (s *Server) insertRows(ctx context.Context, tx *sql.Tx, id string, cols []column, rows [][]any) error {
+	if len(cols) == 0 {
+		for range rows {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s DEFAULT VALUES", quoteIdent(id))); err != nil {
 				return err
 			}
-			return recordError(s.d.errorText(err), num)
+		}
+		return nil
+	}
+	per := max(1, min(500, maxInsertParams/len(cols)))
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(start+per, len(rows))]
+		q, args := s.insertSQL(id, cols, batch)
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT ckt_batch"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT ckt_batch"); rerr != nil {
+				return rerr
+			}
+			return s.findBadRow(ctx, tx, id, cols, batch, start, err)
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT ckt_batch"); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// insertSQL renders one multi-row INSERT.
+func (s *Server) insertSQL(id string, cols []column, rows [][]any) (string, []any) {
+	args := &argList{d: s.d, vals: make([]any, 0, len(rows)*len(cols))}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = quoteIdent(c.name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", quoteIdent(id), strings.Join(names, ", "))
+	for r, row := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(args.add(row[i], &cols[i].typ))
+		}
+		b.WriteByte(')')
+	}
+	return b.String(), args.vals
+}
+
+// findBadRow replays a failed batch row by row and returns the error of
+// the first row the database refuses.
+func (s *Server) findBadRow(ctx context.Context, tx *sql.Tx, id string, cols []column, batch [][]any, start int, batchErr error) error {
+	for i, row := range batch {
+		q, args := s.insertSQL(id, cols, [][]any{row})
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			if s.d.uniqueViolation(err) {
+				return err
+			}
+			return recordError(s.d.errorText(err), start+i)
+		}
+	}
+	return batchErr
 }
 
 // recordError is {"records": [msg], "records_row": n}.
