@@ -84,6 +84,7 @@ func RunConformanceTests(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		{"SubscriptionFilters", testSubscriptionFilters},
 		{"SubscriptionCursorStaysSmall", testSubscriptionSmallCursor},
 		{"SubscriptionLateArrival", testSubscriptionLateArrival},
+		{"SubscriptionMultipartReupload", testSubscriptionMultipartReupload},
 		{"SubscriptionBatches", testSubscriptionBatches},
 	}
 	for _, tc := range tests {
