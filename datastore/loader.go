@@ -120,6 +120,17 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 	}
 	for {
 		row, err := src.Read()
+		if err == nil {
+			n++
+			b.rows = append(b.rows, l.projectRow(row))
+			b.nums = append(b.nums, int(n))
+			if len(b.rows) >= size {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err == io.EOF {
 			return send()
 		}
@@ -136,16 +147,8 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 				}
 			}
 			continue
-		case err != nil:
+		default:
 			return fmt.Errorf("read: %w", err)
-		}
-		n++
-		b.rows = append(b.rows, l.projectRow(row))
-		b.nums = append(b.nums, int(n))
-		if len(b.rows) >= size {
-			if err := send(); err != nil {
-				return err
-			}
 		}
 	}
 }
