@@ -12,9 +12,12 @@ type ElementState string
 // Element states. An element moves UNCONSUMED → RESERVED (in a batch) →
 // CONSUMED when its batch succeeds, or back to UNCONSUMED when it fails.
 const (
+	// Unconsumed: delivered, waiting for a batch.
 	Unconsumed ElementState = "UNCONSUMED"
-	Reserved   ElementState = "RESERVED"
-	Consumed   ElementState = "CONSUMED"
+	// Reserved: taken by a batch that is being processed.
+	Reserved ElementState = "RESERVED"
+	// Consumed: processed successfully.
+	Consumed ElementState = "CONSUMED"
 )
 
 // Element is one delivered object and its processing state.
@@ -80,9 +83,12 @@ func (q *Queue) Add(objs ...Object) {
 
 // StateStats counts the elements in one state.
 type StateStats struct {
+	// State is the element state counted.
 	State ElementState `json:"state"`
-	Count int          `json:"count"`
-	Bytes int64        `json:"bytes"`
+	// Count is the number of elements in State.
+	Count int `json:"count"`
+	// Bytes is their total size.
+	Bytes int64 `json:"bytes"`
 }
 
 // Stats returns the count and total size of the elements per state, in the
