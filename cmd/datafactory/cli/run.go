@@ -18,6 +18,7 @@ type runFlags struct {
 	conf        string
 	runID       string
 	store       string
+	bucket      string
 	concurrency int
 	verbose     bool
 }
@@ -31,7 +32,9 @@ func (m *Main) runCmd() *cobra.Command {
 spec file (JSON or YAML) of registered task types (see "datafactory tasks").
 --conf gives the run's conf as JSON or @file; it is validated against the
 pipeline's JSON Schema first. With a status store (--status or
-` + EnvStatusURL + `) the run is recorded as a trace and a job, whose id is the run id.
+` + EnvStatusURL + `) the run is recorded as a trace and a job, whose id is the
+run id; with a bucket (--bucket or ` + EnvBucketURL + `) task files and outputs are
+kept there.
 Exit code 1 when the run failed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -39,6 +42,7 @@ Exit code 1 when the run failed.`,
 		},
 	}
 	statusFlag(cmd, &f.store)
+	bucketFlag(cmd, &f.bucket)
 	fl := cmd.Flags()
 	fl.StringVar(&f.conf, "conf", "", "the run's conf: JSON, or @file")
 	fl.StringVar(&f.runID, "run-id", "", "the run id (default: generated)")
@@ -66,24 +70,14 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	if f.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
 	}
-	var rs *runStatus
-	if f.store != "" || m.Getenv(EnvStatusURL) != "" {
-		st, err := m.openStatus(ctx, f.store)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if rs, err = startRunStatus(ctx, st, p.Name(), opts.RunID, "", ""); err != nil {
-			return fmt.Errorf("record run: %w", err)
-		}
-		opts.OnTransition = func(t pipeline.Transition) { rs.transition(ctx, t) }
-		rs.running(ctx)
+	be, closeBE, err := m.backend(ctx, f.store, f.bucket)
+	if err != nil {
+		return err
 	}
+	defer closeBE()
+	opts.Backend = be
 	fmt.Fprintf(m.Stdout, "run %s of %s\n", opts.RunID, p.Name())
 	sum, runErr := pipeline.Run(ctx, p, conf, opts)
-	if rs != nil {
-		rs.finish(ctx, sum, runErr)
-	}
 	if sum != nil {
 		printRunSummary(m, sum)
 	}
