@@ -31,6 +31,72 @@
 // put items, instances Claim them, every item goes to exactly one instance,
 // and the queue closes when its producers end (with an error if one failed).
 //
+// # Task context
+//
+// A task's [*TaskContext] gives the run id, the logical date, the run's conf
+// (validated before the run started), a logger with pipeline, run_id, task,
+// instance and attempt attributes, its storage directory
+// "<pipeline>/<run id>/<task>/" ([TaskContext.Dir]) and its upstream tasks'
+// directories ([TaskContext.TaskDir]), small JSON outputs
+// ([TaskContext.SetOutput], [TaskContext.Output]; Airflow's XCom, kept in
+// storage under "<task>/outputs/"), and its status step: counters
+// ([TaskContext.AddCounts]), extra status_body keys and localized errors.
+//
+// # Status and storage
+//
+// With a [Backend] ([NewBackend]) a run is a status trace whose trace_id is
+// the run id and a job (id = run id) that moves WAITING → RUNNING →
+// DONE/FAILED/CANCELLED and heartbeats while it runs; when the job stops
+// being RUNNING (cancelled from outside, or reaped) the run is cancelled.
+// Each task attempt is an event with component = the pipeline's name,
+// operation = the task's name and a status_body with rows and files in and
+// out, the attempt, the instance and the state; skipped and cancelled tasks
+// get one event too. The run's first event is STARTED and its last FINISHED
+// (OK or FAILED). A failing status write never fails the run: it is logged
+// and counted ([Backend.StatusFailures]).
+//
+// # One task, one process
+//
+// [CreateRun] stores a run's record (conf, logical date, files) in storage
+// and creates its trace and job; [RunTask] runs one task of it, reading the
+// conf and upstream states and outputs from storage, so an orchestrator can
+// run each task in its own container; [FinishRun] ends the trace and the
+// job. The outputs are the same as those of an in-process [Run], which
+// stores the same records. Queues connect only tasks in the same process.
+//
+// # Task registry
+//
+// A [Registry] holds task types (dart's action types) with a JSON Schema for
+// their params (github.com/santhosh-tekuri/jsonschema/v6). [Registry.Load]
+// reads a JSON or YAML [Spec], applies schema defaults and validates every
+// task's params before building anything; a [*ParamsError] names the task
+// and the field. [Registry.Types] lists the types with their schemas.
+//
+// # Triggers and the scheduler
+//
+// A [Scheduler] starts runs from triggers: [CronTrigger] (robfig/cron
+// expressions and @daily, @monthly… descriptors, start and end dates,
+// catch-up with one run per missed interval and its logical date),
+// [CompletionTrigger] (another pipeline succeeded), [SuperTrigger] (ALL or
+// ANY of other triggers; ALL fires once every listed trigger fired since its
+// last firing, then resets), [EventTrigger] ([Scheduler.FireEvent]) and
+// [FilesTrigger] (a batch of new files reaching a size threshold, from a
+// storage subscription via [SubscriptionSource]; files go UNCONSUMED →
+// RESERVED → CONSUMED, or back to UNCONSUMED when the run fails).
+//
+// Trigger state (cron cursors, ALL progress, file states and the
+// subscription cursor) lives in a [StateStore]: [MemoryStateStore] for
+// tests, [BucketStateStore] in storage. A cron cursor is saved before its
+// run starts, so a restarted scheduler neither repeats nor skips an
+// interval (a crash between saving and starting loses that one run).
+//
+// Each pipeline has a limit on active runs ([ScheduleOptions].MaxActiveRuns,
+// default 1). A firing over the limit is dropped, not queued, as in dart, and
+// counted ([Scheduler.Dropped]); a files batch is then not reserved, so its
+// files wait. Cron intervals are the exception: an interval that finds the
+// pipeline at its limit waits and starts on a later tick, so catch-up never
+// loses a logical date.
+//
 // # Time
 //
 // Runs and schedulers take a [Clock]; tests pass a fake one
