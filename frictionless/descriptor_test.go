@@ -116,7 +116,7 @@ func TestReadPackageErrors(t *testing.T) {
 		{"dialect header", `{"resources":[{"name":"a","path":"a","dialect":{"header":"yes"}}]}`, `resources[0].dialect.header: must be true or false`},
 		{"dialect skip", `{"resources":[{"name":"a","path":"a","dialect":{"skipInitialSpace":1}}]}`, `resources[0].dialect.skipInitialSpace: must be true or false`},
 		{"dialect delimiter", `{"resources":[{"name":"a","path":"a","dialect":{"delimiter":""}}]}`, ``},
-		{"dialect bad delimiter", `{"resources":[{"name":"a","path":"a","dialect":{"delimiter":"ab"}}]}`, `resources[0].dialect.delimiter: must be one character other than a quote or line break, not "ab"`},
+		{"dialect bad delimiter", `{"resources":[{"name":"a","path":"a","dialect":{"delimiter":"ab"}}]}`, `resources[0].dialect.delimiter: must be one character other than NUL, a quote or a line break, not "ab"`},
 		{"fields type", `{"resources":[{"name":"a","path":"a","schema":{"fields":{}}}]}`, `resources[0].schema.fields: must be an array`},
 		{"pk type", `{"resources":[{"name":"a","path":"a","schema":{"fields":[],"primaryKey":1}}]}`, `resources[0].schema.primaryKey: must be a string or an array of strings`},
 		{"pk field", `{"resources":[{"name":"a","path":"a","schema":{"fields":[],"primaryKey":"x"}}]}`, `resources[0].schema.primaryKey[0]: field "x" is not in the schema`},

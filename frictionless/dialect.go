@@ -47,8 +47,8 @@ func (d *Dialect) resolve(path string) (csvConfig, error) {
 	cfg.caseSens = d.CaseSensitiveHeader
 	if d.Delimiter != "" {
 		r, ok := singleRune(d.Delimiter)
-		if !ok || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {
-			return cfg, descErr(joinPath(path, "delimiter"), "must be one character other than a quote or line break, not %q", d.Delimiter)
+		if !ok || !validCSVRune(r) {
+			return cfg, descErr(joinPath(path, "delimiter"), "must be one character other than NUL, a quote or a line break, not %q", d.Delimiter)
 		}
 		cfg.comma = r
 	}
@@ -60,8 +60,8 @@ func (d *Dialect) resolve(path string) (csvConfig, error) {
 	}
 	if d.CommentChar != "" {
 		r, ok := singleRune(d.CommentChar)
-		if !ok || r == cfg.comma || r == '"' || r == '\r' || r == '\n' {
-			return cfg, descErr(joinPath(path, "commentChar"), "must be one character other than the delimiter, a quote or a line break, not %q", d.CommentChar)
+		if !ok || r == cfg.comma || !validCSVRune(r) {
+			return cfg, descErr(joinPath(path, "commentChar"), "must be one character other than the delimiter, NUL, a quote or a line break, not %q", d.CommentChar)
 		}
 		cfg.comment = r
 	}
@@ -78,6 +78,12 @@ func (d *Dialect) resolve(path string) (csvConfig, error) {
 // unsupported is a *DescriptorError that also matches errors.ErrUnsupported.
 func unsupported(path, format string, args ...any) error {
 	return fmt.Errorf("%w (%w)", descErr(path, format, args...), errors.ErrUnsupported)
+}
+
+// validCSVRune reports whether encoding/csv accepts r as a delimiter or
+// comment character.
+func validCSVRune(r rune) bool {
+	return r != 0 && r != '"' && r != '\r' && r != '\n' && utf8.ValidRune(r) && r != utf8.RuneError
 }
 
 func singleRune(s string) (rune, bool) {

@@ -78,7 +78,7 @@ func TestInferErrors(t *testing.T) {
 	_, err := Infer(strings.NewReader("a\n1\n"), &InferOptions{Types: map[string]FieldType{"a": "integr"}})
 	require.EqualError(t, err, `types.a: unknown type "integr"`)
 	_, err = Infer(strings.NewReader("a\n1\n"), &InferOptions{Dialect: &Dialect{Delimiter: "\n"}})
-	require.EqualError(t, err, `dialect.delimiter: must be one character other than a quote or line break, not "\n"`)
+	require.EqualError(t, err, `dialect.delimiter: must be one character other than NUL, a quote or a line break, not "\n"`)
 	_, err = Infer(strings.NewReader("a\n1\n"), &InferOptions{Encoding: "nope"})
 	require.EqualError(t, err, `encoding: unknown encoding "nope"`)
 	_, err = Infer(&failingReader{bytes.NewReader([]byte("a\n1\n"))}, nil)

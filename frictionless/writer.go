@@ -21,6 +21,7 @@ type Writer struct {
 	s     *Schema
 	cfg   csvConfig
 	csv   *csv.Writer
+	out   io.Writer
 	cells []string
 	null  string
 	err   error
@@ -36,8 +37,11 @@ func NewWriter(w io.Writer, s *Schema, opts *WriteOptions) *Writer {
 	cw := csv.NewWriter(w)
 	cw.Comma = cfg.comma
 	cw.UseCRLF = cfg.terminator == "\r\n"
-	return &Writer{s: s, cfg: cfg, csv: cw, err: err, null: s.missingValues()[0],
-		cells: make([]string, len(s.Fields))}
+	null := ""
+	if mv := s.missingValues(); len(mv) > 0 {
+		null = mv[0]
+	}
+	return &Writer{s: s, cfg: cfg, csv: cw, err: err, null: null, out: w, cells: make([]string, len(s.Fields))}
 }
 
 // WriteHeader writes the field names, unless the dialect says the file
@@ -79,6 +83,17 @@ func (w *Writer) Write(row Row) error {
 func (w *Writer) WriteRaw(cells []string) error {
 	if w.err != nil {
 		return w.err
+	}
+	if len(cells) == 1 && cells[0] == "" {
+		// encoding/csv would write an empty line, which readers skip.
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			return fmt.Errorf("frictionless: write CSV: %w", err)
+		}
+		if _, err := io.WriteString(w.out, `""`+w.cfg.terminator); err != nil {
+			return fmt.Errorf("frictionless: write CSV: %w", err)
+		}
+		return nil
 	}
 	if err := w.csv.Write(cells); err != nil {
 		return fmt.Errorf("frictionless: write CSV: %w", err)

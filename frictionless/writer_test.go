@@ -80,6 +80,17 @@ func TestWriterErrors(t *testing.T) {
 	require.NoError(t, w.Flush())
 	require.Equal(t, "NA\n", buf.String())
 
+	buf.Reset()
+	w = NewWriter(&buf, &Schema{Fields: []Field{{Name: "a"}}, MissingValues: []string{}}, nil)
+	require.NoError(t, w.Write(Row{nil}))
+	require.NoError(t, w.Flush())
+	require.Equal(t, "\"\"\r\n", buf.String(), "one empty cell is quoted, not an empty line")
+	rd, err := NewReader(&buf, &Schema{Fields: []Field{{Name: "a"}}}, &ReadOptions{Dialect: noHeader()})
+	require.NoError(t, err)
+	rows, errs := readAll(t, rd)
+	require.Empty(t, errs)
+	require.Equal(t, []Row{{nil}}, rows)
+
 	w = NewWriter(&buf, s, &WriteOptions{Dialect: &Dialect{QuoteChar: "'"}})
 	require.ErrorIs(t, w.WriteHeader(), errors.ErrUnsupported)
 	require.ErrorIs(t, w.Write(Row{nil}), errors.ErrUnsupported)
