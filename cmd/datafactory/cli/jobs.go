@@ -56,3 +56,10 @@ func (m *Main) jobsCmd() *cobra.Command {
 	fl.StringVar(&format, "format", "table", "output format: table or json")
 	return cmd
 }
+
+func orNA(s string) string {
+	if s == "" {
+		return "N/A"
+	}
+	return s
+}

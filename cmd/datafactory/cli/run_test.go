@@ -67,7 +67,7 @@ func TestRunRecordsStatus(t *testing.T) {
 	require.Equal(t, cli.ExitRefused, r.code)
 	r = runCLI(t, env, "status", "run-43", "--format", "json")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
-	require.Contains(t, r.stdout, `"trace_event_status":"FAILED"`)
+	require.Contains(t, r.stdout, `"trace_event_status": "FAILED"`)
 }
 
 func TestTaskRunOneByOne(t *testing.T) {
@@ -91,7 +91,7 @@ func TestTaskRunOneByOne(t *testing.T) {
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	require.Contains(t, r.stdout, "run r1: SUCCESS")
 	r = runCLI(t, env, "status", "r1", "--format", "json")
-	require.Contains(t, r.stdout, `"done":true`)
+	require.Contains(t, r.stdout, `"done": true`)
 
 	// failures: no bucket, missing flags, unknown task, failing task
 	require.Equal(t, cli.ExitError, runCLI(t, nil, "task", "run", "testdata/noop.yaml", "--run", "r1", "--task", "first").code)

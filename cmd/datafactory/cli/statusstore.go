@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/status/statushttp"
 	"github.com/spf13/cobra"
 )
 
@@ -15,7 +17,7 @@ var errNoStatus = errors.New("no status store: pass --status or set " + EnvStatu
 
 // statusFlag registers --status on cmd.
 func statusFlag(cmd *cobra.Command, p *string) {
-	cmd.Flags().StringVar(p, "status", "", "status store: a database URL (default $"+EnvStatusURL+")")
+	cmd.Flags().StringVar(p, "status", "", "status store: a database URL or a datafactory service's http(s) URL (default $"+EnvStatusURL+")")
 }
 
 // openStatus opens the status store named by --status or the environment;
@@ -34,6 +36,13 @@ func (m *Main) openStatus(ctx context.Context, flag string) (*status.Store, erro
 		if u, err = m.resolveURL(flag); err != nil {
 			return nil, err
 		}
+	}
+	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+		s, err := statushttp.NewClient(u, &statushttp.ClientOptions{Token: m.Getenv(EnvToken)})
+		if err != nil {
+			return nil, fmt.Errorf("status service %s: %w", redact(u), err)
+		}
+		return s, nil
 	}
 	s, err := sqlstatus.Open(ctx, u, nil)
 	if err != nil {
