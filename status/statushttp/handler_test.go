@@ -272,3 +272,48 @@ func TestAuthorize(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedChunkedBody: a body without Content-Length is cut off at
+// the limit and answered with 413.
+func TestOversizedChunkedBody(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, &statushttp.HandlerOptions{MaxBodyBytes: 512})
+	body := io.MultiReader(strings.NewReader(`{"component":"`), strings.NewReader(strings.Repeat("y", 4096)), strings.NewReader(`"}`))
+	req, err := http.NewRequest(http.MethodPost, b.srv.URL+"/status", body)
+	require.NoError(t, err)
+	require.Zero(t, req.ContentLength) // unknown length: sent chunked
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := b.srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, string(raw))
+	require.Contains(t, message(t, string(raw)), "larger than 512 bytes")
+}
+
+// TestClientErrors: the client maps API errors to the store's sentinels
+// and keeps the *APIError reachable; a wrong token is an APIError 403.
+func TestClientErrors(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t, nil)
+	ctx := context.Background()
+	good, err := statushttp.NewClient(b.srv.URL, &statushttp.ClientOptions{Token: testToken})
+	require.NoError(t, err)
+	_, err = good.AddEvent(ctx, status.Event{TraceID: "nope"})
+	require.ErrorIs(t, err, status.ErrNotFound)
+	var ae *statushttp.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+	require.Equal(t, "Could not find the requested item to update: nope", ae.Message)
+
+	bad, err := statushttp.NewClient(b.srv.URL, &statushttp.ClientOptions{Token: "wrong"})
+	require.NoError(t, err)
+	_, err = bad.StartTrace(ctx, status.Event{})
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusForbidden, ae.StatusCode)
+	require.NotContains(t, err.Error(), "wrong")
+
+	_, err = statushttp.NewClient("ftp://example.org", nil)
+	require.Error(t, err)
+}
