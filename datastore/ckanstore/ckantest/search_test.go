@@ -146,3 +146,24 @@ func TestSearch(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchTimestampTZ: CKAN renders only timestamp columns with to_char;
+// timestamptz keeps microseconds and the offset (UTC).
+func TestSearchTimestampTZ(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends() {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, be)
+			b.create(t, map[string]any{"fields": []any{field("at", "timestamptz"), field("plain", "timestamp")}, "records": []any{
+				map[string]any{"at": "2021-11-07T02:48:42.123456+05:30", "plain": "2021-11-07T02:48:42.123456+05:30"},
+				map[string]any{"at": "2021-11-07 02:48:42", "plain": "2021-11-07"},
+			}})
+			r := b.search(t, map[string]any{"resource_id": b.datastoreID, "fields": "at,plain"})
+			require.Equal(t, []any{
+				map[string]any{"at": "2021-11-06T21:18:42.123456+00:00", "plain": "2021-11-07T02:48:42"},
+				map[string]any{"at": "2021-11-07T02:48:42+00:00", "plain": "2021-11-07T00:00:00"},
+			}, r["records"])
+		})
+	}
+}
