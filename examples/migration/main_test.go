@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/datafactory/datafactory/internal/testutil"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
+)
+
+// readRecords reads a CSV file without its header line.
+func readRecords(t *testing.T, path string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	require.NoError(t, err)
+	require.NotEmpty(t, recs)
+	return recs[1:]
+}
+
+func mysqlURL(t *testing.T) string {
+	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
+	require.NoError(t, err)
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	}
+	return u.String()
+}
+
+// TestMigration runs the example on every database and checks that its KPI
+// reports equal the data-architecture project's deliverables, apart from
+// header names.
+func TestMigration(t *testing.T) {
+	t.Parallel()
+	for _, db := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(*testing.T) string { return "" }},
+		{"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }},
+		{"mysql", mysqlURL},
+	} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			out := t.TempDir()
+			args := []string{"--out", out}
+			if u := db.url(t); u != "" {
+				args = append(args, "--db", u)
+			}
+			var stdout bytes.Buffer
+			require.NoError(t, run(context.Background(), args, &stdout), stdout.String())
+			for _, f := range []string{"req1.csv", "req2.csv"} {
+				want := readRecords(t, filepath.Join("testdata", "deliverables", f))
+				got := readRecords(t, filepath.Join(out, f))
+				require.Equal(t, want, got, f)
+			}
+			html, err := os.ReadFile(filepath.Join(out, "report.html"))
+			require.NoError(t, err)
+			require.Contains(t, string(html), "echarts")
+			require.Contains(t, string(html), "Departments hiring above the 2021 mean")
+			s := stdout.String()
+			require.Contains(t, s, "employees     1999 rows read,  1929 written,  70 rejected")
+			require.Contains(t, s, "POST /v1/tables/employees/rows → 422: 0 inserted, 1 rejected")
+			require.Contains(t, s, `field hiring_date = "2027-08-29T00:0:1Z"`)
+			require.Contains(t, s, "POST /v1/tables/departments/rows → 201: 1 inserted")
+			require.Contains(t, s, "identical to employees")
+			require.Contains(t, s, "mean of 136.92")
+
+			if db.name != "sqlite" {
+				// a second run on the same database starts from scratch
+				stdout.Reset()
+				require.NoError(t, run(context.Background(), args, &stdout), stdout.String())
+				require.Equal(t, readRecords(t, filepath.Join("testdata", "deliverables", "req2.csv")),
+					readRecords(t, filepath.Join(out, "req2.csv")))
+			}
+		})
+	}
+}
+
+func TestMigrationBadArgs(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	require.Error(t, run(context.Background(), []string{"--nope"}, &out))
+	require.Error(t, run(context.Background(), []string{"extra"}, &out))
+	require.Error(t, run(context.Background(), []string{"--db", "nosuch://x", "--out", t.TempDir()}, &out))
+}
