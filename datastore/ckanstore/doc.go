@@ -29,5 +29,21 @@
 // bounded by [ClientOptions.MaxRequestBytes]; [ChunkRecords] and
 // [Client.UpsertChunked] split records by rows and bytes (250 rows by
 // default, as DataPusher, xloader and AirCan send). Search pages never ask
-// for more than rows_max rows.
+// for more than rows_max rows. A retried write after a 5xx that CKAN had in
+// fact committed (a proxy timing out, say) can repeat an insert: loads that
+// must be idempotent use the upsert method with a primary key.
+//
+// # Backend
+//
+// [Open] returns a datastore.Store whose tables are DataStore tables, so
+// datastore.Load (validation, rejects, progress, drift) writes to CKAN. A
+// table is either a resource's own table (StoreOptions.Resources, as AirCan
+// loads an upload) or a DataStore-only resource created in
+// StoreOptions.PackageID with the table name as its alias. Types map as
+// described on [Open] and in backend_types.go: integer → int8, number →
+// numeric, datetime → timestamptz (CKAN's int4, float8 and timestamp lose
+// range, digits or the instant); the Table Schema field is kept in the
+// column's Data Dictionary info, so DescribeTable returns it. Every write
+// sends force=true. The action API has no cross-request transactions: the
+// window each mode leaves is documented on [Open].
 package ckanstore
