@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 )
@@ -46,6 +47,7 @@ func (r *runState) runUnit(ctx context.Context, n *node, inst int) unitResult {
 			}
 		}
 		r.rec.attemptFinished(ctx, tc, start, res.end, err, state)
+		r.logAttempt(ctx, n, inst, attempt, state, res.end.Sub(start), err)
 		if !isRA || state != StateUpForRetry {
 			res.attempts++
 		}
@@ -93,4 +95,18 @@ func (r *runState) attempt(ctx context.Context, n *node, tc *TaskContext) (err e
 		}
 	}()
 	return n.task.Run(ctx, tc)
+}
+
+// logAttempt logs an attempt's outcome at debug level (the error is also
+// returned in the run's summary).
+func (r *runState) logAttempt(ctx context.Context, n *node, inst, attempt int, state State, d time.Duration, err error) {
+	if !r.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String(logKeyTask, n.name), slog.Int(logKeyInstance, inst), slog.Int(logKeyAttempt, attempt),
+		slog.String("state", string(state)), slog.Duration("duration", d)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	r.logger.LogAttrs(ctx, slog.LevelDebug, "task attempt ended", attrs...)
 }

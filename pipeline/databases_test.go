@@ -71,6 +71,9 @@ func TestStatusOnDatabases(t *testing.T) {
 				events, err := st.Events(ctx, id)
 				require.NoError(t, err)
 				require.Len(t, events, 8, "run start, 6 task attempts (load has 2 instances), run end")
+				require.Equal(t, status.TraceStarted, events[0].TraceStatus)
+				require.Equal(t, status.TraceFinished, events[7].TraceStatus, "the closing event sorts last")
+				require.Equal(t, "run", events[7].Operation)
 				for _, ev := range events {
 					require.Equal(t, "dataset", ev.Domain)
 					require.Equal(t, "ds/r1", ev.DomainID)

@@ -26,6 +26,9 @@ var (
 	// ErrQueueClosed is returned by [Queue.Claim] once the queue is closed
 	// and drained.
 	ErrQueueClosed = errors.New("queue closed")
+	// ErrQueueSplit is matched by queue errors in tasks run by [RunTask]:
+	// a [Queue] lives in one process.
+	ErrQueueSplit = errors.New("queue split across processes")
 	// ErrNoOutput is matched when an upstream output does not exist.
 	ErrNoOutput = errors.New("no such output")
 	// ErrClosed is returned when a stopped scheduler is used.

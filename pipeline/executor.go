@@ -51,6 +51,10 @@ func newExecutor(r *runState, only map[int]bool) *executor {
 		feedLeft: map[string]int{}, feedErr: map[string]error{}}
 	for q, n := range r.p.feeders {
 		ex.feedLeft[q] = n
+		if only != nil {
+			// Producers and consumers would be in different processes.
+			r.queue(q).Close(fmt.Errorf("%w: queues connect tasks of one process, not tasks run one by one", ErrQueueSplit))
+		}
 	}
 	return ex
 }

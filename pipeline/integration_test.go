@@ -324,3 +324,31 @@ func operations(t *testing.T, h *pipelinetest.Harness) []string {
 	slices.Sort(out)
 	return out
 }
+
+func TestRunTaskRefusesQueues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := pipelinetest.New(t)
+	p, err := pipeline.NewBuilder("q").
+		Add("fetch", pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
+			return tc.Queue("pages").Put("p0")
+		}), &pipeline.TaskOptions{Feeds: []string{"pages"}}).
+		Add("insert", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+			_, err := tc.Queue("pages").Claim(ctx)
+			return err
+		}), nil).Build()
+	require.NoError(t, err)
+	runID, err := pipeline.CreateRun(ctx, p, nil, h.RunOptions("q-1"))
+	require.NoError(t, err)
+	for _, task := range []string{"fetch", "insert"} {
+		ts, err := pipeline.RunTask(ctx, p, runID, task, h.RunOptions(""))
+		require.ErrorIs(t, err, pipeline.ErrQueueSplit, task)
+		require.Equal(t, pipeline.StateFailed, ts.State)
+	}
+	sum, err := pipeline.FinishRun(ctx, p, runID, h.RunOptions(""))
+	require.ErrorIs(t, err, pipeline.ErrRunFailed)
+	require.Equal(t, pipeline.StateFailed, sum.State)
+	job, err := h.Job(ctx, runID)
+	require.NoError(t, err)
+	require.Equal(t, status.JobFailed, job.Status)
+}

@@ -29,10 +29,14 @@ func (q *Queue) wake() {
 	q.notify = make(chan struct{})
 }
 
-// Put adds items. It fails once the queue is closed.
+// Put adds items. It fails once the queue is closed, with the producer's
+// error when it was closed with one.
 func (q *Queue) Put(items ...string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.err != nil {
+		return q.err
+	}
 	if q.closed {
 		return fmt.Errorf("queue %s: put: %w", q.name, ErrQueueClosed)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,6 +96,7 @@ func TestStateTransitions(t *testing.T) {
 		SK = pipeline.StateSkipped
 	)
 	b := setup(t)
+	b.opts.Concurrency = 1 // one task at a time: the fake clock moves only for the task measured
 	var flaky atomic.Int32
 	retry := &pipeline.ExponentialBackoff{MaxAttempts: 3, Initial: time.Second}
 	p, err := pipeline.NewBuilder("states").
@@ -449,17 +452,29 @@ func TestConcurrencyLimit(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
 			b.opts.Concurrency = limit
-			var cur, peak atomic.Int32
-			task := pipeline.TaskFunc(func(context.Context, *pipeline.TaskContext) error {
+			var cur, peak, entered atomic.Int32
+			barrier := make(chan struct{})
+			task := pipeline.TaskFunc(func(ctx context.Context, _ *pipeline.TaskContext) error {
 				n := cur.Add(1)
+				defer cur.Add(-1)
 				for {
 					p := peak.Load()
 					if n <= p || peak.CompareAndSwap(p, n) {
 						break
 					}
 				}
-				time.Sleep(time.Millisecond) // hold the slot so overlaps can show
-				cur.Add(-1)
+				// The first `limit` tasks wait for each other: the run must
+				// let that many run at once, and no more.
+				switch e := entered.Add(1); {
+				case e == int32(limit):
+					close(barrier)
+				case e < int32(limit):
+					select {
+					case <-barrier:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
 				return nil
 			})
 			bl := pipeline.NewBuilder("wide")
@@ -470,8 +485,7 @@ func TestConcurrencyLimit(t *testing.T) {
 			require.NoError(t, err)
 			_, err = pipeline.Run(context.Background(), p, nil, b.opts)
 			require.NoError(t, err)
-			require.LessOrEqual(t, peak.Load(), int32(limit))
-			require.GreaterOrEqual(t, peak.Load(), int32(1))
+			require.Equal(t, int32(limit), peak.Load())
 		})
 	}
 }
@@ -533,4 +547,43 @@ func TestTaskContextOutputsAndIdentity(t *testing.T) {
 	_, err = pipeline.Run(context.Background(), p, nil, b.opts)
 	require.NoError(t, err)
 	require.Equal(t, []string{"true", "run-1", "2019-07-01", "create", "xcom"}, seen)
+}
+
+func TestLoggerAttributes(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	p, err := pipeline.NewBuilder("logs").Add("t", pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
+		tc.Logger().Info("hello")
+		return nil
+	}), nil).Build()
+	require.NoError(t, err)
+	_, err = pipeline.Run(context.Background(), p, nil, &pipeline.RunOptions{RunID: "r-7", Logger: logger})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rec))
+	require.Equal(t, "hello", rec["msg"])
+	require.Equal(t, "logs", rec["pipeline"])
+	require.Equal(t, "r-7", rec["run_id"])
+	require.Equal(t, "t", rec["task"])
+	require.EqualValues(t, 1, rec["attempt"])
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &rec))
+	require.Equal(t, "task attempt ended", rec["msg"])
+	require.Equal(t, "SUCCESS", rec["state"])
+}
+
+type lockedWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

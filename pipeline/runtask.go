@@ -140,7 +140,9 @@ func (r *runState) taskState(ctx context.Context, task string) (taskRecord, bool
 // rule says so the task is SKIPPED or CANCELLED without running. The
 // task's final state is stored for its dependents and [FinishRun]. The
 // first task moves the run's job to RUNNING; the job heartbeats while the
-// task runs. Queues only connect tasks running in the same process.
+// task runs (so reap with an age above the longest gap between tasks).
+// Queues connect only tasks of one process: in a task run by RunTask they
+// fail with an error matching [ErrQueueSplit].
 //
 // The error is nil when the task succeeded or was skipped; it wraps the
 // [*TaskError] when the task failed.

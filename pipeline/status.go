@@ -185,9 +185,11 @@ func (s *statusRecorder) finishRun(ctx context.Context, r *runState, sum *Summar
 		}
 		tasks = append(tasks, m)
 	}
-	ev := status.Event{Operation: runOperation, StartTime: sum.Start, EndTime: sum.End, Duration: sum.End.Sub(sum.Start),
+	// The closing event is stamped at the run's end, so it sorts after the
+	// task events; the run's duration is in its body.
+	ev := status.Event{Operation: runOperation, StartTime: sum.End, EndTime: sum.End,
 		TraceStatus: status.TraceFinished, TraceEventStatus: status.EventOK,
-		StatusBody: mustJSON(map[string]any{"state": sum.State, "tasks": tasks})}
+		StatusBody: mustJSON(map[string]any{"state": sum.State, "tasks": tasks, "duration_ms": sum.End.Sub(sum.Start).Milliseconds()})}
 	job, info := status.JobDone, map[string]any{"state": sum.State, "tasks": tasks,
 		"duration_ms": sum.End.Sub(sum.Start).Milliseconds()}
 	switch sum.State {
