@@ -20,7 +20,7 @@ type BackupOptions struct {
 	// Codec compresses the blocks. Default: [DefaultCodec] (deflate).
 	Codec Codec
 	// CompressionLevel is the deflate (1…9) or zstandard (1…22) level.
-	// Default 0: the codec's default.
+	// Default 0: [DefaultDeflateLevel] (1) for deflate, 3 for zstandard.
 	CompressionLevel int
 	// BlockSize is the uncompressed size in bytes at which a block is
 	// written. Default: [DefaultBlockSize] (1 MiB).
@@ -134,24 +134,22 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 
 // spoolRows writes every row of table to f as a container file without a
 // row count, and returns its size, its header size and the row count.
+// Reading (in the datastore) and encoding (here) run on two goroutines.
 func spoolRows(ctx context.Context, source *datastore.Store, table string, schema *frictionless.Schema,
 	f *os.File, wopts *WriterOptions, sync *[16]byte, progress func(int64)) (size, headerLen, rows int64, err error) {
 	sw, err := newWriter(f, schema, UnknownRows, wopts, sync)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	headerLen = sw.headerLen
-	read, err := source.ReadRows(ctx, table, func(row frictionless.Row) error {
-		if err := sw.Write(row); err != nil {
-			return err
-		}
-		if progress != nil && sw.rows%ProgressEvery == 0 {
-			progress(sw.rows)
-		}
-		return ctx.Err()
-	})
-	if cerr := sw.Close(); err == nil && !errors.Is(cerr, ErrClosed) {
-		err = cerr
+	p := newPipe(ctx, len(schema.Fields))
+	go p.encode(sw, progress)
+	read, err := source.ReadRows(p.ctx, table, p.add)
+	encErr := p.finish(err == nil)
+	if cerr := sw.Close(); encErr == nil && !errors.Is(cerr, ErrClosed) {
+		encErr = cerr
+	}
+	if encErr != nil {
+		err = encErr // the encoder's failure is the cause; the read only saw the cancellation
 	}
 	if err != nil {
 		return 0, 0, 0, err
@@ -160,7 +158,111 @@ func spoolRows(ctx context.Context, source *datastore.Store, table string, schem
 		return 0, 0, 0, fmt.Errorf("%w: the table changed during the backup", ErrSchemaMismatch)
 	}
 	rep := sw.Report()
-	return rep.Bytes, headerLen, rep.Rows, nil
+	return rep.Bytes, sw.headerLen, rep.Rows, nil
+}
+
+// pipeBatch is the number of rows handed from the reader to the encoder
+// at a time.
+const pipeBatch = 512
+
+// rowBatch holds copies of up to pipeBatch rows in one allocation.
+type rowBatch struct {
+	rows  []frictionless.Row
+	cells []any
+}
+
+// pipe moves rows from the datastore's read callback to an encoding
+// goroutine, recycling batches so memory stays flat.
+type pipe struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	width  int
+	cur    *rowBatch
+	full   chan *rowBatch
+	free   chan *rowBatch
+	done   chan error
+}
+
+func newPipe(ctx context.Context, width int) *pipe {
+	const queued = 4
+	p := &pipe{width: width, full: make(chan *rowBatch, queued), free: make(chan *rowBatch, queued+2), done: make(chan error, 1)}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	p.cur = p.batch()
+	return p
+}
+
+// batch returns a recycled or new empty batch.
+func (p *pipe) batch() *rowBatch {
+	select {
+	case b := <-p.free:
+		b.rows = b.rows[:0]
+		return b
+	default:
+		return &rowBatch{rows: make([]frictionless.Row, 0, pipeBatch), cells: make([]any, pipeBatch*p.width)}
+	}
+}
+
+// add copies row into the current batch; it is the ReadRows callback.
+func (p *pipe) add(row frictionless.Row) error {
+	if len(row) != p.width {
+		return fmt.Errorf("%w: row has %d values, the table schema %d fields", ErrSchemaMismatch, len(row), p.width)
+	}
+	b := p.cur
+	i := len(b.rows) * p.width
+	dst := b.cells[i : i+p.width : i+p.width]
+	copy(dst, row)
+	b.rows = append(b.rows, dst)
+	if len(b.rows) < pipeBatch {
+		return nil
+	}
+	return p.send()
+}
+
+func (p *pipe) send() error {
+	select {
+	case p.full <- p.cur:
+	case <-p.ctx.Done():
+		return p.ctx.Err()
+	}
+	p.cur = p.batch()
+	return nil
+}
+
+// encode writes the rows of each batch until the pipe is closed; after a
+// failure it cancels the read and drains.
+func (p *pipe) encode(w *Writer, progress func(int64)) {
+	var err error
+	for b := range p.full {
+		for _, row := range b.rows {
+			if err != nil {
+				break
+			}
+			if err = w.Write(row); err != nil {
+				p.cancel()
+			} else if progress != nil && w.rows%ProgressEvery == 0 {
+				progress(w.rows)
+			}
+		}
+		p.free <- b
+	}
+	p.done <- err
+}
+
+// finish flushes the last batch (when the read succeeded), closes the pipe
+// and returns the encoder's error.
+func (p *pipe) finish(flush bool) error {
+	if flush && len(p.cur.rows) > 0 {
+		if err := p.send(); err != nil {
+			close(p.full)
+			<-p.done
+			p.cancel()
+			return err
+		}
+	}
+	close(p.full)
+	err := <-p.done
+	p.cancel()
+	return err
 }
 
 // mustAvro returns the Avro schema text of s ("" when s cannot be mapped).

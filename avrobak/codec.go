@@ -29,8 +29,14 @@ const (
 	CodecZstandard Codec = "zstandard"
 )
 
-// DefaultCodec is the codec used when none is chosen.
+// DefaultCodec is the codec used when none is chosen: deflate, which every
+// Avro implementation reads.
 const DefaultCodec = CodecDeflate
+
+// DefaultDeflateLevel is the deflate level used when none is chosen:
+// level 1 compresses about five times faster than zlib's default 6, for
+// about 4% more bytes.
+const DefaultDeflateLevel = flate.BestSpeed
 
 // ParseCodec returns the codec named s; it also accepts "zstd" and "none".
 func ParseCodec(s string) (Codec, error) {
@@ -55,7 +61,7 @@ func (c Codec) encoderOptions(level int) ([]ocf.EncoderFunc, error) {
 		return []ocf.EncoderFunc{ocf.WithCodec(ocf.Null)}, nil
 	case CodecDeflate:
 		if level == 0 {
-			level = flate.DefaultCompression
+			level = DefaultDeflateLevel
 		}
 		if level < flate.HuffmanOnly || level > flate.BestCompression {
 			return nil, fmt.Errorf("deflate compression level %d outside 1..9", level)
@@ -64,12 +70,12 @@ func (c Codec) encoderOptions(level int) ([]ocf.EncoderFunc, error) {
 	case CodecSnappy:
 		return []ocf.EncoderFunc{ocf.WithCodec(ocf.Snappy)}, nil
 	case CodecZstandard:
-		opts := []ocf.EncoderFunc{ocf.WithCodec(ocf.ZStandard)}
+		// One block at a time: one encoder, low memory.
+		zopts := []zstd.EOption{zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true)}
 		if level != 0 {
-			opts = append(opts, ocf.WithZStandardEncoderOptions(
-				zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level))))
+			zopts = append(zopts, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)))
 		}
-		return opts, nil
+		return []ocf.EncoderFunc{ocf.WithCodec(ocf.ZStandard), ocf.WithZStandardEncoderOptions(zopts...)}, nil
 	}
 	return nil, fmt.Errorf("%w: codec %q", ErrUnsupported, c)
 }
@@ -89,7 +95,7 @@ func newBlockDecoder(c Codec, maxBytes int64) (*blockDecoder, error) {
 	switch c {
 	case CodecNull, CodecDeflate, CodecSnappy:
 	case CodecZstandard:
-		z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+		z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxMemory(uint64(maxBytes)), zstd.WithDecoderMaxWindow(uint64(min(maxBytes, 1<<30))))
 		if err != nil {
 			return nil, err

@@ -30,30 +30,77 @@ func decimalText(v any) (string, error) {
 	return "", fmt.Errorf("want a frictionless.Decimal, got %T", v)
 }
 
-// unscaledDigits returns the sign and the digits of the unscaled value of
-// text at the given scale, with leading zeros stripped. It fails when text
-// has non-zero digits beyond scale or more than precision digits.
-func unscaledDigits(text string, precision, scale int) (neg bool, digits string, err error) {
-	d, err := frictionless.ParseDecimal(text)
-	if err != nil {
-		return false, "", err
+// splitPlain splits plain decimal notation ([-]digits[.digits]) into
+// sign, integer digits and fraction digits; ok is false for anything else.
+func splitPlain(text string) (neg bool, intPart, frac string, ok bool) {
+	if strings.HasPrefix(text, "-") {
+		neg, text = true, text[1:]
 	}
-	plain := d.String()
-	neg = strings.HasPrefix(plain, "-")
-	plain = strings.TrimPrefix(plain, "-")
-	intPart, frac, _ := strings.Cut(plain, ".")
+	intPart, frac, _ = strings.Cut(text, ".")
+	if intPart == "" || !isDigits(intPart) || !isDigits(frac) {
+		return false, "", "", false
+	}
+	return neg, intPart, frac, true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// unscaled returns the unscaled value of text at the given scale: as an
+// int64 when it has at most 18 digits (big is nil), else as big. It fails
+// when text has non-zero digits beyond scale or more than precision digits.
+func unscaled(text string, precision, scale int) (n int64, big *big.Int, err error) {
+	neg, intPart, frac, ok := splitPlain(text)
+	if !ok {
+		d, err := frictionless.ParseDecimal(text) // exponents, "+", ".5"
+		if err != nil {
+			return 0, nil, err
+		}
+		neg, intPart, frac, _ = splitPlain(d.String())
+	}
 	if len(frac) > scale {
 		if strings.Trim(frac[scale:], "0") != "" {
-			return false, "", fmt.Errorf("decimal %s has more than %d fractional digits", text, scale)
+			return 0, nil, fmt.Errorf("decimal %s has more than %d fractional digits", text, scale)
 		}
 		frac = frac[:scale]
 	}
-	frac += strings.Repeat("0", scale-len(frac))
-	digits = strings.TrimLeft(intPart+frac, "0")
-	if len(digits) > precision {
-		return false, "", fmt.Errorf("decimal %s does not fit precision %d, scale %d", text, precision, scale)
+	intPart = strings.TrimLeft(intPart, "0")
+	digits := len(intPart) + scale
+	if intPart == "" {
+		digits = len(strings.TrimLeft(frac, "0")) + scale - len(frac)
 	}
-	return neg && digits != "", digits, nil
+	if digits > precision {
+		return 0, nil, fmt.Errorf("decimal %s does not fit precision %d, scale %d", text, precision, scale)
+	}
+	if digits > 18 {
+		return 0, bigUnscaled(neg, intPart, frac, scale), nil
+	}
+	for _, part := range []string{intPart, frac} {
+		for i := 0; i < len(part); i++ {
+			n = n*10 + int64(part[i]-'0')
+		}
+	}
+	for range scale - len(frac) {
+		n *= 10
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil, nil
+}
+
+func bigUnscaled(neg bool, intPart, frac string, scale int) *big.Int {
+	n, _ := new(big.Int).SetString("0"+intPart+frac+strings.Repeat("0", scale-len(frac)), 10)
+	if neg {
+		n.Neg(n)
+	}
+	return n
 }
 
 // appendDecimal appends the Avro decimal encoding (bytes: big-endian
@@ -63,24 +110,16 @@ func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
-	neg, digits, err := unscaledDigits(text, precision, scale)
+	n, bn, err := unscaled(text, precision, scale)
 	if err != nil {
 		return b, err
 	}
-	if len(digits) <= 18 {
-		n, _ := strconv.ParseInt("0"+digits, 10, 64)
-		if neg {
-			n = -n
-		}
-		var buf [8]byte
-		binary.BigEndian.PutUint64(buf[:], uint64(n))
-		return appendBytes(b, minimalTwos(buf[:])), nil
+	if bn != nil {
+		return appendBytes(b, bigTwos(bn)), nil
 	}
-	n, _ := new(big.Int).SetString(digits, 10)
-	if neg {
-		n.Neg(n)
-	}
-	return appendBytes(b, bigTwos(n)), nil
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(n))
+	return appendBytes(b, minimalTwos(buf[:])), nil
 }
 
 // minimalTwos strips redundant sign-extension bytes from a two's-complement

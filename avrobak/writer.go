@@ -44,7 +44,8 @@ type WriterOptions struct {
 	// Codec compresses the blocks. Default: [DefaultCodec] (deflate).
 	Codec Codec
 	// CompressionLevel is the deflate level (1 fastest … 9 smallest) or the
-	// zstandard level (1 … 22). Default 0: the codec's default.
+	// zstandard level (1 … 22). Default 0: [DefaultDeflateLevel] (1) for
+	// deflate, zstandard's default (3).
 	CompressionLevel int
 	// BlockSize is the uncompressed size in bytes at which a block is
 	// written. Default: [DefaultBlockSize] (1 MiB).

@@ -1,0 +1,62 @@
+package avrobak
+
+import (
+	"math/big"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecimalEncoding(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		text             string
+		precision, scale int
+		want             string // decoded text; "" means an error
+	}{
+		{"0", 5, 2, "0.00"},
+		{"1.27", 5, 2, "1.27"},
+		{"1.28", 5, 2, "1.28"},
+		{"-1.28", 5, 2, "-1.28"},
+		{"-1.29", 5, 2, "-1.29"},
+		{"-0.01", 5, 2, "-0.01"},
+		{"2.55", 5, 2, "2.55"},
+		{"12.5", 5, 2, "12.50"},
+		{"1.500", 5, 2, "1.50"},
+		{"1.5e2", 5, 2, "150.00"},
+		{"999.99", 5, 2, "999.99"},
+		{"1000.00", 5, 2, ""},
+		{"1.234", 5, 2, ""},
+		{"abc", 5, 2, ""},
+		{"922337203685477580.7", 19, 1, "922337203685477580.7"},
+		{"-922337203685477580.8", 19, 1, "-922337203685477580.8"},
+		{"99999999999999999999999999999999999999", 38, 0, "99999999999999999999999999999999999999"},
+		{"-0.00000000000000000000000000000000000001", 38, 38, "-0.00000000000000000000000000000000000001"},
+		{"-12345678901234567890.123456789", 38, 9, "-12345678901234567890.123456789"},
+	}
+	for _, tc := range cases {
+		b, err := appendDecimal(nil, tc.text, tc.precision, tc.scale)
+		if tc.want == "" {
+			require.Error(t, err, tc.text)
+			continue
+		}
+		require.NoError(t, err, tc.text)
+		d := decoder{b: b}
+		p, err := d.readBytes()
+		require.NoError(t, err)
+		require.Zero(t, d.remaining())
+		got, err := decodeDecimal(p, tc.scale)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, got.String(), tc.text)
+		// The bytes are the minimal two's complement of the unscaled value.
+		n := new(big.Int).SetBytes(p)
+		if p[0]&0x80 != 0 {
+			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(p))))
+		}
+		r, ok := new(big.Rat).SetString(tc.want)
+		require.True(t, ok)
+		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(tc.scale)), nil)))
+		require.Equal(t, r.Num().String(), n.String(), tc.text)
+		require.Equal(t, bigTwos(n), p, tc.text)
+	}
+}
