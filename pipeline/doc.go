@@ -85,8 +85,9 @@
 // RESERVED → CONSUMED, or back to UNCONSUMED when the run fails).
 //
 // Trigger state (cron cursors, ALL progress, file states and the
-// subscription cursor) lives in a [StateStore]: [MemoryStateStore] for
-// tests, [BucketStateStore] in storage. A cron cursor is saved before its
+// subscription cursor) lives in a [StateStore]: [SQLStateStore] in the
+// status database (sqlstatus.DB gives its handle), [BucketStateStore] in
+// storage, [MemoryStateStore] for tests. A cron cursor is saved before its
 // run starts, so a restarted scheduler neither repeats nor skips an
 // interval (a crash between saving and starting loses that one run).
 //
