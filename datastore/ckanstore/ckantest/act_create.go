@@ -88,7 +88,9 @@ func (s *Server) parseCreate(c *call) (*createInput, error) {
 	in.aliases, in.hasAliases = f.stringList("aliases")
 	in.primaryKey, in.hasPK = f.stringList("primary_key")
 	in.indexes, in.hasIndexes = f.indexList("indexes")
-	in.deleteFields = f.boolean("delete_fields")
+	if !s.v210() { // delete_fields is 2.11+: junk on 2.10
+		in.deleteFields = f.boolean("delete_fields")
+	}
 	in.calcCount = f.boolean("calculate_record_count")
 	f.listOfDicts("triggers")
 	rawFields, _ := f.listOfDicts("fields")
@@ -122,7 +124,9 @@ func (s *Server) parseCreate(c *call) (*createInput, error) {
 			in.echo[k] = v
 		}
 	}
-	in.echo["delete_fields"] = in.deleteFields
+	if !s.v210() {
+		in.echo["delete_fields"] = in.deleteFields
+	}
 	in.echo["calculate_record_count"] = in.calcCount
 	return in, nil
 }

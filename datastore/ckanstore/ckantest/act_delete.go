@@ -72,8 +72,8 @@ func (s *Server) deleteAction(ctx context.Context, c *call, recordsOnly bool) (a
 	if err != nil {
 		return nil, s.dbError(err)
 	}
-	if dropped {
-		s.setDatastoreActive(resID, false)
+	if dropped || s.v210() && len(filters) == 0 {
+		s.setDatastoreActive(resID, false) // 2.10: any falsy filters too
 	}
 	out := map[string]any{}
 	for k, v := range c.data {

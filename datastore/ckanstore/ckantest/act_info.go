@@ -10,9 +10,9 @@ import (
 // table (or the table behind an alias); _id is not listed and json columns
 // show as "nested".
 func (s *Server) datastoreInfo(ctx context.Context, c *call) (any, error) {
-	id := textOf(c.data["resource_id"])
-	if id == "" {
-		id = textOf(c.data["id"])
+	id := textOf(c.data["id"])
+	if id == "" && !s.v210() { // 2.10 accepts only "id"
+		id = textOf(c.data["resource_id"])
 	}
 	if id == "" {
 		return nil, fieldError("id", "Missing value")

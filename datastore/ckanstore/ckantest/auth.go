@@ -3,6 +3,7 @@ package ckantest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // authUser maps the token header to a user. A missing or unknown token is
@@ -11,6 +12,12 @@ import (
 // "Bearer " prefix is not stripped.
 func (s *Server) authUser(r *http.Request) *user {
 	tok := r.Header.Get(s.opts.TokenHeader)
+	if tok == "" && s.v210() {
+		// 2.10 falls back to Authorization, ignoring values with a space.
+		if a := r.Header.Get("Authorization"); !strings.Contains(a, " ") {
+			tok = a
+		}
+	}
 	if tok == "" {
 		return nil
 	}

@@ -35,6 +35,11 @@
 // rather than CKAN's composite "nested" type; both report "json" in search
 // and "nested" in datastore_info.
 //
+// Options.Version "2.10" reproduces the CKAN 2.10 differences the contract
+// lists (token header, datastore_info by "id" only, no delete_fields or
+// datastore_records_delete, "_records_row", "" passed through, falsy delete
+// filters clearing datastore_active).
+//
 // Calls to aircan_status_update are kept and returned by
 // [Server.StatusUpdates].
 package ckantest

@@ -128,3 +128,10 @@ func (b *bundle) search(t *testing.T, body map[string]any) map[string]any {
 }
 
 func num(s string) json.Number { return json.Number(s) }
+
+func jsonBody(t *testing.T, v any) *bytes.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return bytes.NewReader(b)
+}

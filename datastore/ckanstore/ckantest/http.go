@@ -39,6 +39,14 @@ func (c *call) userName() string {
 }
 
 func (s *Server) actionTable() map[string]action {
+	t := s.actions211()
+	if s.v210() {
+		delete(t, "datastore_records_delete") // 2.11+
+	}
+	return t
+}
+
+func (s *Server) actions211() map[string]action {
 	return map[string]action{
 		"datastore_create":         {fn: s.datastoreCreate},
 		"datastore_upsert":         {fn: s.datastoreUpsert},

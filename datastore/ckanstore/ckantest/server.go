@@ -40,7 +40,16 @@ type Options struct {
 	RowsMax int
 	// RowsDefault is ckan.datastore.search.rows_default. Default 100.
 	RowsDefault int
-	// TokenHeader is apitoken_header_name. Default "Authorization".
+	// Version is the CKAN behaviour reproduced: "2.11" (default) or "2.10".
+	// CKAN 2.10 reads the token from X-CKAN-API-Key, falling back to
+	// Authorization (ignored when the value contains a space); its
+	// datastore_info takes only "id"; it has no delete_fields and no
+	// datastore_records_delete; it names the failing record "_records_row";
+	// it passes "" through (so "" into a numeric column fails); and a
+	// delete with empty filters also clears datastore_active.
+	Version string
+	// TokenHeader is apitoken_header_name. Default "Authorization" (2.11),
+	// "X-CKAN-API-Key" (2.10).
 	TokenHeader string
 	// SysadminName names the sysadmin created at start. Default
 	// "ckan_admin".
@@ -60,8 +69,14 @@ func (o *Options) withDefaults() Options {
 	if c.RowsDefault <= 0 {
 		c.RowsDefault = DefaultRowsDefault
 	}
+	if c.Version == "" {
+		c.Version = "2.11"
+	}
 	if c.TokenHeader == "" {
 		c.TokenHeader = DefaultTokenHeader
+		if c.Version == "2.10" {
+			c.TokenHeader = "X-CKAN-API-Key"
+		}
 	}
 	if c.SysadminName == "" {
 		c.SysadminName = DefaultSysadminName
@@ -94,6 +109,9 @@ type Server struct {
 // New starts a server.
 func New(opts *Options) (*Server, error) {
 	o := opts.withDefaults()
+	if o.Version != "2.11" && o.Version != "2.10" {
+		return nil, fmt.Errorf("ckantest: unsupported Version %q (want 2.10 or 2.11)", o.Version)
+	}
 	s := &Server{
 		opts:      o,
 		users:     map[string]*user{},
@@ -184,6 +202,9 @@ func (s *Server) cleanup() {
 		_ = os.RemoveAll(s.tmpDir)
 	}
 }
+
+// v210 reports whether the server reproduces CKAN 2.10.
+func (s *Server) v210() bool { return s.opts.Version == "2.10" }
 
 // SysadminToken returns the token of the sysadmin created at start.
 func (s *Server) SysadminToken() string { return s.sysToken }

@@ -50,9 +50,9 @@ func (s *Server) insertRecords(ctx context.Context, tx *sql.Tx, id string, cols 
 		rec := r.(map[string]any)
 		vals := make([]any, len(cols))
 		for i, c := range cols {
-			v, err := convertIn(c.typ, rec[c.name])
+			v, err := s.convertCell(c.typ, rec[c.name])
 			if err != nil {
-				return recordError(err.Error(), num)
+				return s.recordError(err.Error(), num)
 			}
 			vals[i] = s.d.bind(c.typ, v)
 		}
@@ -130,15 +130,29 @@ func (s *Server) findBadRow(ctx context.Context, tx *sql.Tx, id string, cols []c
 			if s.d.uniqueViolation(err) {
 				return err
 			}
-			return recordError(s.d.errorText(err), start+i)
+			return s.recordError(s.d.errorText(err), start+i)
 		}
 	}
 	return batchErr
 }
 
-// recordError is {"records": [msg], "records_row": n}.
-func recordError(msg string, num int) error {
-	return validationError(map[string]any{"records": []string{msg}, "records_row": num})
+// recordError is {"records": [msg], "records_row": n} ("_records_row" on
+// 2.10).
+func (s *Server) recordError(msg string, num int) error {
+	key := "records_row"
+	if s.v210() {
+		key = "_records_row"
+	}
+	return validationError(map[string]any{"records": []string{msg}, key: num})
+}
+
+// convertCell is convertIn for written values: 2.10 does not turn "" into
+// NULL for non-text columns, so PostgreSQL refuses it.
+func (s *Server) convertCell(t colType, v any) (any, error) {
+	if str, ok := v.(string); ok && str == "" && s.v210() && !t.isText() {
+		return nil, invalidInput(t.base, v)
+	}
+	return convertIn(t, v)
 }
 
 // upsertRecord updates (and for upsert, inserts when missing) one record
@@ -205,9 +219,9 @@ func (s *Server) updateRow(ctx context.Context, tx *sql.Tx, id string, used, key
 	args := &argList{d: s.d}
 	sets := make([]string, 0, len(used))
 	for i := range used {
-		v, err := convertIn(used[i].typ, rec[used[i].name])
+		v, err := s.convertCell(used[i].typ, rec[used[i].name])
 		if err != nil {
-			return 0, recordError(err.Error(), num)
+			return 0, s.recordError(err.Error(), num)
 		}
 		sets = append(sets, quoteIdent(used[i].name)+" = "+args.add(s.d.bind(used[i].typ, v), &used[i].typ))
 	}
@@ -220,7 +234,7 @@ func (s *Server) updateRow(ctx context.Context, tx *sql.Tx, id string, used, key
 		q = fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", quoteIdent(id), where)
 		var n int64
 		if err := tx.QueryRowContext(ctx, q, args.vals...).Scan(&n); err != nil {
-			return 0, recordError(s.d.errorText(err), num)
+			return 0, s.recordError(s.d.errorText(err), num)
 		}
 		return n, nil
 	}
@@ -230,7 +244,7 @@ func (s *Server) updateRow(ctx context.Context, tx *sql.Tx, id string, used, key
 		if s.d.uniqueViolation(err) {
 			return 0, err
 		}
-		return 0, recordError(s.d.errorText(err), num)
+		return 0, s.recordError(s.d.errorText(err), num)
 	}
 	return res.RowsAffected()
 }
@@ -239,9 +253,9 @@ func (s *Server) updateRow(ctx context.Context, tx *sql.Tx, id string, used, key
 func (s *Server) keyWhere(args *argList, keyCols []column, rec map[string]any, num int) (string, error) {
 	conds := make([]string, len(keyCols))
 	for i := range keyCols {
-		v, err := convertIn(keyCols[i].typ, rec[keyCols[i].name])
+		v, err := s.convertCell(keyCols[i].typ, rec[keyCols[i].name])
 		if err != nil {
-			return "", recordError(err.Error(), num)
+			return "", s.recordError(err.Error(), num)
 		}
 		conds[i] = s.d.equalExpr(keyCols[i], args.add(s.d.bind(keyCols[i].typ, v), &keyCols[i].typ))
 	}
@@ -254,9 +268,9 @@ func (s *Server) insertUsed(ctx context.Context, tx *sql.Tx, id string, used []c
 	names := make([]string, len(used))
 	phs := make([]string, len(used))
 	for i := range used {
-		v, err := convertIn(used[i].typ, rec[used[i].name])
+		v, err := s.convertCell(used[i].typ, rec[used[i].name])
 		if err != nil {
-			return recordError(err.Error(), num)
+			return s.recordError(err.Error(), num)
 		}
 		names[i] = quoteIdent(used[i].name)
 		phs[i] = args.add(s.d.bind(used[i].typ, v), &used[i].typ)
@@ -269,7 +283,7 @@ func (s *Server) insertUsed(ctx context.Context, tx *sql.Tx, id string, used []c
 		if s.d.uniqueViolation(err) {
 			return err
 		}
-		return recordError(s.d.errorText(err), num)
+		return s.recordError(s.d.errorText(err), num)
 	}
 	return nil
 }
