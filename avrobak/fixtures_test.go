@@ -76,7 +76,7 @@ func allTypesRows(t testing.TB) []frictionless.Row {
 			"45.5,-73.6", mustJSON(t, `{"type":"Point","coordinates":[1,2]}`), "anything ✓",
 		},
 		{
-			int64(math.MaxInt64), "", "00000000-0000-0000-0000-000000000000", -0.0,
+			int64(math.MaxInt64), "", "00000000-0000-0000-0000-000000000000", math.Copysign(0, -1),
 			mustDecimal(t, "-9999999999.99"), mustDecimal(t, "-9999999999999999999999999999.9999999999"),
 			false, time.Date(1000, 1, 1, 0, 0, 0, 0, utc), // (year 1 is Go's zero time, which MySQL drivers write as 0000-00-00)
 			time.Date(1900, 1, 1, 0, 0, 0, 1000, utc),
