@@ -93,6 +93,8 @@ func (s *Store) wrap(op, key string, err error) error {
 		kind = ErrNotRunning
 	case driver.Invalid:
 		kind = ErrInvalid
+	case driver.Closed:
+		kind = ErrClosed
 	}
 	return &Error{Op: op, Key: key, Kind: kind, Err: err}
 }

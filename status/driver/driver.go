@@ -33,6 +33,8 @@ const (
 	NotRunning
 	// Invalid: the backend rejected the input (used by remote drivers).
 	Invalid
+	// Closed: the driver was closed.
+	Closed
 )
 
 // Driver stores traces, events and jobs. Methods are safe for concurrent use.

@@ -142,6 +142,8 @@ func (d *memDriver) ErrorKind(err error) driver.ErrorKind {
 		return driver.Conflict
 	case errors.Is(err, errNotRunning):
 		return driver.NotRunning
+	case errors.Is(err, errClosed):
+		return driver.Closed
 	}
 	return driver.Unknown
 }

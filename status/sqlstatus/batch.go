@@ -24,13 +24,15 @@ type pendingEvent struct {
 // events are retried one by one so each caller gets its own error.
 type batcher struct {
 	d     *sqlDriver
-	queue chan *pendingEvent
-	stop  chan struct{}
-	wg    sync.WaitGroup
+	queue    chan *pendingEvent
+	stop     chan struct{}
+	finished chan struct{} // closed once the flushers have exited
+	wg       sync.WaitGroup
 }
 
 func newBatcher(d *sqlDriver, flushers int) *batcher {
-	b := &batcher{d: d, queue: make(chan *pendingEvent, maxBatch*flushers), stop: make(chan struct{})}
+	b := &batcher{d: d, queue: make(chan *pendingEvent, maxBatch*flushers),
+		stop: make(chan struct{}), finished: make(chan struct{})}
 	for range flushers {
 		b.wg.Go(b.run)
 	}
@@ -41,6 +43,7 @@ func newBatcher(d *sqlDriver, flushers int) *batcher {
 func (b *batcher) close() {
 	close(b.stop)
 	b.wg.Wait()
+	close(b.finished)
 }
 
 // add queues one event and waits for its batch to commit.
@@ -58,6 +61,13 @@ func (b *batcher) add(ctx context.Context, args []any) error {
 		return err
 	case <-ctx.Done():
 		return ctx.Err() // the event may still be stored
+	case <-b.finished: // queued after the flushers drained the queue
+		select {
+		case err := <-p.done:
+			return err
+		default:
+			return errClosed
+		}
 	}
 }
 

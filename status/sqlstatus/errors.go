@@ -34,6 +34,8 @@ func (d *sqlDriver) ErrorKind(err error) driver.ErrorKind {
 		return driver.Conflict
 	case errors.Is(err, errNotRunning):
 		return driver.NotRunning
+	case errors.Is(err, errClosed):
+		return driver.Closed
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -3,6 +3,7 @@ package sqlstatus_test
 import (
 	"context"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -95,7 +96,9 @@ func TestConcurrentOpen(t *testing.T) {
 			require.NoError(t, err)
 			var versions int
 			require.NoError(t, db.GetContext(ctx, &versions, "SELECT COUNT(*) FROM status_schema_migrations"))
-			require.Equal(t, 2, versions)
+			files, err := os.ReadDir(filepath.Join("migrations", "sqlite"))
+			require.NoError(t, err)
+			require.Equal(t, len(files), versions)
 			again := open(t, u, nil)
 			evs, err := again.Events(ctx, "shared")
 			require.NoError(t, err)
@@ -140,4 +143,29 @@ func TestOpenErrors(t *testing.T) {
 			require.NotContains(t, err.Error(), "tiger")
 		})
 	}
+}
+
+// TestCloseWhileWriting closes a store while writers are adding events:
+// every call returns (stored, or an error), none hangs.
+func TestCloseWhileWriting(t *testing.T) {
+	t.Parallel()
+	s, err := sqlstatus.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "s.db"), nil)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = s.StartTrace(ctx, status.Event{TraceID: "c"})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for range 200 {
+				if _, err := s.AddEvent(ctx, status.Event{TraceID: "c"}); err != nil {
+					require.ErrorIs(t, err, status.ErrClosed)
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	require.NoError(t, s.Close())
+	wg.Wait()
 }
