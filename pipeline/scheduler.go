@@ -291,3 +291,33 @@ func (s *Scheduler) isStopped() bool {
 	defer s.mu.Unlock()
 	return s.stopped
 }
+
+// ErrAtLimit is returned by [Scheduler.RunNow] when the pipeline is at its
+// MaxActiveRuns.
+var ErrAtLimit = errors.New("pipeline at its active-run limit")
+
+// RunNow starts a manual run of pipeline (dart's manual trigger) with conf
+// (empty: the pipeline's default conf). It is refused with [ErrAtLimit] when
+// the pipeline is at MaxActiveRuns. Manual runs are not offered to super
+// triggers; a successful one fires completion triggers like any run.
+func (s *Scheduler) RunNow(ctx context.Context, pipeline string, conf json.RawMessage) error {
+	if s.isStopped() {
+		return ErrClosed
+	}
+	s.mu.Lock()
+	sp, ok := s.pipelines[pipeline]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("run %s: %w: pipeline not added", pipeline, ErrUnknownTask)
+	}
+	if len(conf) > 0 {
+		if err := sp.p.ValidateConf(conf); err != nil {
+			return err
+		}
+	}
+	if !s.reserve(pipeline, false) {
+		return fmt.Errorf("run %s: %w", pipeline, ErrAtLimit)
+	}
+	s.start(ctx, pipeline, "manual", firing{conf: conf})
+	return nil
+}

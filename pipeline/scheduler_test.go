@@ -350,3 +350,37 @@ func TestStartStop(t *testing.T) {
 	require.ErrorIs(t, s.Start(context.Background()), pipeline.ErrClosed)
 	require.Equal(t, []time.Time{month(2019, 7), month(2019, 8), month(2019, 9), month(2019, 10), month(2019, 11), month(2019, 12)}, log.dates)
 }
+
+func TestRunNow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var confs []string
+	task := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+		mu.Lock()
+		confs = append(confs, string(tc.Conf()))
+		mu.Unlock()
+		<-release
+		return nil
+	})
+	s := pipeline.NewScheduler(nil)
+	t.Cleanup(s.Stop)
+	p, err := pipeline.NewBuilder("manual").Add("t", task, nil).ConfSchema(json.RawMessage(`{"type":["object","null"]}`)).Build()
+	require.NoError(t, err)
+	require.NoError(t, s.AddPipeline(p, nil))
+	log := &runLog{}
+	require.NoError(t, s.AddPipeline(onePipeline(t, "after", log.task(nil)), nil))
+	require.NoError(t, s.AddTrigger("done", pipeline.CompletionTrigger{Pipeline: "manual"}, "after"))
+	require.NoError(t, s.AddTrigger("super", pipeline.SuperTrigger{Mode: pipeline.Any, Triggers: []string{"manual"}}, "after"))
+
+	require.ErrorIs(t, s.RunNow(ctx, "manual", json.RawMessage(`[1]`)), pipeline.ErrInvalidConf)
+	require.ErrorIs(t, s.RunNow(ctx, "ghost", nil), pipeline.ErrUnknownTask)
+	require.NoError(t, s.RunNow(ctx, "manual", json.RawMessage(`{"x":1}`)))
+	require.ErrorIs(t, s.RunNow(ctx, "manual", nil), pipeline.ErrAtLimit)
+	require.Zero(t, s.Dropped("manual"), "a refused manual run is an error, not a drop")
+	close(release)
+	s.Wait()
+	require.Equal(t, []string{`{"x":1}`}, confs)
+	require.Equal(t, 1, log.count("after"), "completion fired once; the manual run was not offered to the super trigger")
+}
