@@ -23,7 +23,7 @@ type pendingEvent struct {
 // is committed. If a batch fails (an unknown trace, a duplicate ID), its
 // events are retried one by one so each caller gets its own error.
 type batcher struct {
-	d     *sqlDriver
+	d        *sqlDriver
 	queue    chan *pendingEvent
 	stop     chan struct{}
 	finished chan struct{} // closed once the flushers have exited
