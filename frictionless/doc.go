@@ -35,6 +35,10 @@
 // integer or number, 12 per date or time, the text of a string).
 // [ReadOptions].SkipUniqueCheck turns this off.
 //
+// Rows that do not come from CSV text (cells split elsewhere, JSON values
+// from an API) get the same checks from a [RowCaster], which compiles the
+// schema once; [Field.Cast] and [Field.CastValue] are for single values.
+//
 // Cell values by field type:
 //
 //	type            Go value

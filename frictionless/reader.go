@@ -48,25 +48,23 @@ type ReadStats struct {
 // Reader streams typed rows from CSV. It is not safe for concurrent use.
 type Reader struct {
 	schema  *Schema
+	check   rowCheck
 	casters []*caster
 	cfg     csvConfig
 	csv     *csv.Reader
 	count   *countingReader
 	closer  io.Closer
-	uniq    *uniqueChecker
 
-	started   bool
-	pending   []*RowError
-	colOf     []int // column index of each field; -1 when absent
-	width     int   // expected cells per row
-	missing   []string
-	onlyEmpty bool
-	reuse     bool
-	row       Row
-	record    []string
-	rowNum    int
-	stats     ReadStats
-	err       error
+	started bool
+	pending []*RowError
+	colOf   []int // column index of each field; -1 when absent
+	width   int   // expected cells per row
+	reuse   bool
+	row     Row
+	record  []string
+	rowNum  int
+	stats   ReadStats
+	err     error
 }
 
 // NewReader returns a Reader of CSV text from r, cast and checked against
@@ -83,11 +81,11 @@ func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	casters, err := compileSchema(s)
+	check, err := newRowCheck(s, opts.SkipUniqueCheck)
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{schema: s, casters: casters, cfg: cfg, reuse: opts.ReuseRow}
+	rd := &Reader{schema: s, check: check, casters: check.casters, cfg: cfg, reuse: opts.ReuseRow}
 	if c, ok := r.(io.Closer); ok {
 		rd.closer = c
 	}
@@ -102,11 +100,6 @@ func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
 	rd.csv.TrimLeadingSpace = cfg.trimSpace
 	rd.csv.FieldsPerRecord = -1
 	rd.csv.ReuseRecord = true
-	rd.missing = s.missingValues()
-	rd.onlyEmpty = len(rd.missing) == 1 && rd.missing[0] == ""
-	if !opts.SkipUniqueCheck {
-		rd.uniq = newUniqueChecker(s, casters)
-	}
 	return rd, nil
 }
 
@@ -228,47 +221,11 @@ func (r *Reader) castRecord(rec []string) (Row, *RowError) {
 			r.row = row
 		}
 	}
-	var errs []FieldError
-	for i, c := range r.casters {
-		raw, present := "", false
-		if j := r.colOf[i]; j >= 0 {
-			raw, present = rec[j], true
-		}
-		if !present || r.isMissing(raw) {
-			row[i] = nil
-			if c.required {
-				errs = append(errs, FieldError{Field: c.f.Name, Value: raw, Reason: "value is required"})
-			}
-			continue
-		}
-		v, reason := c.cast(raw)
-		if reason != "" {
-			row[i] = nil
-			errs = append(errs, FieldError{Field: c.f.Name, Value: raw, Reason: reason})
-			continue
-		}
-		row[i] = v
-	}
-	if errs == nil && r.uniq != nil {
-		errs = r.uniq.check(row, rec, r.colOf, r.rowNum)
-	}
+	errs := r.check.castCells(rec, r.colOf, row, r.rowNum)
 	if errs != nil {
 		return nil, newRowError(line, r.rowNum, rec, errs)
 	}
 	return row, nil
-}
-
-// isMissing reports whether raw is one of the schema's missing values.
-func (r *Reader) isMissing(raw string) bool {
-	if r.onlyEmpty {
-		return raw == ""
-	}
-	for _, m := range r.missing {
-		if raw == m {
-			return true
-		}
-	}
-	return false
 }
 
 // countingReader counts the bytes read through it.
