@@ -109,7 +109,9 @@ type Progress struct {
 	Elapsed  time.Duration
 }
 
-// LoadReport says what a load did. Read = Written + Rejected, always.
+// LoadReport says what a load did. Read = Written + Rejected for every
+// load that succeeds. A failed load commits nothing; its report says how far
+// it got before failing.
 type LoadReport struct {
 	Table    string
 	Mode     Mode

@@ -110,6 +110,9 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 		if st != nil {
 			b.bytes = st.Stats().Bytes
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		select {
 		case ch <- b:
 		case <-ctx.Done():
