@@ -23,6 +23,13 @@ const (
 	CodeInternal          = "internal"
 )
 
+// Log attribute keys.
+const (
+	logKeyMethod = "method"
+	logKeyPath   = "path"
+	logKeyError  = "error"
+)
+
 // errorBody is the JSON of every error response.
 type errorBody struct {
 	Message string           `json:"message"`
@@ -75,7 +82,8 @@ func (h *handler) writeStoreError(w http.ResponseWriter, r *http.Request, notFou
 	case errors.Is(err, status.ErrNotRunning):
 		writeError(w, http.StatusConflict, CodeNotRunning, err.Error())
 	default:
-		h.log.ErrorContext(r.Context(), "status request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+		h.log.ErrorContext(r.Context(), "status request failed", logKeyMethod, r.Method, logKeyPath, r.URL.Path,
+			logKeyError, err.Error())
 		writeError(w, http.StatusInternalServerError, CodeInternal, "Internal error")
 	}
 }

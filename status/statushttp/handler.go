@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/datafactory/datafactory/status"
@@ -68,7 +69,6 @@ func NewHandler(s *status.Store, opts *HandlerOptions) http.Handler {
 	mux.HandleFunc("POST /status", h.startTrace)
 	mux.HandleFunc("GET /status/{trace_id}", h.getTrace)
 	mux.HandleFunc("POST /status/{trace_id}", h.addEvent)
-	mux.HandleFunc("GET /status-from-path/{path...}", h.fromPath)
 	mux.HandleFunc("GET /jobs", h.listJobs)
 	mux.HandleFunc("POST /jobs", h.createJob)
 	mux.HandleFunc("POST /jobs/reap", h.reap)
@@ -96,8 +96,23 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes)
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, token)))
+	r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, token))
+	// status-from-path is routed here: its base64 may hold "//", which
+	// ServeMux would "clean" with a redirect.
+	if rest, ok := strings.CutPrefix(r.URL.EscapedPath(), fromPathPrefix); ok && r.Method == http.MethodGet {
+		raw, err := url.PathUnescape(rest)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, CodeInvalid, "Path is not base64: bad escape")
+			return
+		}
+		h.fromPath(w, r, raw)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
 }
+
+// fromPathPrefix starts status-from-path URLs.
+const fromPathPrefix = "/status-from-path/"
 
 // authenticate returns the bearer token, or writes 401 (no or malformed
 // header) or 403 (unknown token).
@@ -217,8 +232,8 @@ func (h *handler) addEvent(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (h *handler) fromPath(w http.ResponseWriter, r *http.Request) {
-	path, err := decodePath(r.PathValue("path"))
+func (h *handler) fromPath(w http.ResponseWriter, r *http.Request, encoded string) {
+	path, err := decodePath(encoded)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, CodeInvalid, "Path is not base64: "+err.Error())
 		return

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -225,6 +226,8 @@ func TestStatusFromPath(t *testing.T) {
 		{"no match", enc([]byte("missing.csv")), 404},
 		{"two matches", enc([]byte("twice.csv")), 404},
 		{"invalid utf-8 dropped", enc(append([]byte("my/path/to/file (2020).xlsx"), 0xff)), 200},
+		{"base64 with //", enc([]byte("a\xff\xffb")), 404},
+		{"escaped slashes", url.PathEscape(enc([]byte("my/path/to/file (2020).xlsx"))), 200},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
