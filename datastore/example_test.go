@@ -101,3 +101,39 @@ func ExampleStore_DescribeTable() {
 	// population integer false
 	// key: [id]
 }
+
+func ExampleLoadResource() {
+	ctx := context.Background()
+	store, err := sqlstore.Open(ctx, "sqlite::memory:", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+
+	noHeader := false
+	required := frictionless.Constraints{Required: true}
+	res := &frictionless.Resource{
+		Name:    "employees",
+		Path:    "testdata/employees.csv",
+		Dialect: &frictionless.Dialect{Header: &noHeader},
+		Schema: &frictionless.Schema{Fields: []frictionless.Field{
+			{Name: "employee_id", Type: frictionless.TypeInteger, Constraints: required},
+			{Name: "employee_name", Type: frictionless.TypeString, Constraints: required},
+			{Name: "hiring_date", Type: frictionless.TypeDateTime, Constraints: required},
+			{Name: "department_id", Type: frictionless.TypeInteger, Constraints: required},
+			{Name: "job_id", Type: frictionless.TypeInteger, Constraints: required},
+		}, PrimaryKey: []string{"employee_id"}},
+	}
+	rep, err := datastore.LoadResource(ctx, store, "employees", res, &datastore.LoadOptions{
+		Mode:    datastore.ModeReplace,
+		Rejects: datastore.NewTableRejects(store, "employees"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("read %d, written %d, rejected %d\n", rep.Read, rep.Written, rep.Rejected)
+	fmt.Println("first reject:", rep.Rejects[0].Row, rep.Rejects[0].Field, rep.Rejects[0].Reason)
+	// Output:
+	// read 1999, written 1929, rejected 70
+	// first reject: 2 job_id value is required
+}

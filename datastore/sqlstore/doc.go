@@ -46,5 +46,27 @@
 // and stay valid), or insert-from-staging when triggers or foreign keys hang
 // on the target.
 //
+// # Types
+//
+//	Table Schema   PostgreSQL         MySQL/MariaDB                SQLite (declared)
+//	string         text               LONGTEXT (VARCHAR(255) key)  TEXT
+//	integer        bigint             BIGINT                       INTEGER
+//	number         double precision   DOUBLE                       REAL
+//	number (p,s)   numeric(p,s)       DECIMAL(p,s)                 DECIMAL_TEXT(p,s)
+//	boolean        boolean            BOOLEAN                      BOOLEAN
+//	date           date               DATE                         DATE
+//	time           time (UTC)         TIME(6) (UTC)                TIME
+//	datetime       timestamptz        DATETIME(6) (UTC)            DATETIME (UTC text)
+//	year           integer *          INT *                        YEAR
+//	yearmonth      date *             DATE *                       YEARMONTH
+//	duration       text *             LONGTEXT *                   DURATION
+//	object         jsonb              JSON *                       JSON
+//	array          jsonb *            JSON *                       JSON_ARRAY
+//	geojson        jsonb *            JSON *                       GEOJSON
+//	geopoint       text *             LONGTEXT *                   GEOPOINT
+//	any            text *             LONGTEXT *                   ANY_TEXT
+//
+// (* with a column comment frictionless:<type>.)
+//
 // [datastore.Store.As] reaches the *sqlx.DB (or *sql.DB) for raw SQL.
 package sqlstore
