@@ -44,10 +44,10 @@ type encoder func(buf []byte, v any) ([]byte, error)
 // target columns' actual types: a fast path for the common types, pgx's
 // type map for the others (numeric, jsonb, …).
 type binaryCopy struct {
-	sql  string
-	enc  []encoder
-	buf  bytes.Buffer
-	tmp  []byte
+	sql string
+	enc []encoder
+	buf bytes.Buffer
+	tmp []byte
 }
 
 // newBinaryCopy looks up the column types of table (a pgx identifier) and
