@@ -108,7 +108,8 @@ func (r *Resource) loadSchema(ctx context.Context, o *ReadOptions) (*Schema, err
 }
 
 // multipartReader reads several files or URLs in turn, opening each one
-// lazily and adding a line break between parts that lack one.
+// lazily and adding a line break between parts that lack one. It stops
+// when its context is done.
 type multipartReader struct {
 	ctx   context.Context
 	opts  *ReadOptions
@@ -122,6 +123,9 @@ type multipartReader struct {
 func (m *multipartReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
+	}
+	if err := m.ctx.Err(); err != nil {
+		return 0, err
 	}
 	for {
 		if m.nl {

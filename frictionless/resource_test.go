@@ -119,6 +119,22 @@ func TestResourceOpenVariants(t *testing.T) {
 	}
 }
 
+func TestResourceOpenCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	res := &Resource{Name: "employees", Path: "testdata/employees.csv", Dialect: noHeader(), Schema: employeesSchema()}
+	rd, err := res.Open(ctx, nil)
+	require.NoError(t, err)
+	defer rd.Close()
+	_, err = rd.Read()
+	require.NoError(t, err)
+	cancel()
+	for err == nil || errors.As(err, new(*RowError)) {
+		_, err = rd.Read()
+	}
+	require.ErrorIs(t, err, context.Canceled, "the 64 KiB buffer ends before the file does")
+}
+
 func TestResourceOpenErrors(t *testing.T) {
 	t.Parallel()
 	s := &Schema{Fields: []Field{{Name: "id"}}}
