@@ -46,7 +46,6 @@ type encoder func(buf []byte, v any) ([]byte, error)
 type binaryCopy struct {
 	sql string
 	enc []encoder
-	buf bytes.Buffer
 	tmp []byte
 }
 
@@ -87,7 +86,6 @@ func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fiel
 
 // copy sends rows with one COPY statement.
 func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
-	bc.buf.Reset()
 	buf := append(bc.tmp[:0], copyHeader...)
 	for _, row := range rows {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
