@@ -10,7 +10,9 @@
 // codes: 409 validation errors with CKAN's messages, 403/404 with "Access
 // denied: …"/"Not found: …", bare-string 400s for unknown actions, bodies
 // that are not JSON and GET on actions with side effects, "__junk" for
-// unknown keys, 500 for a JSON number where a boolean is expected.
+// unknown keys, 500 for a JSON number where a boolean is expected. GET
+// /datastore/dump/<id> serves a table as csv, tsv or json, the URL that
+// resource_show reports for DataStore-only resources.
 //
 // Users, tokens, datasets and resources are added with [Server.AddUser],
 // [Server.AddDataset] and [Server.AddResource]; a sysadmin exists from the

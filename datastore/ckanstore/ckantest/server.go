@@ -179,6 +179,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/action/{name}", s.serveAction)
 	mux.HandleFunc("/api/3/action/{name}", s.serveAction)
+	mux.HandleFunc("GET /datastore/dump/{id}", s.serveDump)
 	return mux
 }
 
