@@ -75,6 +75,7 @@ type TaskError struct {
 	Err      error  // what the task returned
 }
 
+// Error returns "task <name>[<instance>] attempt <n>: <error>".
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("task %s[%d] attempt %d: %v", e.Task, e.Instance, e.Attempt, e.Err)
 }
@@ -90,6 +91,7 @@ type ParamsError struct {
 	Err   error  // the schema validation error
 }
 
+// Error names the task, its type, the field and the reason.
 func (e *ParamsError) Error() string {
 	f := e.Field
 	if f == "" {

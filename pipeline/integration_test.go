@@ -136,6 +136,8 @@ func TestStatusTraceEventsAndJob(t *testing.T) {
 	require.Equal(t, status.JobType("PIPELINE"), job.Type)
 	require.False(t, job.Heartbeat.IsZero(), "the run heartbeated")
 	require.Equal(t, "SUCCESS", job.Info["state"])
+	require.Equal(t, map[string]any{"SUCCESS": float64(5)}, job.Info["task_states"])
+	require.Len(t, job.Info["tasks"], 5)
 
 	var s map[string]any
 	require.NoError(t, h.Output(ctx, p, "etl-run-1", "transform", "summary", &s))

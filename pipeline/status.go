@@ -177,20 +177,14 @@ func (s *statusRecorder) runFinished(ctx context.Context, r *runState, sum *Summ
 
 // finishRun writes the run's FINISHED event and ends its job.
 func (s *statusRecorder) finishRun(ctx context.Context, r *runState, sum *Summary) {
-	tasks := make([]map[string]any, 0, len(sum.Tasks))
-	for _, t := range sum.Tasks {
-		m := map[string]any{"task": t.Name, "state": t.State, "attempts": t.Attempts, "duration_ms": t.Duration.Milliseconds()}
-		if t.Err != nil {
-			m["error"] = t.Err.Error()
-		}
-		tasks = append(tasks, m)
-	}
+	tasks, counts := summaryTasks(sum)
 	// The closing event is stamped at the run's end, so it sorts after the
 	// task events; the run's duration is in its body.
 	ev := status.Event{Operation: runOperation, StartTime: sum.End, EndTime: sum.End,
 		TraceStatus: status.TraceFinished, TraceEventStatus: status.EventOK,
-		StatusBody: mustJSON(map[string]any{"state": sum.State, "tasks": tasks, "duration_ms": sum.End.Sub(sum.Start).Milliseconds()})}
-	job, info := status.JobDone, map[string]any{"state": sum.State, "tasks": tasks,
+		StatusBody: mustJSON(map[string]any{"state": sum.State, "tasks": tasks, "task_states": counts,
+			"duration_ms": sum.End.Sub(sum.Start).Milliseconds()})}
+	job, info := status.JobDone, map[string]any{"state": sum.State, "tasks": tasks, "task_states": counts,
 		"duration_ms": sum.End.Sub(sum.Start).Milliseconds()}
 	switch sum.State {
 	case StateFailed:
@@ -206,6 +200,29 @@ func (s *statusRecorder) finishRun(ctx context.Context, r *runState, sum *Summar
 	if _, err := s.store.Transition(ctx, r.runID, job, info); err != nil {
 		s.b.warn(ctx, "status: end job", r, err)
 	}
+}
+
+// maxListedTasks caps the tasks listed in a run's closing event and job
+// info; larger runs list only the tasks that did not succeed.
+const maxListedTasks = 100
+
+// summaryTasks returns the tasks to list (all of a small run, else those
+// that did not succeed, at most maxListedTasks) and the count per state.
+func summaryTasks(sum *Summary) ([]map[string]any, map[State]int) {
+	counts := map[State]int{}
+	var tasks []map[string]any
+	for _, t := range sum.Tasks {
+		counts[t.State]++
+		if len(tasks) >= maxListedTasks || (len(sum.Tasks) > maxListedTasks && t.State == StateSuccess) {
+			continue
+		}
+		m := map[string]any{"task": t.Name, "state": t.State, "attempts": t.Attempts, "duration_ms": t.Duration.Milliseconds()}
+		if t.Err != nil {
+			m["error"] = t.Err.Error()
+		}
+		tasks = append(tasks, m)
+	}
+	return tasks, counts
 }
 
 func firstError(sum *Summary) string {

@@ -36,7 +36,8 @@ type Trigger interface {
 
 // CronTrigger starts a run per schedule interval, once the interval is over
 // (as Airflow: the run for logical date 2019-07-01 of a @monthly schedule
-// starts on 2019-08-01).
+// starts on 2019-08-01). Schedules are evaluated in UTC unless the
+// expression starts with CRON_TZ=<zone>.
 type CronTrigger struct {
 	// Cron is a cron expression or descriptor, see [ParseSchedule].
 	Cron string
