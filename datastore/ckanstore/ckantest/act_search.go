@@ -226,16 +226,9 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 		return nil, err
 	}
 	all := append([]column{idColumn}, userCols...)
-	selected := all
-	if in.fields != nil {
-		selected = nil
-		for _, name := range in.fields {
-			col, ok := findColumn(all, name)
-			if !ok {
-				return nil, fieldError("fields", fmt.Sprintf(`invalid value "%s"`, name))
-			}
-			selected = append(selected, col)
-		}
+	selected, err := selectedColumns(all, in.fields)
+	if err != nil {
+		return nil, err
 	}
 	args := &argList{d: s.d}
 	where, err := s.filterWhere(args, all, in.filters)
@@ -252,8 +245,46 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	if len(order) == 0 && !in.distinct {
 		order = []string{quoteIdent("_id")}
 	}
-	// As CKAN does: an inner query selects, sorts and limits the raw
-	// columns; the outer one renders them (so sorting sees typed values).
+	q, countQ := s.searchSQL(in, selected, where, order)
+	rows, err := s.queryRows(ctx, tx, q, args.vals, selected)
+	if err != nil {
+		return nil, err
+	}
+	out := in.echo
+	out["resource_id"] = in.resID
+	out["fields"] = resultFields(selected)
+	out["records"] = renderRecords(in.format, selected, rows)
+	out["_links"] = searchLinks(c, in.limit, in.offset)
+	if in.includeTotal {
+		var total int64
+		if err := tx.QueryRowContext(ctx, countQ, args.vals...).Scan(&total); err != nil {
+			return nil, invalidQuery(s.d.errorText(err))
+		}
+		out["total"], out["total_was_estimated"] = total, false
+	}
+	return out, nil
+}
+
+// selectedColumns resolves the "fields" parameter (nil: every column).
+func selectedColumns(all []column, fields []string) ([]column, error) {
+	if fields == nil {
+		return all, nil
+	}
+	selected := make([]column, 0, len(fields))
+	for _, name := range fields {
+		col, ok := findColumn(all, name)
+		if !ok {
+			return nil, fieldError("fields", fmt.Sprintf(`invalid value "%s"`, name))
+		}
+		selected = append(selected, col)
+	}
+	return selected, nil
+}
+
+// searchSQL builds the page query and the count query. As CKAN does, an
+// inner query selects, sorts and limits the raw columns and the outer one
+// renders them, so sorting sees typed values.
+func (s *Server) searchSQL(in *searchInput, selected []column, where string, order []string) (string, string) {
 	raw := make([]string, len(selected))
 	exprs := make([]string, len(selected))
 	for i, col := range selected {
@@ -271,24 +302,8 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	}
 	inner += fmt.Sprintf(" LIMIT %d OFFSET %d", in.limit, in.offset)
 	q := fmt.Sprintf("SELECT %s FROM (%s) AS z", strings.Join(exprs, ", "), inner)
-	rows, err := s.queryRows(ctx, tx, q, args.vals, selected)
-	if err != nil {
-		return nil, err
-	}
-	out := in.echo
-	out["resource_id"] = in.resID
-	out["fields"] = resultFields(selected)
-	out["records"] = renderRecords(in.format, selected, rows)
-	out["_links"] = searchLinks(c, in.limit, in.offset)
-	if in.includeTotal {
-		var total int64
-		countQ := fmt.Sprintf("SELECT count(*) FROM (SELECT %s%s %s) AS t", distinct, strings.Join(raw, ", "), from)
-		if err := tx.QueryRowContext(ctx, countQ, args.vals...).Scan(&total); err != nil {
-			return nil, invalidQuery(s.d.errorText(err))
-		}
-		out["total"], out["total_was_estimated"] = total, false
-	}
-	return out, nil
+	countQ := fmt.Sprintf("SELECT count(*) FROM (SELECT %s%s %s) AS t", distinct, strings.Join(raw, ", "), from)
+	return q, countQ
 }
 
 // textWhere adds the q and full_text conditions.
