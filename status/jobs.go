@@ -69,8 +69,10 @@ func (s *Store) Job(ctx context.Context, id string) (Job, error) {
 
 // Transition moves a job to another status and merges info into its info
 // (a nil value deletes a key). Illegal moves (see the Job status
-// constants) give a *TransitionError matching ErrIllegalTransition;
-// entering RUNNING sets the heartbeat.
+// constants) give a *TransitionError matching ErrIllegalTransition.
+// Entering RUNNING sets the heartbeat and info "started_at"; entering
+// DONE, FAILED or CANCELLED sets info "finished_at" (times in
+// driver.TimeLayout), unless info sets them.
 func (s *Store) Transition(ctx context.Context, id string, to JobStatus, info map[string]any) (Job, error) {
 	const op = "transition job"
 	if err := s.check(op, id); err != nil {
@@ -79,8 +81,38 @@ func (s *Store) Transition(ctx context.Context, id string, to JobStatus, info ma
 	if !to.Valid() {
 		return Job{}, invalid(op, id, fmt.Errorf("status %q is not a job status", to))
 	}
-	j, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{ID: id, To: to, Info: info, Now: s.Now()})
+	now := s.Now()
+	j, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{ID: id, To: to, Info: withTimings(info, to, now), Now: now})
 	return j, s.wrap(op, id, err)
+}
+
+// Info keys the store sets on transitions (unless the caller sets them).
+const (
+	// InfoStartedAt is set when a job enters RUNNING.
+	InfoStartedAt = "started_at"
+	// InfoFinishedAt is set when a job enters DONE, FAILED or CANCELLED.
+	InfoFinishedAt = "finished_at"
+	// InfoError holds the reason Reap failed a job.
+	InfoError = "error"
+)
+
+// withTimings returns info plus started_at or finished_at for the move.
+func withTimings(info map[string]any, to JobStatus, now time.Time) map[string]any {
+	key := InfoStartedAt
+	if to.Terminal() {
+		key = InfoFinishedAt
+	} else if to != JobRunning {
+		return info
+	}
+	if _, set := info[key]; set {
+		return info
+	}
+	out := make(map[string]any, len(info)+1)
+	for k, v := range info {
+		out[k] = v
+	}
+	out[key] = driver.FormatTime(now)
+	return out
 }
 
 // Heartbeat records that a RUNNING job's worker is alive. A job in another
@@ -123,7 +155,7 @@ func (s *Store) ListJobs(ctx context.Context, q *JobQuery) ([]Job, error) {
 const reapPage = 200
 
 // Reap marks every RUNNING job whose heartbeat is older than olderThan as
-// FAILED, with info "error" saying why, and returns those jobs. A job that
+// FAILED, with info "error" saying why (and "finished_at"), and returns those jobs. A job that
 // heartbeats or finishes meanwhile is left alone. Run it periodically (or
 // at startup) so no job stays RUNNING after its worker died.
 func (s *Store) Reap(ctx context.Context, olderThan time.Duration) ([]Job, error) {
@@ -170,7 +202,7 @@ func (s *Store) reapOne(ctx context.Context, j Job, now, cutoff time.Time, older
 		driver.FormatTime(j.Heartbeat), olderThan)
 	out, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{
 		ID: j.ID, To: JobFailed, Now: now, IfHeartbeatBefore: cutoff,
-		Info: map[string]any{"error": reason},
+		Info: withTimings(map[string]any{InfoError: reason}, JobFailed, now),
 	})
 	if err == nil {
 		return out, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/status"
+	"github.com/datafactory/datafactory/status/driver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -140,7 +141,8 @@ func testJobTransitionInfo(t *testing.T, setup setupFunc) {
 	b.clock.Advance(time.Second)
 	r, err := b.store.Transition(ctx, j.ID, status.JobRunning, map[string]any{"b": 2.5, "drop": nil})
 	require.NoError(t, err)
-	require.Equal(t, map[string]any{"a": "1", "b": 2.5}, r.Info)
+	started := driver.FormatTime(b.clock.Now())
+	require.Equal(t, map[string]any{"a": "1", "b": 2.5, status.InfoStartedAt: started}, r.Info)
 	require.Equal(t, b.clock.Now(), r.Heartbeat)
 	b.clock.Advance(time.Second)
 	d, err := b.store.Transition(ctx, j.ID, status.JobDone, map[string]any{"outputs": map[string]any{"rows": 3.0}})
@@ -148,7 +150,14 @@ func testJobTransitionInfo(t *testing.T, setup setupFunc) {
 	got, err := b.store.Job(ctx, j.ID)
 	require.NoError(t, err)
 	require.Equal(t, d, got)
-	require.Equal(t, map[string]any{"a": "1", "b": 2.5, "outputs": map[string]any{"rows": 3.0}}, got.Info)
+	require.Equal(t, map[string]any{"a": "1", "b": 2.5, "outputs": map[string]any{"rows": 3.0},
+		status.InfoStartedAt: started, status.InfoFinishedAt: driver.FormatTime(b.clock.Now())}, got.Info)
+	// A caller's own timing wins.
+	j2, err := b.store.CreateJob(ctx, status.Job{Type: status.JobLoad})
+	require.NoError(t, err)
+	c, err := b.store.Transition(ctx, j2.ID, status.JobCancelled, map[string]any{status.InfoFinishedAt: "mine"})
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{status.InfoFinishedAt: "mine"}, c.Info)
 	require.Equal(t, j.Created, got.Created)
 	require.Equal(t, b.clock.Now(), got.Updated)
 }

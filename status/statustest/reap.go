@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/status"
+	"github.com/datafactory/datafactory/status/driver"
 	"github.com/stretchr/testify/require"
 )
 
@@ -46,8 +47,9 @@ func testReapExpiredOnly(t *testing.T, setup setupFunc) {
 	require.NoError(t, err)
 	require.Equal(t, status.JobFailed, stale.Status)
 	require.Equal(t, b.clock.Now(), stale.Updated)
-	reason, _ := stale.Info["error"].(string)
+	reason, _ := stale.Info[status.InfoError].(string)
 	require.True(t, strings.HasPrefix(reason, "heartbeat expired"), reason)
+	require.Equal(t, driver.FormatTime(b.clock.Now()), stale.Info[status.InfoFinishedAt])
 	for id, want := range map[string]status.JobStatus{
 		"waiting": status.JobWaiting, "beating": status.JobRunning,
 		"cancelled": status.JobCancelled, "fresh": status.JobRunning,
