@@ -37,6 +37,9 @@ func (s *Server) datastoreSearch(ctx context.Context, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.resID == tableMetadata {
+		return s.searchTableMetadata(ctx, c, in)
+	}
 	var out map[string]any
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		real, err := s.resolveAlias(ctx, tx, in.resID)

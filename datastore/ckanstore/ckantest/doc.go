@@ -12,7 +12,8 @@
 // that are not JSON and GET on actions with side effects, "__junk" for
 // unknown keys, 500 for a JSON number where a boolean is expected. GET
 // /datastore/dump/<id> serves a table as csv, tsv or json, the URL that
-// resource_show reports for DataStore-only resources.
+// resource_show reports for DataStore-only resources. datastore_search on
+// the reserved name _table_metadata lists tables and aliases.
 //
 // Users, tokens, datasets and resources are added with [Server.AddUser],
 // [Server.AddDataset] and [Server.AddResource]; a sysadmin exists from the

@@ -167,3 +167,21 @@ func TestSearchTimestampTZ(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchTableMetadata lists tables and aliases through the reserved
+// _table_metadata name, without auth.
+func TestSearchTableMetadata(t *testing.T) {
+	t.Parallel()
+	b := setup(t, backends()[0])
+	b.create(t, map[string]any{"fields": []any{field("a", "text")}, "aliases": "ally"})
+	r := b.search(t, map[string]any{"resource_id": "_table_metadata"})
+	require.Equal(t, num("2"), r["total"])
+	byName := map[any]any{}
+	for _, rec := range r["records"].([]any) {
+		m := rec.(map[string]any)
+		byName[m["name"]] = m["alias_of"]
+	}
+	require.Equal(t, map[any]any{b.datastoreID: nil, "ally": b.datastoreID}, byName)
+	r = b.search(t, map[string]any{"resource_id": "_table_metadata", "filters": map[string]any{"alias_of": b.datastoreID}, "fields": "name"})
+	require.Equal(t, []any{map[string]any{"name": "ally"}}, r["records"])
+}
