@@ -20,9 +20,12 @@ type inserter struct {
 	suffix  string // upsert clause, or ""
 	fields  []frictionless.Field
 	perStmt int
-	asTime  bool
-	stmts   map[int]*sql.Stmt
-	args    []any
+	// maxBytes caps the values of one statement (MySQL's packet limit);
+	// 0: no cap.
+	maxBytes int
+	asTime   bool
+	stmts    map[int]*sql.Stmt
+	args     []any
 }
 
 // newInserter prepares the statement text for fields into table (quoted).
@@ -83,24 +86,17 @@ func (in *inserter) write(ctx context.Context, rows []frictionless.Row) error {
 	return err
 }
 
-// insert sends rows in statements of up to perStmt rows.
+// insert sends rows in statements of up to perStmt rows (and, when
+// maxBytes is set, of about maxBytes of values).
 func (in *inserter) insert(ctx context.Context, rows []frictionless.Row) error {
-	nf := len(in.fields)
 	for len(rows) > 0 {
-		n := min(len(rows), in.perStmt)
-		st, err := in.stmt(ctx, n)
+		n, err := in.encode(rows)
 		if err != nil {
 			return err
 		}
-		in.args = in.args[:0]
-		for _, r := range rows[:n] {
-			for j := 0; j < nf; j++ {
-				v, err := encodeValue(&in.fields[j], r[j], in.asTime)
-				if err != nil {
-					return fmt.Errorf("field %q: %w", in.fields[j].Name, err)
-				}
-				in.args = append(in.args, v)
-			}
+		st, err := in.stmt(ctx, n)
+		if err != nil {
+			return err
 		}
 		if _, err := st.ExecContext(ctx, in.args...); err != nil {
 			return err
@@ -108,6 +104,38 @@ func (in *inserter) insert(ctx context.Context, rows []frictionless.Row) error {
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// encode fills in.args with the values of the next statement's rows and
+// returns how many rows it holds. A statement cut short by maxBytes holds a
+// power of two of rows, so few distinct statements get prepared.
+func (in *inserter) encode(rows []frictionless.Row) (int, error) {
+	nf := len(in.fields)
+	n := min(len(rows), in.perStmt)
+	in.args = in.args[:0]
+	size := 0
+	for i, r := range rows[:n] {
+		for j := 0; j < nf; j++ {
+			v, err := encodeValue(&in.fields[j], r[j], in.asTime)
+			if err != nil {
+				return 0, fmt.Errorf("field %q: %w", in.fields[j].Name, err)
+			}
+			if s, ok := v.(string); ok {
+				size += len(s)
+			}
+			size += 8
+			in.args = append(in.args, v)
+		}
+		if in.maxBytes > 0 && size > in.maxBytes && i+1 < n {
+			k := 1
+			for k*2 <= i+1 {
+				k *= 2
+			}
+			in.args = in.args[:k*nf]
+			return k, nil
+		}
+	}
+	return n, nil
 }
 
 // close releases the prepared statements.

@@ -291,3 +291,52 @@ func TestReplaceKeepsUserIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeValues loads rows whose values together exceed MySQL's default
+// packet size (statements are also cut by size there): every row arrives
+// intact.
+func TestLargeValues(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			big := strings.Repeat("x", 300_000)
+			schema := &frictionless.Schema{Fields: []frictionless.Field{
+				{Name: "id", Type: frictionless.TypeInteger}, {Name: "body", Type: frictionless.TypeString},
+			}, PrimaryKey: []string{"id"}}
+			var rows []frictionless.Row
+			for i := 0; i < 120; i++ { // 36 MB in all
+				rows = append(rows, frictionless.Row{int64(i), fmt.Sprint(i, big)})
+			}
+			rep, err := datastore.Load(context.Background(), s, "big", &rowSlice{schema: schema, rows: rows}, nil)
+			require.NoError(t, err)
+			require.EqualValues(t, 120, rep.Written)
+			n := 0
+			_, err = s.ReadRows(context.Background(), "big", func(r frictionless.Row) error {
+				require.Equal(t, fmt.Sprint(n, big), r[1])
+				n++
+				return nil
+			})
+			require.NoError(t, err)
+			require.Equal(t, 120, n)
+		})
+	}
+}
+
+// rowSlice serves typed rows.
+type rowSlice struct {
+	schema *frictionless.Schema
+	rows   []frictionless.Row
+}
+
+func (r *rowSlice) Read() (frictionless.Row, error) {
+	if len(r.rows) == 0 {
+		return nil, io.EOF
+	}
+	row := r.rows[0]
+	r.rows = r.rows[1:]
+	return row, nil
+}
+
+func (r *rowSlice) Schema() *frictionless.Schema { return r.schema }

@@ -22,6 +22,9 @@ type mysqlDialect struct{}
 const (
 	mysqlRowsPerStmt = 1000
 	mysqlMaxParams   = 65000
+	// mysqlMaxStmtBytes keeps a statement well under the default 16 MB
+	// max_allowed_packet (4 MB is MySQL 5.7's default).
+	mysqlMaxStmtBytes = 2 << 20
 )
 
 // openMySQL opens a mysql:// URL.
