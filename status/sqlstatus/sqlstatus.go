@@ -37,8 +37,8 @@ var _ driver.Driver = (*sqlDriver)(nil)
 // migrations and returns the store. URL forms:
 //
 //	sqlite:///abs/path/status.db   sqlite:rel/path.db   sqlite::memory:
-//	postgres://user:pass@host:5432/db?sslmode=disable&search_path=s
-//	mysql://user:pass@host:3306/db
+//	postgres://user:pass@host:5432/db?sslmode=disable&search_path=s   (also postgresql://)
+//	mysql://user:pass@host:3306/db                                      (MySQL or MariaDB; also mariadb://)
 //
 // A SQLite file is created when missing and put in WAL mode. Errors never
 // contain the URL.
@@ -49,7 +49,7 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*status.Store, err
 	}
 	db, err := sqlx.Open(t.driver, t.dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, err)
+		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, scrub(err, t.password))
 	}
 	o := Options{}
 	if opts != nil {
@@ -59,7 +59,7 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*status.Store, err
 	d := &sqlDriver{db: db, dialect: t.dialect, q: newQueries(db, t.dialect)}
 	if err := d.setup(ctx, t); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, err)
+		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, scrub(err, t.password))
 	}
 	flushers := 4
 	if t.dialect == SQLite {

@@ -21,53 +21,63 @@ const (
 
 // target is a parsed store URL: the database/sql driver and its DSN.
 type target struct {
-	dialect Dialect
-	driver  string
-	dsn     string
-	memory  bool
+	dialect  Dialect
+	driver   string
+	dsn      string
+	memory   bool
+	password string
 }
 
 // sqlitePragmas are set on every SQLite connection.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 
-// parseURL turns a store URL into a driver name and DSN. Errors never
-// contain the URL (it may hold a password).
+// parseURL turns a store URL into a driver name and DSN. It accepts the
+// forms the datastore package does: sqlite: (or sqlite3:), postgres:// (or
+// postgresql://), mysql:// (or mariadb://); schemes are case-insensitive.
+// Errors never contain the URL (it may hold a password).
 func parseURL(raw string) (target, error) {
-	switch {
-	case raw == "sqlite::memory:":
-		return target{dialect: SQLite, driver: "sqlite", dsn: "file::memory:?" + sqlitePragmas, memory: true}, nil
-	case strings.HasPrefix(raw, "sqlite://"), strings.HasPrefix(raw, "sqlite:"):
-		return parseSQLite(raw)
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
+	scheme, rest, ok := strings.Cut(raw, ":")
+	if !ok {
+		return target{}, errors.New("URL has no scheme: want sqlite:, postgres:// or mysql://")
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		return parseSQLite(rest)
+	case "postgres", "postgresql":
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" && u.Path == "" {
 			return target{}, errors.New("malformed postgres URL")
 		}
-		return target{dialect: Postgres, driver: "pgx", dsn: raw}, nil
-	case strings.HasPrefix(raw, "mysql://"):
-		dsn, err := mysqlDSN(raw)
+		pw, _ := u.User.Password()
+		return target{dialect: Postgres, driver: "pgx", dsn: raw, password: pw}, nil
+	case "mysql", "mariadb":
+		dsn, pw, err := mysqlDSN(rest)
 		if err != nil {
 			return target{}, err
 		}
-		return target{dialect: MySQL, driver: "mysql", dsn: dsn}, nil
+		return target{dialect: MySQL, driver: "mysql", dsn: dsn, password: pw}, nil
 	}
-	scheme, _, _ := strings.Cut(raw, ":")
-	if len(scheme) > 20 || strings.ContainsAny(scheme, "/@") {
+	if len(scheme) > 20 || strings.ContainsAny(scheme, "/@?#") {
 		scheme = "?"
 	}
 	return target{}, fmt.Errorf("unsupported URL scheme %q: want sqlite:, postgres:// or mysql://", scheme)
 }
 
-// parseSQLite accepts sqlite:///abs/path.db, sqlite://rel/path.db and
-// sqlite:path.db; query parameters are passed to the driver after ours.
-func parseSQLite(raw string) (target, error) {
-	rest := strings.TrimPrefix(raw, "sqlite:")
-	rest = strings.TrimPrefix(rest, "//")
+// parseSQLite accepts (after "sqlite:") ///abs/path.db, rel/path.db,
+// :memory: and //:memory:; query parameters go to the driver after ours.
+func parseSQLite(rest string) (target, error) {
 	path, query, _ := strings.Cut(rest, "?")
+	if path == ":memory:" || path == "//:memory:" {
+		return target{dialect: SQLite, driver: "sqlite", dsn: "file::memory:?" + sqlitePragmas, memory: true}, nil
+	}
+	if p, ok := strings.CutPrefix(path, "//"); ok {
+		if p != "" && !strings.HasPrefix(p, "/") {
+			return target{}, errors.New("want sqlite:///absolute/path, sqlite:relative/path or sqlite::memory: (got a host)")
+		}
+		path = p
+	}
 	if path == "" {
 		return target{}, errors.New("sqlite URL has no path")
-	}
-	if path == ":memory:" {
-		return target{dialect: SQLite, driver: "sqlite", dsn: "file::memory:?" + sqlitePragmas, memory: true}, nil
 	}
 	dsn := "file:" + path + "?" + sqlitePragmas
 	if query != "" {
@@ -76,16 +86,16 @@ func parseSQLite(raw string) (target, error) {
 	return target{dialect: SQLite, driver: "sqlite", dsn: dsn}, nil
 }
 
-// mysqlDSN converts mysql://user:pass@host:port/db?params to a
-// go-sql-driver DSN.
-func mysqlDSN(raw string) (string, error) {
-	u, err := url.Parse(raw)
+// mysqlDSN converts //user:pass@host:port/db?params (a mysql: URL after
+// its scheme) to a go-sql-driver DSN, and returns the password.
+func mysqlDSN(rest string) (string, string, error) {
+	u, err := url.Parse("mysql:" + rest)
 	if err != nil {
-		return "", errors.New("malformed mysql URL")
+		return "", "", errors.New("malformed mysql URL")
 	}
 	db := strings.TrimPrefix(u.Path, "/")
 	if db == "" || strings.Contains(db, "/") {
-		return "", errors.New("mysql URL must name one database: mysql://user:pass@host:3306/db")
+		return "", "", errors.New("mysql URL must name one database: mysql://user:pass@host:3306/db")
 	}
 	host := u.Host
 	if host == "" {
@@ -99,9 +109,18 @@ func mysqlDSN(raw string) (string, error) {
 	}
 	cfg, err := mysqldrv.ParseDSN(base)
 	if err != nil {
-		return "", errors.New("malformed mysql URL parameters")
+		return "", "", errors.New("malformed mysql URL parameters")
 	}
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
-	return cfg.FormatDSN(), nil
+	return cfg.FormatDSN(), cfg.Passwd, nil
+}
+
+// scrub removes a password from an error's text, should a driver ever
+// include it, keeping the error chain when it does not.
+func scrub(err error, password string) error {
+	if err == nil || password == "" || !strings.Contains(err.Error(), password) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), password, "xxxxx"))
 }

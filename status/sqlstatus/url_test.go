@@ -18,7 +18,9 @@ func TestParseURL(t *testing.T) {
 		{"sqlite::memory:", SQLite, "file::memory:?" + sqlitePragmas, true},
 		{"sqlite://:memory:", SQLite, "file::memory:?" + sqlitePragmas, true},
 		{"sqlite:///var/lib/status.db", SQLite, "file:/var/lib/status.db?" + sqlitePragmas, false},
-		{"sqlite://rel/status.db", SQLite, "file:rel/status.db?" + sqlitePragmas, false},
+		{"sqlite:rel/status.db", SQLite, "file:rel/status.db?" + sqlitePragmas, false},
+		{"SQLite3:///abs.db", SQLite, "file:/abs.db?" + sqlitePragmas, false},
+		{"mariadb://root@db/status", MySQL, "root@tcp(db:3306)/status", false},
 		{"sqlite:status.db?_pragma=cache_size(1000)", SQLite, "file:status.db?" + sqlitePragmas + "&_pragma=cache_size(1000)", false},
 		{"postgres://u:p@h:5432/db?sslmode=disable", Postgres, "postgres://u:p@h:5432/db?sslmode=disable", false},
 		{"postgresql://h/db", Postgres, "postgresql://h/db", false},
@@ -36,6 +38,15 @@ func TestParseURL(t *testing.T) {
 
 // FuzzParseURL: parsing never panics, and a password in the URL never
 // appears in the error.
+func TestParseURLErrors(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"sqlite://host/rel.db", "sqlite:", "no-scheme", "mysql://u:hunter2@h:1/", "oracle://u:hunter2@h/x", "postgres://"} {
+		_, err := parseURL(in)
+		require.Error(t, err, in)
+		require.NotContains(t, err.Error(), "hunter2", in)
+	}
+}
+
 func FuzzParseURL(f *testing.F) {
 	for _, s := range [][2]string{{"sqlite", "/a.db"}, {"postgres", "h/db"}, {"mysql", "h:1/db?x=%zz"}, {"x", "y"}} {
 		f.Add(s[0], s[1])
