@@ -32,7 +32,9 @@ type HandlerOptions struct {
 	// Authorize, when set, decides per trace after the token check, like
 	// status-api's dataset permission check: it gets the token and the
 	// dataset of the trace's first event (status.DatasetID; "" when the
-	// trace is not about a dataset) and false gives 403. Default: allow.
+	// trace is not about a dataset) and false gives 403. It applies to the
+	// status endpoints; job endpoints need only a valid token. Default:
+	// allow.
 	Authorize func(ctx context.Context, token, datasetID string) bool
 	// MaxBodyBytes caps request bodies; larger ones get 413. Default
 	// DefaultMaxBodyBytes.
@@ -192,8 +194,8 @@ func (h *handler) startTrace(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"trace_id": out.TraceID})
 }
 
-// firstEvent loads a trace for the authorization check; false means a
-// response was written.
+// traceEvents loads a trace and applies the authorization check to its
+// first event; false means a response was written.
 func (h *handler) traceEvents(w http.ResponseWriter, r *http.Request, traceID, notFound string) ([]status.Event, bool) {
 	evs, err := h.store.Events(r.Context(), traceID)
 	if err != nil {
