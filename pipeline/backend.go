@@ -36,7 +36,7 @@ type BackendOptions struct {
 	// StatusWriters is the number of goroutines per run writing task events
 	// to status, so tasks never wait for the status database; events are
 	// ordered by their start time, not by when they were written. A run's
-	// last event is written after all others. Default 8.
+	// last event is written after all others. Default 32 (the SQL status store groups concurrent writes into one INSERT).
 	StatusWriters int
 	// Logger receives warnings about failed status writes (which never fail
 	// a run). Default discards.
@@ -62,7 +62,7 @@ func NewBackend(opts *BackendOptions) *Backend {
 		o.JobType = "PIPELINE"
 	}
 	if o.StatusWriters <= 0 {
-		o.StatusWriters = 8
+		o.StatusWriters = 32
 	}
 	if o.HeartbeatInterval <= 0 {
 		o.HeartbeatInterval = status.DefaultHeartbeatInterval
