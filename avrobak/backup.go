@@ -31,8 +31,9 @@ type BackupOptions struct {
 	// TempDir holds the spool file (see the package documentation).
 	// Default "": os.TempDir().
 	TempDir string
-	// Progress, when set, is called with the number of rows read so far
-	// every [ProgressEvery] rows. Default nil.
+	// Progress, when set, is called with the number of rows encoded so far
+	// every [ProgressEvery] rows, from the goroutine that encodes (not the
+	// caller's). Default nil.
 	Progress func(rows int64)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/datafactory/datafactory/avrobak"
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -116,6 +117,27 @@ func BenchmarkBackupPostgres(b *testing.B) {
 			b.ReportMetric(float64(rep.Bytes)/(1<<20), "MiB-file")
 		})
 	}
+}
+
+// BenchmarkReadRowsPostgres is the datastore read that Backup builds on,
+// alone (no encoding), paired with COPY TO like BenchmarkBackupPostgres: it
+// shows how much of the gap to COPY is the read itself.
+func BenchmarkReadRowsPostgres(b *testing.B) {
+	n := benchRows(b)
+	store, conn := benchPostgres(b, n)
+	copyTo(b, conn, io.Discard, n)
+	var copySecs float64
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		copySecs += float64(n) / copyTo(b, conn, io.Discard, n)
+		b.StartTimer()
+		rows := 0
+		_, err := store.ReadRows(context.Background(), "employees", func(frictionless.Row) error { rows++; return nil })
+		require.NoError(b, err)
+		require.Equal(b, n, rows)
+	}
+	reportVsCopy(b, n, copySecs, 0)
 }
 
 // reportVsCopy reports rows/s of the timed runs, of the COPY runs, their
