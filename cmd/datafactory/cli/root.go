@@ -41,6 +41,9 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads the environment. Default: an empty environment.
 	Getenv func(string) string
+	// Listening, when set, is called by serve with the address it listens
+	// on, once it accepts requests. Default none.
+	Listening func(addr string)
 	// Terminal says stderr is a terminal: progress is drawn as a bar
 	// instead of plain lines. Default false.
 	Terminal bool
