@@ -51,6 +51,17 @@ func TestEventJSONRoundTrip(t *testing.T) {
 	require.Equal(t, in, out)
 }
 
+func TestErrorEntryKeepsExtraKeys(t *testing.T) {
+	t.Parallel()
+	in := `[{"message":{"en":"a","nb":"b"},"field":"x"},{"message":"flat"},{"message":{"en":"c"}},7,null]`
+	var errs []status.ErrorEntry
+	require.NoError(t, json.Unmarshal([]byte(in), &errs))
+	require.Equal(t, []string{"a", "c"}, status.ErrorMessages(errs))
+	out, err := json.Marshal(errs)
+	require.NoError(t, err)
+	require.JSONEq(t, in, string(out))
+}
+
 func TestEventJSONErrors(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{`[]`, `{"start_time":"soon"}`, `{"duration":-1}`, `{"duration":"1"}`, `{"errors":{}}`, `{"duration":1e300}`} {

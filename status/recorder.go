@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -88,6 +89,10 @@ func (r *Recorder) Wrap(ctx context.Context, operation string, fn func(ctx conte
 			return
 		}
 		v := recover()
+		if v == nil { // runtime.Goexit: record it and let it continue
+			st.Finish(ctx, errors.New("goroutine exited (runtime.Goexit)"))
+			return
+		}
 		st.Finish(ctx, fmt.Errorf("panic: %v", v))
 		panic(v)
 	}()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"testing"
 
 	"github.com/datafactory/datafactory/status"
@@ -31,4 +32,26 @@ func TestRecorderLogsFailedWrites(t *testing.T) {
 	require.NoError(t, store.Close())
 	require.NoError(t, rec.Wrap(context.Background(), "after-close", func(context.Context, *status.Step) error { return nil }))
 	require.Equal(t, int64(2), rec.Failures())
+}
+
+// TestRecorderGoexit: a step that calls runtime.Goexit is recorded as
+// failed and the goroutine still exits (no panic is made up).
+func TestRecorderGoexit(t *testing.T) {
+	t.Parallel()
+	store := memstatus.New(nil)
+	ctx := context.Background()
+	_, err := store.StartTrace(ctx, status.Event{TraceID: "g"})
+	require.NoError(t, err)
+	rec := status.NewRecorder(store, "g", nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = rec.Wrap(ctx, "exit", func(context.Context, *status.Step) error { runtime.Goexit(); return nil })
+	}()
+	<-done
+	evs, err := store.Events(ctx, "g")
+	require.NoError(t, err)
+	require.Len(t, evs, 2)
+	require.Equal(t, status.EventFailed, evs[1].TraceEventStatus)
+	require.Contains(t, evs[1].Exception, "Goexit")
 }

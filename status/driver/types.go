@@ -70,7 +70,8 @@ type Event struct {
 
 // ErrorEntry is one element of an event's errors: normally
 // {"message": {"en": "...", "nb": "..."}}. Elements of another shape are
-// kept verbatim in Raw and ignored by summaries.
+// kept verbatim in Raw and ignored by summaries. When Raw is set it is
+// what MarshalJSON writes.
 type ErrorEntry struct {
 	// Message maps a language code to the message in that language.
 	Message map[string]string
@@ -88,23 +89,28 @@ func (e ErrorEntry) MarshalJSON() ([]byte, error) {
 	}{e.Message})
 }
 
-// UnmarshalJSON accepts any JSON value; only objects whose "message" is an
-// object of strings fill Message.
+// UnmarshalJSON accepts any JSON value. An object whose "message" is an
+// object of strings fills Message; anything else, and an object with
+// more keys than "message", is also kept verbatim in Raw, so it is
+// written back unchanged.
 func (e *ErrorEntry) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Message map[string]string `json:"message"`
-	}
 	trimmed := bytes.TrimSpace(b)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		if err := json.Unmarshal(trimmed, &v); err == nil && v.Message != nil {
-			*e = ErrorEntry{Message: v.Message}
-			return nil
-		}
-	}
 	if !json.Valid(trimmed) {
 		return &json.SyntaxError{}
 	}
-	*e = ErrorEntry{Raw: append(json.RawMessage(nil), trimmed...)}
+	raw := append(json.RawMessage(nil), trimmed...)
+	var obj map[string]json.RawMessage
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &obj) == nil {
+		var msg map[string]string
+		if m, ok := obj["message"]; ok && json.Unmarshal(m, &msg) == nil && msg != nil {
+			*e = ErrorEntry{Message: msg}
+			if len(obj) > 1 {
+				e.Raw = raw
+			}
+			return nil
+		}
+	}
+	*e = ErrorEntry{Raw: raw}
 	return nil
 }
 
