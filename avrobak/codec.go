@@ -2,6 +2,7 @@ package avrobak
 
 import (
 	"bytes"
+	"compress/bzip2"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -27,6 +28,8 @@ const (
 	CodecDeflate   Codec = "deflate"
 	CodecSnappy    Codec = "snappy"
 	CodecZstandard Codec = "zstandard"
+	// CodecBzip2 is read (files written by other tools) but not written.
+	CodecBzip2 Codec = "bzip2"
 )
 
 // DefaultCodec is the codec used when none is chosen: deflate, which every
@@ -93,7 +96,7 @@ type blockDecoder struct {
 func newBlockDecoder(c Codec, maxBytes int64) (*blockDecoder, error) {
 	d := &blockDecoder{codec: c, max: maxBytes}
 	switch c {
-	case CodecNull, CodecDeflate, CodecSnappy:
+	case CodecNull, CodecDeflate, CodecSnappy, CodecBzip2:
 	case CodecZstandard:
 		z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxMemory(uint64(maxBytes)), zstd.WithDecoderMaxWindow(uint64(min(maxBytes, 1<<30))))
@@ -114,7 +117,9 @@ var errTooLarge = errors.New("block decompresses to more than the allowed size")
 func (d *blockDecoder) decode(p []byte) ([]byte, error) {
 	switch d.codec {
 	case CodecDeflate:
-		return d.inflate(p)
+		return d.limited(flate.NewReader(bytes.NewReader(p)))
+	case CodecBzip2:
+		return d.limited(io.NopCloser(bzip2.NewReader(bytes.NewReader(p))))
 	case CodecSnappy:
 		return d.unsnappy(p)
 	case CodecZstandard:
@@ -128,9 +133,9 @@ func (d *blockDecoder) decode(p []byte) ([]byte, error) {
 	return p, nil
 }
 
-func (d *blockDecoder) inflate(p []byte) ([]byte, error) {
+// limited reads r to the end, failing beyond d.max bytes.
+func (d *blockDecoder) limited(r io.ReadCloser) ([]byte, error) {
 	d.buf.Reset()
-	r := flate.NewReader(bytes.NewReader(p))
 	defer r.Close()
 	n, err := d.buf.ReadFrom(io.LimitReader(r, d.max+1))
 	if err != nil {

@@ -92,7 +92,8 @@
 // micros → datetime (UTC); fixed duration → duration; array → array; map and
 // record → object (nested values as JSON-ready values); other unions → any
 // (the value as text, JSON for non-strings). Such files carry no row count;
-// they are checked block by block.
+// they are checked block by block. Besides the four codecs this package
+// writes (null, deflate, snappy, zstandard), it reads bzip2.
 //
 // # Consistency
 //

@@ -162,18 +162,41 @@ func requirePythonOffset(t *testing.T, want time.Time, got any, msg ...any) {
 
 func TestWeReadPythonFiles(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "python.avro")
-	runPython(t, "write", path)
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	r, err := avrobak.NewReader(f, nil)
-	require.NoError(t, err)
-	require.False(t, r.HasTableSchema())
-	require.Equal(t, avrobak.CodecDeflate, r.Codec())
-	_, ok := r.RecordedRows()
-	require.False(t, ok)
+	var codecs []string
+	decodeJSONNumbers(t, runPython(t, "codecs"), &codecs)
+	for _, codec := range codecs {
+		t.Run(codec, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "python.avro")
+			runPython(t, "write", path, codec)
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			defer f.Close()
+			r, err := avrobak.NewReader(f, nil)
+			require.NoError(t, err)
+			require.False(t, r.HasTableSchema())
+			require.Equal(t, avrobak.Codec(codec), r.Codec())
+			_, ok := r.RecordedRows()
+			require.False(t, ok)
+			requirePythonSchema(t, r.Schema())
+			var rows []frictionless.Row
+			for {
+				row, err := r.Read()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				require.NoError(t, err)
+				rows = append(rows, row)
+			}
+			requireRowsEqual(t, pythonRows(t), rows)
+		})
+	}
+}
 
+// requirePythonSchema checks the Table Schema derived from interop.py's
+// Avro schema.
+func requirePythonSchema(t *testing.T, s *frictionless.Schema) {
+	t.Helper()
 	type fieldWant struct {
 		name     string
 		typ      frictionless.FieldType
@@ -188,7 +211,6 @@ func TestWeReadPythonFiles(t *testing.T) {
 		{"blob", "string", "binary", true}, {"color", "string", "", true}, {"tags", "array", "", true},
 		{"attrs", "object", "", true}, {"point", "object", "", true},
 	}
-	s := r.Schema()
 	require.Len(t, s.Fields, len(wantFields))
 	for i, w := range wantFields {
 		f := s.Fields[i]
@@ -197,17 +219,6 @@ func TestWeReadPythonFiles(t *testing.T) {
 	require.Equal(t, 10, s.Fields[10].Precision)
 	require.Equal(t, 3, s.Fields[10].Scale)
 	require.Equal(t, []any{"RED", "GREEN"}, s.Fields[13].Constraints.Enum)
-
-	var rows []frictionless.Row
-	for {
-		row, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		rows = append(rows, row)
-	}
-	requireRowsEqual(t, pythonRows(t), rows)
 }
 
 // pythonRows are the rows interop.py writes, as frictionless values.

@@ -3,7 +3,7 @@
 
   interop.py codecs          print the codecs this avro library supports
   interop.py read FILE       print FILE's codec, metadata and records as JSON
-  interop.py write FILE      write a file of known records (deflate codec)
+  interop.py write FILE [CODEC]  write a file of known records (default codec deflate)
 """
 import base64
 import datetime
@@ -71,7 +71,7 @@ SCHEMA = {
 }
 
 
-def write(path):
+def write(path, codec):
     utc = datetime.timezone.utc
     rows = [
         {"id": 1, "big": 2**63 - 1, "name": "Zoë ✓", "score": 1.5, "ratio": 0.5, "ok": True,
@@ -90,7 +90,7 @@ def write(path):
     ]
     schema = avro.schema.parse(json.dumps(SCHEMA))
     with open(path, "wb") as f:
-        writer = avro.datafile.DataFileWriter(f, avro.io.DatumWriter(), schema, codec="deflate")
+        writer = avro.datafile.DataFileWriter(f, avro.io.DatumWriter(), schema, codec=codec)
         for r in rows:
             writer.append(r)
         writer.close()
@@ -103,7 +103,7 @@ def main():
     elif cmd == "read":
         read(sys.argv[2])
     elif cmd == "write":
-        write(sys.argv[2])
+        write(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "deflate")
     else:
         sys.exit("unknown command " + cmd)
 
