@@ -149,3 +149,22 @@ func TestRegistryTypes(t *testing.T) {
 	require.ErrorContains(t, r.Register(pipeline.TaskType{Name: "x", New: mk, ParamsSchema: json.RawMessage(`{"type":1}`)}), "compile schema")
 	require.ErrorContains(t, r.Register(pipeline.TaskType{Name: "y"}), "New is nil")
 }
+
+func TestSpecConfSchema(t *testing.T) {
+	t.Parallel()
+	var got []fetchParams
+	r := newRegistry(t, &got)
+	p, err := r.Load([]byte(`
+name: with-conf
+conf_schema: {type: object, required: [resource_id]}
+tasks:
+  - {name: a, type: no_op, timeout: 1m, trigger_rule: all_done, instances: 2}
+`))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"type":"object","required":["resource_id"]}`, string(p.ConfSchema()))
+	_, err = pipeline.Run(context.Background(), p, json.RawMessage(`{}`), nil)
+	require.ErrorIs(t, err, pipeline.ErrInvalidConf)
+	sum, err := pipeline.Run(context.Background(), p, json.RawMessage(`{"resource_id":"r"}`), nil)
+	require.NoError(t, err)
+	require.Equal(t, 2, sum.Tasks[0].Attempts, "two instances")
+}
