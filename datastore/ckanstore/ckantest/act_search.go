@@ -313,18 +313,18 @@ func (s *Server) searchSQL(in *searchInput, selected []column, where string, ord
 func (s *Server) textWhere(args *argList, cols []column, in *searchInput, where string) (string, error) {
 	switch q := in.q.(type) {
 	case string:
-		where += " AND " + s.d.fullText(q, in.language, args.plain)
+		where += " AND " + s.d.fullText(textQuery{q, in.language, in.plain}, args.plain)
 	case map[string]any:
 		for name, text := range q {
 			col, ok := findColumn(cols, name)
 			if !ok {
 				return "", fieldError("q", fmt.Sprintf(`invalid value "%s"`, name))
 			}
-			where += " AND " + s.d.columnText(col, textOf(text), in.language, args.plain)
+			where += " AND " + s.d.columnText(col, textQuery{textOf(text), in.language, in.plain}, args.plain)
 		}
 	}
 	if in.fullText != "" {
-		where += " AND " + s.d.fullText(in.fullText, in.language, args.plain)
+		where += " AND " + s.d.fullText(textQuery{in.fullText, in.language, in.plain}, args.plain)
 	}
 	return where, nil
 }

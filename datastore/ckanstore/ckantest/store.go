@@ -54,11 +54,11 @@ type dialect interface {
 	sortExpr(c column) string
 	// equalExpr compares a column with the placeholder ph.
 	equalExpr(c column, ph string) string
-	// fullText renders a match of _full_text against the query q; arg
-	// adds a parameter and returns its placeholder.
-	fullText(q, lang string, arg func(any) string) string
-	// columnText renders a match of one column against the query q.
-	columnText(c column, q, lang string, arg func(any) string) string
+	// fullText renders a match of _full_text against tq; arg adds a
+	// parameter and returns its placeholder.
+	fullText(tq textQuery, arg func(any) string) string
+	// columnText renders a match of one column against tq.
+	columnText(c column, tq textQuery, arg func(any) string) string
 	// uniqueViolation reports whether err is a unique-constraint failure.
 	uniqueViolation(err error) bool
 	// errorText is the first line of a database error.
@@ -66,6 +66,13 @@ type dialect interface {
 	// sizes returns the table's data size and index size in bytes and the
 	// database size.
 	sizes(ctx context.Context, tx *sql.Tx, id string) (size, idx, db int64, err error)
+}
+
+// textQuery is a full-text query: q in language lang, parsed with
+// plainto_tsquery when plain, else to_tsquery.
+type textQuery struct {
+	q, lang string
+	plain   bool
 }
 
 // argList collects query parameters and hands out placeholders.

@@ -196,13 +196,21 @@ func (pgDialect) equalExpr(c column, ph string) string {
 	return quoteIdent(c.name) + " = " + ph
 }
 
-func (pgDialect) fullText(q, lang string, arg func(any) string) string {
-	return fmt.Sprintf("_full_text @@ plainto_tsquery(%s::regconfig, %s)", arg(lang), arg(q))
+func (pgDialect) fullText(tq textQuery, arg func(any) string) string {
+	return fmt.Sprintf("_full_text @@ %s(%s::regconfig, %s)", tsFunc(tq), arg(tq.lang), arg(tq.q))
 }
 
-func (pgDialect) columnText(c column, q, lang string, arg func(any) string) string {
-	l := arg(lang)
-	return fmt.Sprintf("to_tsvector(%s::regconfig, %s::text) @@ plainto_tsquery(%s::regconfig, %s)", l, quoteIdent(c.name), l, arg(q))
+func (pgDialect) columnText(c column, tq textQuery, arg func(any) string) string {
+	l := arg(tq.lang)
+	return fmt.Sprintf("to_tsvector(%s::regconfig, %s::text) @@ %s(%s::regconfig, %s)", l, quoteIdent(c.name), tsFunc(tq), l, arg(tq.q))
+}
+
+// tsFunc is plainto_tsquery, or to_tsquery for plain=false.
+func tsFunc(tq textQuery) string {
+	if tq.plain {
+		return "plainto_tsquery"
+	}
+	return "to_tsquery"
 }
 
 func (pgDialect) uniqueViolation(err error) bool {

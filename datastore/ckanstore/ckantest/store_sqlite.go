@@ -226,12 +226,12 @@ func (sqliteDialect) equalExpr(c column, ph string) string {
 // fullText matches every word of q at the start of a word of _full_text
 // (SQLite has no tsvector; this approximates plainto_tsquery without
 // stemming).
-func (sqliteDialect) fullText(q, _ string, arg func(any) string) string {
-	return wordsMatch("_full_text", q, arg)
+func (sqliteDialect) fullText(tq textQuery, arg func(any) string) string {
+	return wordsMatch("_full_text", tq.q, arg)
 }
 
-func (sqliteDialect) columnText(c column, q, _ string, arg func(any) string) string {
-	return wordsMatch("(' ' || lower(CAST("+quoteIdent(c.name)+" AS TEXT)) || ' ')", q, arg)
+func (sqliteDialect) columnText(c column, tq textQuery, arg func(any) string) string {
+	return wordsMatch("(' ' || lower(CAST("+quoteIdent(c.name)+" AS TEXT)) || ' ')", tq.q, arg)
 }
 
 // wordsMatch ANDs one LIKE per word of q over expr.
