@@ -31,7 +31,9 @@ type ClientOptions struct {
 	// (the form both CKAN 2.10 and 2.11 accept). Empty means anonymous.
 	Token Secret
 	// HTTPClient sends the requests. Default: a client with Timeout
-	// DefaultTimeout. Its Transport is wrapped with the retrying transport.
+	// DefaultTimeout. Its Transport is wrapped with the retrying transport,
+	// so its Timeout bounds a whole call, retries and waits included; use a
+	// context deadline for finer control.
 	HTTPClient *http.Client
 	// MaxRetries is how many times a request is retried after a 5xx, a 429
 	// or a network error; 4xx answers are never retried. Default
