@@ -122,6 +122,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 					require.Equal(t, origSchema.Fields[i].Type, gotSchema.Fields[i].Type)
 					require.Equal(t, origSchema.Fields[i].Precision, gotSchema.Fields[i].Precision)
 					require.Equal(t, origSchema.Fields[i].Scale, gotSchema.Fields[i].Scale)
+					require.Equal(t, origSchema.Fields[i].Format, gotSchema.Fields[i].Format)
+					require.Equal(t, origSchema.Fields[i].Constraints.Required, gotSchema.Fields[i].Constraints.Required)
 				}
 				requireRowsEqual(t, orig, got)
 			}

@@ -8,12 +8,14 @@ import (
 	"io"
 	"log"
 	"strings"
+	"time"
 
 	"github.com/datafactory/datafactory/avrobak"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/storage"
+	"github.com/hamba/avro/v2/ocf"
 )
 
 // exampleStore opens an in-memory SQLite store with a small employees table.
@@ -183,4 +185,53 @@ func ExampleAvroSchema() {
 	}
 	fmt.Println(string(p))
 	// Output: {"type":"record","name":"products","namespace":"datafactory","doc":"datafactory backup of table products","fields":[{"name":"id","type":"long"},{"name":"price","type":["null",{"logicalType":"decimal","precision":8,"scale":2,"type":"bytes"}],"default":null}]}
+}
+
+func ExampleNewReader() {
+	// A file written by another Avro tool: no Table Schema in its metadata,
+	// so the Table Schema is derived from the Avro schema.
+	var file bytes.Buffer
+	enc, err := ocf.NewEncoder(`{"type":"record","name":"reading","fields":[
+		{"name":"sensor","type":"string"},
+		{"name":"at","type":{"type":"long","logicalType":"timestamp-micros"}},
+		{"name":"value","type":["null","double"]}]}`, &file, ocf.WithCodec(ocf.Deflate))
+	if err != nil {
+		log.Fatal(err)
+	}
+	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	if err := enc.Encode(map[string]any{"sensor": "t-1", "at": at, "value": 21.5}); err != nil {
+		log.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	r, err := avrobak.NewReader(&file, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	for _, f := range r.Schema().Fields {
+		fmt.Println(f.Name, f.Type, "required:", f.Constraints.Required)
+	}
+	row, err := r.Read()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(row...)
+	// Output:
+	// sensor string required: true
+	// at datetime required: true
+	// value number required: false
+	// t-1 2024-05-01 12:00:00 +0000 UTC 21.5
+}
+
+func ExampleParseCodec() {
+	c, err := avrobak.ParseCodec("zstd")
+	fmt.Println(c, err)
+	_, err = avrobak.ParseCodec("lz4")
+	fmt.Println(errors.Is(err, errors.ErrUnsupported))
+	// Output:
+	// zstandard <nil>
+	// true
 }
