@@ -2,7 +2,6 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -149,71 +148,4 @@ func (s *Store) ListJobs(ctx context.Context, q *JobQuery) ([]Job, error) {
 	}
 	jobs, err := s.drv.ListJobs(ctx, dq)
 	return jobs, s.wrap(op, "", err)
-}
-
-// reapPage is how many expired jobs Reap handles per query.
-const reapPage = 200
-
-// Reap marks every RUNNING job whose heartbeat is older than olderThan as
-// FAILED, with info "error" saying why (and "finished_at"), and returns those jobs. A job that
-// heartbeats or finishes meanwhile is left alone. Run it periodically (or
-// at startup) so no job stays RUNNING after its worker died.
-func (s *Store) Reap(ctx context.Context, olderThan time.Duration) ([]Job, error) {
-	const op = "reap jobs"
-	if err := s.check(op, ""); err != nil {
-		return nil, err
-	}
-	if olderThan <= 0 {
-		return nil, invalid(op, "", fmt.Errorf("olderThan %v is not positive", olderThan))
-	}
-	if r, ok := s.drv.(driver.Reaper); ok {
-		jobs, err := r.ReapJobs(ctx, olderThan)
-		return jobs, s.wrap(op, "", err)
-	}
-	now := s.Now()
-	cutoff := now.Add(-olderThan)
-	var reaped []Job
-	for {
-		page, err := s.drv.ListJobs(ctx, driver.JobQuery{Status: JobRunning, HeartbeatBefore: cutoff, Limit: reapPage})
-		if err != nil {
-			return reaped, s.wrap(op, "", err)
-		}
-		n := 0
-		for _, j := range page {
-			done, err := s.reapOne(ctx, j, now, cutoff, olderThan)
-			if err != nil {
-				return reaped, s.wrap(op, j.ID, err)
-			}
-			if done.ID != "" {
-				reaped = append(reaped, done)
-				n++
-			}
-		}
-		if len(page) < reapPage || n == 0 {
-			return reaped, nil
-		}
-	}
-}
-
-// reapOne fails one expired job; a job that changed meanwhile is skipped
-// (zero Job, nil error).
-func (s *Store) reapOne(ctx context.Context, j Job, now, cutoff time.Time, olderThan time.Duration) (Job, error) {
-	reason := fmt.Sprintf("heartbeat expired: last heartbeat %s, none for more than %s",
-		driver.FormatTime(j.Heartbeat), olderThan)
-	out, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{
-		ID: j.ID, To: JobFailed, Now: now, IfHeartbeatBefore: cutoff,
-		Info: withTimings(map[string]any{InfoError: reason}, JobFailed, now),
-	})
-	if err == nil {
-		return out, nil
-	}
-	var te *TransitionError
-	if errors.As(err, &te) {
-		return Job{}, nil
-	}
-	switch s.drv.ErrorKind(err) {
-	case driver.Conflict, driver.NotFound:
-		return Job{}, nil
-	}
-	return Job{}, err
 }
