@@ -3,6 +3,7 @@ package avrobak
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Every error the package returns for a bad file matches
@@ -35,7 +36,7 @@ type FormatError struct {
 	Offset int64  // byte offset in the file where the problem was found
 	Block  int64  // 1-based data block number; 0 for the header
 	Reason string // what is wrong, e.g. "sync marker does not match the header"
-	Err    error  // ErrCorrupt or ErrTruncated, possibly wrapping a cause
+	Err    error  // ErrCorrupt or ErrTruncated, or "<sentinel>: <cause>" wrapping both
 }
 
 // Error implements error.
@@ -44,7 +45,12 @@ func (e *FormatError) Error() string {
 	if e.Block > 0 {
 		where = fmt.Sprintf("block %d", e.Block)
 	}
-	return fmt.Sprintf("%v: %s at byte %d: %s", e.kind(), where, e.Offset, e.Reason)
+	msg := fmt.Sprintf("%v: %s at byte %d: %s", e.kind(), where, e.Offset, e.Reason)
+	if e.Err != nil && e.Err != ErrCorrupt && e.Err != ErrTruncated {
+		// Err is "<sentinel>: <cause>": add the cause.
+		msg += ": " + strings.TrimPrefix(e.Err.Error(), e.kind().Error()+": ")
+	}
+	return msg
 }
 
 func (e *FormatError) kind() error {
