@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -137,6 +138,9 @@ func applyEach(ctx context.Context, conn *sqlx.Conn, dialect Dialect, migs []mig
 	if err != nil {
 		return err
 	}
+	if err := checkNotNewer(applied, migs); err != nil {
+		return err
+	}
 	for _, m := range migs {
 		if applied[m.version] {
 			continue
@@ -191,6 +195,9 @@ func migrateSQLite(ctx context.Context, conn *sqlx.Conn, migs []migration) error
 	if err != nil {
 		return err
 	}
+	if err := checkNotNewer(applied, migs); err != nil {
+		return err
+	}
 	for _, m := range migs {
 		if applied[m.version] {
 			continue
@@ -206,6 +213,25 @@ func migrateSQLite(ctx context.Context, conn *sqlx.Conn, migs []migration) error
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// ErrSchemaTooNew is returned by Open when the database has migrations
+// this version of the package does not know (it was opened by a newer
+// datafactory): writing to it could corrupt it.
+var ErrSchemaTooNew = errors.New("sqlstatus: database schema is newer than this program")
+
+// checkNotNewer refuses a database with unknown (newer) migrations.
+func checkNotNewer(applied map[int]bool, migs []migration) error {
+	known := make(map[int]bool, len(migs))
+	for _, m := range migs {
+		known[m.version] = true
+	}
+	for v := range applied {
+		if !known[v] {
+			return fmt.Errorf("%w: it has migration %d", ErrSchemaTooNew, v)
+		}
 	}
 	return nil
 }

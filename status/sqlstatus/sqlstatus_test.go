@@ -169,3 +169,25 @@ func TestCloseWhileWriting(t *testing.T) {
 	require.NoError(t, s.Close())
 	wg.Wait()
 }
+
+// TestSchemaTooNew: a database migrated by a newer program is refused.
+func TestSchemaTooNew(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends {
+		if be.name == "SQLiteMemory" {
+			continue
+		}
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			u := be.url(t)
+			s := open(t, u, nil)
+			db, err := sqlstatus.DB(s)
+			require.NoError(t, err)
+			_, err = db.ExecContext(context.Background(), db.Rebind("INSERT INTO status_schema_migrations (version, name) VALUES (?, ?)"), 9999, "9999_future.sql")
+			require.NoError(t, err)
+			_, err = sqlstatus.Open(context.Background(), u, nil)
+			require.ErrorIs(t, err, sqlstatus.ErrSchemaTooNew)
+			require.ErrorContains(t, err, "9999")
+		})
+	}
+}
