@@ -10,25 +10,7 @@ import (
 // writeTable prints rows as a PrettyTable-style grid. Cells may span
 // several lines; the Error(s) column wraps at errorsWidth.
 func writeTable(w io.Writer, cols []column, rows [][]any, loc *time.Location) error {
-	cells := make([][][]string, len(rows)) // row → column → lines
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		widths[i] = utf8.RuneCountInString(c.header)
-	}
-	for r, row := range rows {
-		cells[r] = make([][]string, len(cols))
-		for i, v := range row {
-			text := tableCell(v, loc)
-			if cols[i].key == "errors" {
-				text = wrap(text, errorsWidth)
-			}
-			lines := strings.Split(text, "\n")
-			for _, l := range lines {
-				widths[i] = max(widths[i], utf8.RuneCountInString(l))
-			}
-			cells[r][i] = lines
-		}
-	}
+	cells, widths := layout(cols, rows, loc)
 	var sb strings.Builder
 	rule := func() {
 		sb.WriteByte('+')
@@ -70,6 +52,30 @@ func writeTable(w io.Writer, cols []column, rows [][]any, loc *time.Location) er
 	rule()
 	_, err := io.WriteString(w, sb.String())
 	return err
+}
+
+// layout renders every cell as lines and measures the column widths.
+func layout(cols []column, rows [][]any, loc *time.Location) (cells [][][]string, widths []int) {
+	cells = make([][][]string, len(rows)) // row → column → lines
+	widths = make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = utf8.RuneCountInString(c.header)
+	}
+	for r, row := range rows {
+		cells[r] = make([][]string, len(cols))
+		for i, v := range row {
+			text := tableCell(v, loc)
+			if cols[i].key == "errors" {
+				text = wrap(text, errorsWidth)
+			}
+			lines := strings.Split(text, "\n")
+			for _, l := range lines {
+				widths[i] = max(widths[i], utf8.RuneCountInString(l))
+			}
+			cells[r][i] = lines
+		}
+	}
+	return cells, widths
 }
 
 // wrap breaks each line of s at spaces so no line exceeds width runes
