@@ -8,6 +8,7 @@ import (
 	"github.com/datafactory/datafactory/status/driver"
 )
 
+// CreateJob implements driver.Driver.
 func (d *memDriver) CreateJob(_ context.Context, j driver.Job) (driver.Job, error) {
 	info, err := copyInfo(j.Info)
 	if err != nil {
@@ -26,6 +27,7 @@ func (d *memDriver) CreateJob(_ context.Context, j driver.Job) (driver.Job, erro
 	return copyJob(j)
 }
 
+// GetJob implements driver.Driver.
 func (d *memDriver) GetJob(_ context.Context, id string) (driver.Job, error) {
 	if err := d.lock(); err != nil {
 		return driver.Job{}, err
@@ -38,6 +40,7 @@ func (d *memDriver) GetJob(_ context.Context, id string) (driver.Job, error) {
 	return copyJob(m.job)
 }
 
+// TransitionJob implements driver.Driver.
 func (d *memDriver) TransitionJob(_ context.Context, req driver.TransitionRequest) (driver.Job, error) {
 	if err := d.lock(); err != nil {
 		return driver.Job{}, err
@@ -66,6 +69,7 @@ func (d *memDriver) TransitionJob(_ context.Context, req driver.TransitionReques
 	return copyJob(j)
 }
 
+// HeartbeatJob implements driver.Driver.
 func (d *memDriver) HeartbeatJob(_ context.Context, id string, at time.Time) error {
 	if err := d.lock(); err != nil {
 		return err
@@ -82,6 +86,7 @@ func (d *memDriver) HeartbeatJob(_ context.Context, id string, at time.Time) err
 	return nil
 }
 
+// ListJobs implements driver.Driver.
 func (d *memDriver) ListJobs(_ context.Context, q driver.JobQuery) ([]driver.Job, error) {
 	if err := d.lock(); err != nil {
 		return nil, err

@@ -69,6 +69,7 @@ func (d *memDriver) lock() error {
 	return nil
 }
 
+// CreateTrace implements driver.Driver.
 func (d *memDriver) CreateTrace(_ context.Context, ev driver.Event) (driver.Event, error) {
 	if err := d.lock(); err != nil {
 		return driver.Event{}, err
@@ -83,6 +84,7 @@ func (d *memDriver) CreateTrace(_ context.Context, ev driver.Event) (driver.Even
 	return copyEvent(ev), nil
 }
 
+// AppendEvent implements driver.Driver.
 func (d *memDriver) AppendEvent(_ context.Context, ev driver.Event) (driver.Event, error) {
 	if err := d.lock(); err != nil {
 		return driver.Event{}, err
@@ -103,6 +105,7 @@ func (d *memDriver) AppendEvent(_ context.Context, ev driver.Event) (driver.Even
 	return copyEvent(ev), nil
 }
 
+// Events implements driver.Driver.
 func (d *memDriver) Events(_ context.Context, traceID string) ([]driver.Event, error) {
 	if err := d.lock(); err != nil {
 		return nil, err
@@ -116,6 +119,7 @@ func (d *memDriver) Events(_ context.Context, traceID string) ([]driver.Event, e
 	return out, nil
 }
 
+// TraceIDsByPath implements driver.Driver.
 func (d *memDriver) TraceIDsByPath(_ context.Context, path string, limit int) ([]string, error) {
 	if err := d.lock(); err != nil {
 		return nil, err
@@ -132,6 +136,7 @@ func (d *memDriver) TraceIDsByPath(_ context.Context, path string, limit int) ([
 	return ids, nil
 }
 
+// ErrorKind implements driver.Driver.
 func (d *memDriver) ErrorKind(err error) driver.ErrorKind {
 	switch {
 	case errors.Is(err, errNotFound):
@@ -148,6 +153,7 @@ func (d *memDriver) ErrorKind(err error) driver.ErrorKind {
 	return driver.Unknown
 }
 
+// Close implements driver.Driver.
 func (d *memDriver) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
