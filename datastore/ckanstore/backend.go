@@ -24,6 +24,13 @@ type StoreOptions struct {
 	// then the resource's own DataStore table (as AirCan loads an uploaded
 	// file). Default: none.
 	Resources map[string]string
+	// PostgresURL is the DataStore's write database (CKAN's
+	// ckan.datastore.write_url), as a postgres:// URL. When set, replace
+	// loads go straight to PostgreSQL: COPY into a staging table, then an
+	// atomic swap and an API call that refreshes the DataStore metadata.
+	// It is never printed or stored by the store. Default: replace goes
+	// through the API.
+	PostgresURL string
 	// ChunkRows and ChunkBytes bound each datastore_upsert request.
 	// Defaults DefaultChunkRows (250) and DefaultChunkBytes (4 MiB).
 	ChunkRows, ChunkBytes int
@@ -56,8 +63,17 @@ var _ driver.Driver = (*ckanDriver)(nil)
 //     them the alias does not resolve.
 //   - replace of a table mapped to a resource id: Commit drops the table,
 //     recreates it and copies the staging rows in; readers see a partial
-//     table until the copy ends. For an atomic replace write to the
-//     DataStore's PostgreSQL directly.
+//     table until the copy ends.
+//
+// With StoreOptions.PostgresURL set, replace takes the direct path
+// instead: COPY into a staging table with the DataStore layout (_id serial,
+// _full_text filled as the zfulltext trigger does, the trigger itself,
+// column info), one transaction that drops the old table and renames the
+// staging one into its place, then datastore_create with the fields, key
+// and aliases to refresh CKAN's metadata (and rebuild alias views, which
+// CKAN keeps as views and the drop cascades to). That replace is atomic
+// for readers; the key's unique index is rebuilt by the refresh call just
+// after the swap.
 func Open(c *Client, opts *StoreOptions) (*datastore.Store, error) {
 	var o StoreOptions
 	if opts != nil {
@@ -285,6 +301,9 @@ func (d *ckanDriver) Classify(err error) driver.ErrorInfo {
 		return driver.ErrorInfo{Kind: driver.KindExists}
 	case errors.Is(err, ErrNotFound):
 		return driver.ErrorInfo{Kind: driver.KindNotFound}
+	}
+	if pgDataError(err) {
+		return driver.ErrorInfo{Kind: driver.KindData}
 	}
 	var ae *APIError
 	if errors.As(err, &ae) && ae.StatusCode == 409 {

@@ -41,6 +41,9 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 	if req.Mode == driver.Upsert {
 		w.method = MethodUpsert
 	}
+	if req.Mode == driver.Replace && d.opts.PostgresURL != "" {
+		return d.openPGWriter(ctx, req)
+	}
 	if req.Mode == driver.Replace {
 		return w, w.createStaging(ctx)
 	}

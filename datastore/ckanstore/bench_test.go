@@ -16,6 +16,8 @@ import (
 
 const benchRows = 100_000
 
+var testStart = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // genReader serves n generated employee-like rows.
 type genReader struct {
 	schema *frictionless.Schema
@@ -35,38 +37,57 @@ func (g *genReader) Schema() *frictionless.Schema { return g.schema }
 
 // BenchmarkLoadAPI loads 100k rows into ckantest through datastore.Load
 // and the action API (append: dry-run per batch, then chunked inserts of
-// 250 rows; replace: inserts into a staging resource and an alias swap).
+// 250 rows; replace: inserts into a staging resource and an alias swap),
+// and through the direct-PostgreSQL path (COPY into staging, swap, refresh).
 func BenchmarkLoadAPI(b *testing.B) {
+	type variant struct {
+		name   string
+		be     backend
+		mode   datastore.Mode
+		direct bool
+	}
+	var variants []variant
 	for _, be := range backends() {
 		for _, mode := range []datastore.Mode{datastore.ModeAppend, datastore.ModeReplace} {
-			b.Run(be.name+"/"+mode.String(), func(b *testing.B) {
-				dsn := ""
-				if be.name == "postgres" {
-					dsn = testutil.PostgresURL(b)
-				}
-				srv, err := ckantest.New(&ckantest.Options{DSN: dsn})
+			variants = append(variants, variant{be.name + "/" + mode.String(), be, mode, false})
+		}
+		if be.name == "postgres" {
+			variants = append(variants, variant{"postgres-direct/replace", be, datastore.ModeReplace, true})
+		}
+	}
+	for _, v := range variants {
+		be, mode := v.be, v.mode
+		b.Run(v.name, func(b *testing.B) {
+			dsn := ""
+			if be.name == "postgres" {
+				dsn = testutil.PostgresURL(b)
+			}
+			srv, err := ckantest.New(&ckantest.Options{DSN: dsn})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			d, _ := srv.AddDataset(ckantest.Dataset{Name: "bench"})
+			c, _ := ckanstore.NewClient(srv.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(srv.SysadminToken())})
+			opts := &ckanstore.StoreOptions{PackageID: d.ID}
+			if v.direct {
+				opts.PostgresURL = dsn
+			}
+			store, _ := ckanstore.Open(c, opts)
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				table := fmt.Sprintf("employees%d", i)
+				src := &genReader{schema: employeesSchema(), n: benchRows, start: testStart}
+				rep, err := datastore.Load(ctx, store, table, src, &datastore.LoadOptions{Mode: mode, BatchSize: 1000})
 				if err != nil {
 					b.Fatal(err)
 				}
-				defer srv.Close()
-				d, _ := srv.AddDataset(ckantest.Dataset{Name: "bench"})
-				c, _ := ckanstore.NewClient(srv.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(srv.SysadminToken())})
-				store, _ := ckanstore.Open(c, &ckanstore.StoreOptions{PackageID: d.ID})
-				ctx := context.Background()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					table := fmt.Sprintf("employees%d", i)
-					src := &genReader{schema: employeesSchema(), n: benchRows, start: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}
-					rep, err := datastore.Load(ctx, store, table, src, &datastore.LoadOptions{Mode: mode, BatchSize: 1000})
-					if err != nil {
-						b.Fatal(err)
-					}
-					if rep.Written != benchRows {
-						b.Fatalf("wrote %d rows", rep.Written)
-					}
+				if rep.Written != benchRows {
+					b.Fatalf("wrote %d rows", rep.Written)
 				}
-				b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
-			})
-		}
+			}
+			b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
 	}
 }

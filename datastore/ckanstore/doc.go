@@ -45,5 +45,7 @@
 // range, digits or the instant); the Table Schema field is kept in the
 // column's Data Dictionary info, so DescribeTable returns it. Every write
 // sends force=true. The action API has no cross-request transactions: the
-// window each mode leaves is documented on [Open].
+// window each mode leaves is documented on [Open]; with
+// StoreOptions.PostgresURL, replace writes to the DataStore's PostgreSQL
+// directly (COPY, atomic swap, API refresh).
 package ckanstore
