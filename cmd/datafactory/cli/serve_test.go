@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -207,8 +206,8 @@ func TestServeDagRun(t *testing.T) {
 	t.Parallel()
 	s := startServe(t)
 	// an Airflow-style trigger, as ckanext-aircan sends it
-	conf := fmt.Sprintf(`{"dag_run_id": "aircan-run-1", "conf": {"source": "testdata/people.csv", "target": "env:DB",
-		"schema": "testdata/people.schema.json", "table": "people_loaded"}}`)
+	conf := `{"dag_run_id": "aircan-run-1", "conf": {"source": "testdata/people.csv", "target": "env:DB",
+		"schema": "testdata/people.schema.json", "table": "people_loaded"}}`
 	var trig map[string]any
 	require.Equal(t, http.StatusOK, s.call(t, "POST", "/api/v1/dags/load/dagRuns", basic, "application/json", []byte(conf), &trig))
 	require.Equal(t, "aircan-run-1", trig["dag_run_id"])
