@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -327,3 +328,19 @@ func (d *ckanDriver) As(i any) bool {
 
 // Close does nothing: the client holds no resources.
 func (d *ckanDriver) Close() error { return nil }
+
+// String describes the options with PostgresURL's password redacted.
+func (o StoreOptions) String() string {
+	pg := ""
+	if o.PostgresURL != "" {
+		pg = redacted
+		if u, err := url.Parse(o.PostgresURL); err == nil && u.Host != "" {
+			pg = u.Redacted()
+		}
+	}
+	return fmt.Sprintf("ckanstore.StoreOptions{PackageID:%q Resources:%v PostgresURL:%q ChunkRows:%d ChunkBytes:%d}",
+		o.PackageID, o.Resources, pg, o.ChunkRows, o.ChunkBytes)
+}
+
+// GoString is the %#v form, redacted like String.
+func (o StoreOptions) GoString() string { return o.String() }

@@ -79,3 +79,13 @@ func TestNewClientRejectsBadURLs(t *testing.T) {
 		require.False(t, strings.Contains(err.Error(), "pw"), u)
 	}
 }
+
+func TestStoreOptionsRedactPostgresURL(t *testing.T) {
+	t.Parallel()
+	o := StoreOptions{PackageID: "p", PostgresURL: "postgres://writer:hunter2@db:5432/datastore"}
+	for _, out := range []string{fmt.Sprintf("%v", o), fmt.Sprintf("%+v", &o), fmt.Sprintf("%#v", o), o.String()} {
+		require.NotContains(t, out, "hunter2")
+		require.Contains(t, out, "writer:xxxxx@db")
+	}
+	require.NotContains(t, StoreOptions{PostgresURL: "host=db password=hunter2"}.String(), "hunter2")
+}
