@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -75,16 +76,19 @@ func (s *Store) validateSchema(schema *frictionless.Schema) error {
 		if err := s.drv.ValidateName(f.Name); err != nil {
 			return fmt.Errorf("%w: column name %q: %v", ErrInvalidName, f.Name, err)
 		}
-		if seen[f.Name] {
-			return fmt.Errorf("%w: duplicate field %q", ErrInvalidName, f.Name)
+		// Names that differ only in case are the same column in SQLite and
+		// MySQL: refuse them everywhere.
+		folded := strings.ToLower(f.Name)
+		if seen[folded] {
+			return fmt.Errorf("%w: duplicate field %q (names are compared ignoring case)", ErrInvalidName, f.Name)
 		}
-		seen[f.Name] = true
+		seen[folded] = true
 		if !f.Type.Valid() {
 			return fmt.Errorf("%w: field %q has unknown type %q", ErrInvalidOptions, f.Name, f.Type)
 		}
 	}
 	for _, k := range schema.PrimaryKey {
-		if !seen[k] {
+		if schema.FieldIndex(k) < 0 {
 			return fmt.Errorf("%w: primary key field %q is not in the schema", ErrInvalidOptions, k)
 		}
 	}
