@@ -31,6 +31,14 @@
 // expired, with the reason in info["error"], so no job stays RUNNING
 // after its worker died.
 //
+// # Transactions
+//
+// StartTraceTx, AddEventTx, CreateJobTx and TransitionTx write inside a
+// transaction the caller opened (for sqlstatus, a *sqlx.Tx on
+// sqlstatus.DB(store)), so status changes commit or roll back with the
+// caller's own writes. Backends without transactions return an error
+// matching errors.ErrUnsupported.
+//
 // # Errors
 //
 // Every method returns a [*Error] that matches one of [ErrNotFound],

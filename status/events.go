@@ -15,6 +15,15 @@ import (
 // StartTime and EndTime the current time. A TraceID that is taken gives
 // ErrExists.
 func (s *Store) StartTrace(ctx context.Context, ev Event) (Event, error) {
+	return s.startTrace(ctx, nil, ev)
+}
+
+// StartTraceTx is StartTrace inside the caller's transaction (see [Tx]).
+func (s *Store) StartTraceTx(ctx context.Context, tx Tx, ev Event) (Event, error) {
+	return s.startTrace(ctx, orNoTx(tx), ev)
+}
+
+func (s *Store) startTrace(ctx context.Context, tx Tx, ev Event) (Event, error) {
 	const op = "start trace"
 	if err := s.check(op, ev.TraceID); err != nil {
 		return Event{}, err
@@ -27,7 +36,17 @@ func (s *Store) StartTrace(ctx context.Context, ev Event) (Event, error) {
 	if err := validateEvent(&ev); err != nil {
 		return Event{}, invalid(op, ev.TraceID, err)
 	}
-	out, err := s.drv.CreateTrace(ctx, ev)
+	var (
+		out Event
+		err error
+	)
+	if tx == nil {
+		out, err = s.drv.CreateTrace(ctx, ev)
+	} else if td, ok := s.txDriver(); ok {
+		out, err = td.CreateTraceTx(ctx, tx, ev)
+	} else {
+		err = errNoTx
+	}
 	return out, s.wrap(op, ev.TraceID, err)
 }
 
@@ -36,6 +55,15 @@ func (s *Store) StartTrace(ctx context.Context, ev Event) (Event, error) {
 // StartTime and EndTime now. An unknown trace gives ErrNotFound (events
 // never create a trace), a taken TraceEventID ErrExists.
 func (s *Store) AddEvent(ctx context.Context, ev Event) (Event, error) {
+	return s.addEvent(ctx, nil, ev)
+}
+
+// AddEventTx is AddEvent inside the caller's transaction (see [Tx]).
+func (s *Store) AddEventTx(ctx context.Context, tx Tx, ev Event) (Event, error) {
+	return s.addEvent(ctx, orNoTx(tx), ev)
+}
+
+func (s *Store) addEvent(ctx context.Context, tx Tx, ev Event) (Event, error) {
 	const op = "add event"
 	if err := s.check(op, ev.TraceID); err != nil {
 		return Event{}, err
@@ -50,7 +78,17 @@ func (s *Store) AddEvent(ctx context.Context, ev Event) (Event, error) {
 	if err := validateEvent(&ev); err != nil {
 		return Event{}, invalid(op, ev.TraceID, err)
 	}
-	out, err := s.drv.AppendEvent(ctx, ev)
+	var (
+		out Event
+		err error
+	)
+	if tx == nil {
+		out, err = s.drv.AppendEvent(ctx, ev)
+	} else if td, ok := s.txDriver(); ok {
+		out, err = td.AppendEventTx(ctx, tx, ev)
+	} else {
+		err = errNoTx
+	}
 	return out, s.wrap(op, ev.TraceID, err)
 }
 

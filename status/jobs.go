@@ -34,6 +34,15 @@ type JobQuery struct {
 // WAITING (RUNNING is also allowed, and sets Heartbeat). Created and
 // Updated are set to now. Type is required. A taken ID gives ErrExists.
 func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
+	return s.createJob(ctx, nil, j)
+}
+
+// CreateJobTx is CreateJob inside the caller's transaction (see [Tx]).
+func (s *Store) CreateJobTx(ctx context.Context, tx Tx, j Job) (Job, error) {
+	return s.createJob(ctx, orNoTx(tx), j)
+}
+
+func (s *Store) createJob(ctx context.Context, tx Tx, j Job) (Job, error) {
 	const op = "create job"
 	if err := s.check(op, j.ID); err != nil {
 		return Job{}, err
@@ -52,7 +61,17 @@ func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
 	if err := validateJob(&j); err != nil {
 		return Job{}, invalid(op, j.ID, err)
 	}
-	out, err := s.drv.CreateJob(ctx, j)
+	var (
+		out Job
+		err error
+	)
+	if tx == nil {
+		out, err = s.drv.CreateJob(ctx, j)
+	} else if td, ok := s.txDriver(); ok {
+		out, err = td.CreateJobTx(ctx, tx, j)
+	} else {
+		err = errNoTx
+	}
 	return out, s.wrap(op, j.ID, err)
 }
 
@@ -73,6 +92,15 @@ func (s *Store) Job(ctx context.Context, id string) (Job, error) {
 // DONE, FAILED or CANCELLED sets info "finished_at" (times in
 // driver.TimeLayout), unless info sets them.
 func (s *Store) Transition(ctx context.Context, id string, to JobStatus, info map[string]any) (Job, error) {
+	return s.transition(ctx, nil, id, to, info)
+}
+
+// TransitionTx is Transition inside the caller's transaction (see [Tx]).
+func (s *Store) TransitionTx(ctx context.Context, tx Tx, id string, to JobStatus, info map[string]any) (Job, error) {
+	return s.transition(ctx, orNoTx(tx), id, to, info)
+}
+
+func (s *Store) transition(ctx context.Context, tx Tx, id string, to JobStatus, info map[string]any) (Job, error) {
 	const op = "transition job"
 	if err := s.check(op, id); err != nil {
 		return Job{}, err
@@ -81,7 +109,18 @@ func (s *Store) Transition(ctx context.Context, id string, to JobStatus, info ma
 		return Job{}, invalid(op, id, fmt.Errorf("status %q is not a job status", to))
 	}
 	now := s.Now()
-	j, err := s.drv.TransitionJob(ctx, driver.TransitionRequest{ID: id, To: to, Info: withTimings(info, to, now), Now: now})
+	req := driver.TransitionRequest{ID: id, To: to, Info: withTimings(info, to, now), Now: now}
+	var (
+		j   Job
+		err error
+	)
+	if tx == nil {
+		j, err = s.drv.TransitionJob(ctx, req)
+	} else if td, ok := s.txDriver(); ok {
+		j, err = td.TransitionJobTx(ctx, tx, req)
+	} else {
+		err = errNoTx
+	}
 	return j, s.wrap(op, id, err)
 }
 

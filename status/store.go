@@ -1,6 +1,8 @@
 package status
 
 import (
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -53,4 +55,32 @@ func (s *Store) check(op, key string) error {
 		return &Error{Op: op, Key: key, Kind: ErrClosed}
 	}
 	return nil
+}
+
+// Tx is a transaction of the store's backend, for the …Tx methods
+// (StartTraceTx, AddEventTx, CreateJobTx, TransitionTx), which write as
+// part of work the caller commits or rolls back. For sqlstatus it is an
+// sqlx.ExtContext, normally a *sqlx.Tx begun on sqlstatus.DB(store).
+// Backends without transactions (memstatus, the HTTP client) return an
+// error matching errors.ErrUnsupported.
+type Tx = any
+
+// noTx marks "a …Tx method was called with a nil tx".
+type noTx struct{}
+
+// errNoTx is returned when the backend has no transactions.
+var errNoTx = fmt.Errorf("transactions: %w", errors.ErrUnsupported)
+
+// orNoTx keeps a nil tx from meaning "no transaction" in a …Tx call.
+func orNoTx(tx Tx) Tx {
+	if tx == nil {
+		return noTx{}
+	}
+	return tx
+}
+
+// txDriver returns the backend's transaction support, if any.
+func (s *Store) txDriver() (driver.TxDriver, bool) {
+	td, ok := s.drv.(driver.TxDriver)
+	return td, ok
 }

@@ -95,6 +95,17 @@ type Reaper interface {
 	ReapJobs(ctx context.Context, olderThan time.Duration) ([]Job, error)
 }
 
+// TxDriver is an optional interface for drivers whose writes can join a
+// transaction the caller opened (status.Store's …Tx methods). tx is the
+// backend's own transaction type (for sqlstatus, an sqlx.ExtContext such
+// as *sqlx.Tx). The methods behave as their non-Tx twins.
+type TxDriver interface {
+	CreateTraceTx(ctx context.Context, tx any, ev Event) (Event, error)
+	AppendEventTx(ctx context.Context, tx any, ev Event) (Event, error)
+	CreateJobTx(ctx context.Context, tx any, j Job) (Job, error)
+	TransitionJobTx(ctx context.Context, tx any, req TransitionRequest) (Job, error)
+}
+
 // TransitionRequest asks [Driver.TransitionJob] to move one job.
 type TransitionRequest struct {
 	// ID of the job.

@@ -16,6 +16,7 @@ var (
 	errConflict   = errors.New("job changed concurrently")
 	errNotRunning = errors.New("job is not running")
 	errClosed     = errors.New("store is closed")
+	errBadTx      = errors.New("invalid transaction")
 )
 
 // SQLite extended result codes.
@@ -36,6 +37,8 @@ func (d *sqlDriver) ErrorKind(err error) driver.ErrorKind {
 		return driver.NotRunning
 	case errors.Is(err, errClosed):
 		return driver.Closed
+	case errors.Is(err, errBadTx):
+		return driver.Invalid
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

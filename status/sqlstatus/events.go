@@ -5,28 +5,67 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/datafactory/datafactory/status/driver"
+	"github.com/jmoiron/sqlx"
 )
 
 // CreateTrace inserts the trace row and its first event in one transaction.
 func (d *sqlDriver) CreateTrace(ctx context.Context, ev driver.Event) (driver.Event, error) {
-	args, err := eventArgs(&ev)
-	if err != nil {
-		return driver.Event{}, err
-	}
 	tx, err := d.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return driver.Event{}, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, d.q.insertTrace, ev.TraceID, micros(ev.StartTime)); err != nil {
-		return driver.Event{}, err
-	}
-	if _, err := tx.ExecContext(ctx, d.q.insertEvent, args...); err != nil {
+	if err := d.createTrace(ctx, tx, &ev); err != nil {
 		return driver.Event{}, err
 	}
 	return ev, tx.Commit()
+}
+
+// CreateTraceTx is CreateTrace in the caller's transaction.
+func (d *sqlDriver) CreateTraceTx(ctx context.Context, tx any, ev driver.Event) (driver.Event, error) {
+	ext, err := asExt(tx)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	return ev, d.createTrace(ctx, ext, &ev)
+}
+
+func (d *sqlDriver) createTrace(ctx context.Context, ext sqlx.ExecerContext, ev *driver.Event) error {
+	args, err := eventArgs(ev)
+	if err != nil {
+		return err
+	}
+	if _, err := ext.ExecContext(ctx, d.q.insertTrace, ev.TraceID, micros(ev.StartTime)); err != nil {
+		return err
+	}
+	_, err = ext.ExecContext(ctx, d.q.insertEvent, args...)
+	return err
+}
+
+// AppendEventTx inserts one event in the caller's transaction.
+func (d *sqlDriver) AppendEventTx(ctx context.Context, tx any, ev driver.Event) (driver.Event, error) {
+	ext, err := asExt(tx)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	args, err := eventArgs(&ev)
+	if err != nil {
+		return driver.Event{}, err
+	}
+	_, err = ext.ExecContext(ctx, d.q.insertEvent, args...)
+	return ev, err
+}
+
+// asExt accepts the transactions the …Tx methods take.
+func asExt(tx any) (sqlx.ExtContext, error) {
+	ext, ok := tx.(sqlx.ExtContext)
+	if !ok {
+		return nil, fmt.Errorf("%w: transaction is a %T, want an sqlx.ExtContext such as *sqlx.Tx", errBadTx, tx)
+	}
+	return ext, nil
 }
 
 // AppendEvent inserts one event, batched with concurrent calls (see
@@ -70,7 +109,10 @@ func (d *sqlDriver) TraceIDsByPath(ctx context.Context, path string, limit int) 
 	return ids, nil
 }
 
-var _ driver.TraceSummarizer = (*sqlDriver)(nil)
+var (
+	_ driver.TraceSummarizer = (*sqlDriver)(nil)
+	_ driver.TxDriver        = (*sqlDriver)(nil)
+)
 
 // SummaryEvents reads the latest event (first FINISHED, else last) and the
 // errors of the trace with indexed queries instead of reading every event.

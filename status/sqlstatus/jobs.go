@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/status/driver"
+	"github.com/jmoiron/sqlx"
 )
 
 // maxCASAttempts bounds the read-check-update loop of TransitionJob.
@@ -13,11 +14,24 @@ const maxCASAttempts = 20
 
 // CreateJob inserts a job at version 1.
 func (d *sqlDriver) CreateJob(ctx context.Context, j driver.Job) (driver.Job, error) {
+	return d.createJob(ctx, d.db, j)
+}
+
+// CreateJobTx is CreateJob in the caller's transaction.
+func (d *sqlDriver) CreateJobTx(ctx context.Context, tx any, j driver.Job) (driver.Job, error) {
+	ext, err := asExt(tx)
+	if err != nil {
+		return driver.Job{}, err
+	}
+	return d.createJob(ctx, ext, j)
+}
+
+func (d *sqlDriver) createJob(ctx context.Context, ext sqlx.ExecerContext, j driver.Job) (driver.Job, error) {
 	args, err := jobArgs(&j, 1)
 	if err != nil {
 		return driver.Job{}, err
 	}
-	if _, err := d.db.ExecContext(ctx, d.q.insertJob, args...); err != nil {
+	if _, err := ext.ExecContext(ctx, d.q.insertJob, args...); err != nil {
 		return driver.Job{}, err
 	}
 	return j, nil
@@ -33,8 +47,21 @@ func (d *sqlDriver) GetJob(ctx context.Context, id string) (driver.Job, error) {
 // the job's version did not change meanwhile (optimistic locking, the
 // same on every database); on a lost race it reads again.
 func (d *sqlDriver) TransitionJob(ctx context.Context, req driver.TransitionRequest) (driver.Job, error) {
+	return d.transitionJob(ctx, d.db, req)
+}
+
+// TransitionJobTx is TransitionJob in the caller's transaction.
+func (d *sqlDriver) TransitionJobTx(ctx context.Context, tx any, req driver.TransitionRequest) (driver.Job, error) {
+	ext, err := asExt(tx)
+	if err != nil {
+		return driver.Job{}, err
+	}
+	return d.transitionJob(ctx, ext, req)
+}
+
+func (d *sqlDriver) transitionJob(ctx context.Context, ext sqlx.ExtContext, req driver.TransitionRequest) (driver.Job, error) {
 	for range maxCASAttempts {
-		j, version, err := scanJob(d.db.QueryRowContext(ctx, d.q.getJob, req.ID))
+		j, version, err := scanJob(ext.QueryRowxContext(ctx, d.q.getJob, req.ID))
 		if err != nil {
 			return driver.Job{}, err
 		}
@@ -53,7 +80,7 @@ func (d *sqlDriver) TransitionJob(ctx context.Context, req driver.TransitionRequ
 		if err != nil {
 			return driver.Job{}, err
 		}
-		res, err := d.db.ExecContext(ctx, d.q.updateJob, string(j.Status), info, micros(j.Updated),
+		res, err := ext.ExecContext(ctx, d.q.updateJob, string(j.Status), info, micros(j.Updated),
 			micros(j.Heartbeat), j.ID, version)
 		if err != nil {
 			return driver.Job{}, err

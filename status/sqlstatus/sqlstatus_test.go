@@ -191,3 +191,55 @@ func TestSchemaTooNew(t *testing.T) {
 		})
 	}
 }
+
+// TestTx: the …Tx methods write inside the caller's transaction, so a
+// rollback leaves nothing and a commit keeps everything.
+func TestTx(t *testing.T) {
+	t.Parallel()
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, be.url(t), nil)
+			db, err := sqlstatus.DB(s)
+			require.NoError(t, err)
+			ctx := context.Background()
+			write := func(commit bool) {
+				tx, err := db.BeginTxx(ctx, nil)
+				require.NoError(t, err)
+				_, err = s.StartTraceTx(ctx, tx, status.Event{TraceID: "tx"})
+				require.NoError(t, err)
+				_, err = s.AddEventTx(ctx, tx, status.Event{TraceID: "tx", TraceStatus: status.TraceFinished})
+				require.NoError(t, err)
+				_, err = s.CreateJobTx(ctx, tx, status.Job{ID: "job", Type: status.JobLoad, FactoryID: "tx"})
+				require.NoError(t, err)
+				_, err = s.TransitionTx(ctx, tx, "job", status.JobRunning, nil)
+				require.NoError(t, err)
+				_, err = s.TransitionTx(ctx, tx, "job", status.JobRunning, nil)
+				require.ErrorIs(t, err, status.ErrIllegalTransition)
+				if commit {
+					require.NoError(t, tx.Commit())
+				} else {
+					require.NoError(t, tx.Rollback())
+				}
+			}
+			write(false)
+			_, err = s.Events(ctx, "tx")
+			require.ErrorIs(t, err, status.ErrNotFound)
+			_, err = s.Job(ctx, "job")
+			require.ErrorIs(t, err, status.ErrNotFound)
+
+			write(true)
+			sum, err := s.Summary(ctx, "tx")
+			require.NoError(t, err)
+			require.True(t, sum.Done)
+			j, err := s.Job(ctx, "job")
+			require.NoError(t, err)
+			require.Equal(t, status.JobRunning, j.Status)
+
+			_, err = s.AddEventTx(ctx, "not a tx", status.Event{TraceID: "tx"})
+			require.ErrorIs(t, err, status.ErrInvalid)
+			_, err = s.AddEventTx(ctx, nil, status.Event{TraceID: "tx"})
+			require.ErrorIs(t, err, status.ErrInvalid)
+		})
+	}
+}
