@@ -245,8 +245,15 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	if err != nil {
 		return nil, err
 	}
+	whereArgs := len(args.vals) // the count query takes no ORDER BY
 	if len(order) == 0 && !in.distinct {
-		order = []string{quoteIdent("_id")}
+		// CKAN's default order: rank when q is a string, then _id.
+		if q, ok := in.q.(string); ok {
+			if r := s.d.rank(textQuery{q, in.language, in.plain}, args.plain); r != "" {
+				order = append(order, r)
+			}
+		}
+		order = append(order, quoteIdent("_id"))
 	}
 	q, countQ := s.searchSQL(in, selected, where, order)
 	rows, err := s.queryRows(ctx, tx, q, args.vals, selected)
@@ -260,7 +267,7 @@ func (s *Server) runSearch(ctx context.Context, tx *sql.Tx, c *call, in *searchI
 	out["_links"] = searchLinks(c, in.limit, in.offset)
 	if in.includeTotal {
 		var total int64
-		if err := tx.QueryRowContext(ctx, countQ, args.vals...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, countQ, args.vals[:whereArgs]...).Scan(&total); err != nil {
 			return nil, invalidQuery(s.d.errorText(err))
 		}
 		out["total"], out["total_was_estimated"] = total, false

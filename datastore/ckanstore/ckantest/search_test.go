@@ -87,6 +87,8 @@ func TestSearch(t *testing.T) {
 				require.Equal(t, []any{"Alice Smith", "Carol Smith"}, names(r))
 				r = b.search(t, map[string]any{"resource_id": id, "q": map[string]any{"name": "jones"}})
 				require.Equal(t, []any{"Bob Jones"}, names(r))
+				r = b.search(t, map[string]any{"resource_id": id, "q": "smith alice"})
+				require.Equal(t, []any{"Alice Smith"}, names(r))
 				r = b.search(t, map[string]any{"resource_id": id, "q": "alice & smith", "plain": false})
 				require.Equal(t, []any{"Alice Smith"}, names(r))
 			})

@@ -57,6 +57,9 @@ type dialect interface {
 	// fullText renders a match of _full_text against tq; arg adds a
 	// parameter and returns its placeholder.
 	fullText(tq textQuery, arg func(any) string) string
+	// rank renders the relevance of a row to tq for ORDER BY ("" when the
+	// dialect cannot rank).
+	rank(tq textQuery, arg func(any) string) string
 	// columnText renders a match of one column against tq.
 	columnText(c column, tq textQuery, arg func(any) string) string
 	// uniqueViolation reports whether err is a unique-constraint failure.

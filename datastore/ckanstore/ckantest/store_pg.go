@@ -205,6 +205,10 @@ func (pgDialect) columnText(c column, tq textQuery, arg func(any) string) string
 	return fmt.Sprintf("to_tsvector(%s::regconfig, %s::text) @@ %s(%s::regconfig, %s)", l, quoteIdent(c.name), tsFunc(tq), l, arg(tq.q))
 }
 
+func (pgDialect) rank(tq textQuery, arg func(any) string) string {
+	return fmt.Sprintf("ts_rank(_full_text, %s(%s::regconfig, %s)) DESC", tsFunc(tq), arg(tq.lang), arg(tq.q))
+}
+
 // tsFunc is plainto_tsquery, or to_tsquery for plain=false.
 func tsFunc(tq textQuery) string {
 	if tq.plain {

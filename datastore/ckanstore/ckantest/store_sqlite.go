@@ -230,6 +230,8 @@ func (sqliteDialect) fullText(tq textQuery, arg func(any) string) string {
 	return wordsMatch("_full_text", tq.q, arg)
 }
 
+func (sqliteDialect) rank(textQuery, func(any) string) string { return "" }
+
 func (sqliteDialect) columnText(c column, tq textQuery, arg func(any) string) string {
 	return wordsMatch("(' ' || lower(CAST("+quoteIdent(c.name)+" AS TEXT)) || ' ')", tq.q, arg)
 }
