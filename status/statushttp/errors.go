@@ -74,16 +74,35 @@ func (h *handler) writeStoreError(w http.ResponseWriter, r *http.Request, notFou
 	case errors.Is(err, status.ErrNotFound):
 		writeError(w, http.StatusNotFound, CodeNotFound, notFoundMsg)
 	case errors.Is(err, status.ErrInvalid):
-		writeError(w, http.StatusBadRequest, CodeInvalid, err.Error())
+		writeError(w, http.StatusBadRequest, CodeInvalid, publicMessage(err))
 	case errors.Is(err, status.ErrExists):
-		writeError(w, http.StatusConflict, CodeExists, err.Error())
+		writeError(w, http.StatusConflict, CodeExists, publicMessage(err))
 	case errors.Is(err, status.ErrConflict):
-		writeError(w, http.StatusConflict, CodeConflict, err.Error())
+		writeError(w, http.StatusConflict, CodeConflict, publicMessage(err))
 	case errors.Is(err, status.ErrNotRunning):
-		writeError(w, http.StatusConflict, CodeNotRunning, err.Error())
+		writeError(w, http.StatusConflict, CodeNotRunning, publicMessage(err))
 	default:
 		h.log.ErrorContext(r.Context(), "status request failed", logKeyMethod, r.Method, logKeyPath, r.URL.Path,
 			logKeyError, err.Error())
 		writeError(w, http.StatusInternalServerError, CodeInternal, "Internal error")
 	}
+}
+
+// publicMessage describes a classified store error without the backend's
+// own error text (which names tables and constraints): the operation, the
+// key and the kind, plus the reason for validation errors (our own text).
+func publicMessage(err error) string {
+	var se *status.Error
+	if !errors.As(err, &se) || se.Kind == nil {
+		return "Request failed"
+	}
+	msg := se.Op
+	if se.Key != "" {
+		msg += " " + se.Key
+	}
+	msg += ": " + se.Kind.Error()
+	if se.Kind == status.ErrInvalid && se.Err != nil {
+		msg += ": " + se.Err.Error()
+	}
+	return msg
 }

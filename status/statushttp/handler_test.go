@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/memstatus"
+	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/datafactory/datafactory/status/statushttp"
 	"github.com/stretchr/testify/require"
 )
@@ -319,4 +321,23 @@ func TestClientErrors(t *testing.T) {
 
 	_, err = statushttp.NewClient("ftp://example.org", nil)
 	require.Error(t, err)
+}
+
+// TestConflictMessagesHideBackend: a duplicate ID answers 409 without the
+// database's own error text.
+func TestConflictMessagesHideBackend(t *testing.T) {
+	t.Parallel()
+	s, err := sqlstatus.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "s.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	srv := httptest.NewServer(statushttp.NewHandler(s, &statushttp.HandlerOptions{Tokens: []string{testToken}}))
+	t.Cleanup(srv.Close)
+	b := &apiBundle{store: s, srv: srv}
+	for i, want := range []int{http.StatusOK, http.StatusConflict} {
+		code, body := b.do(t, http.MethodPost, "/status", `{"trace_id":"dup"}`)
+		require.Equal(t, want, code, "attempt %d: %s", i, body)
+		if code == http.StatusConflict {
+			require.Equal(t, "start trace dup: already exists", message(t, body))
+		}
+	}
 }
