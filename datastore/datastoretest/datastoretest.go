@@ -60,6 +60,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 		{"MaxRejectsLeavesTargetUnchanged", testMaxRejects},
 		{"CancelLeavesTargetUnchanged", testCancel},
 		{"RejectSinks", testRejectSinks},
+		{"RejectSinkFails", testSinkFails},
 		{"Drift", testDrift},
 		{"Ingest", testIngest},
 		{"IngestRows", testIngestRows},

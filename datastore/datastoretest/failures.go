@@ -269,3 +269,28 @@ func testProgress(t *testing.T, b *bundle) {
 	}
 	require.GreaterOrEqual(t, last.Elapsed, time.Duration(0))
 }
+
+// failingSink refuses every reject.
+type failingSink struct{ flushed bool }
+
+func (f *failingSink) WriteRejects(context.Context, []datastore.Reject) error {
+	return errors.New("sink is full")
+}
+
+func (f *failingSink) Flush(context.Context) error {
+	f.flushed = true
+	return nil
+}
+
+// testSinkFails: a reject sink that fails fails the load, which then
+// writes nothing; the sink is still flushed.
+func testSinkFails(t *testing.T, b *bundle) {
+	_, err := b.load(t, "people", people(), peopleCSV("1,ann,1"), nil)
+	require.NoError(t, err)
+	sink := &failingSink{}
+	_, err = b.load(t, "people", people(), peopleCSV("2,bob,2", "x,bad,1", "3,cy,3"), &datastore.LoadOptions{Rejects: sink, Mode: datastore.ModeReplace})
+	require.ErrorContains(t, err, "sink is full")
+	require.True(t, sink.flushed)
+	require.Equal(t, map[int64]string{1: "ann"}, byID(t, b.rows(t, "people")))
+	b.noStaging(t)
+}
