@@ -5,7 +5,8 @@
 // [BackupToBucket] to a [storage.Bucket] key (the object appears only when
 // the backup is complete). [Restore] and [RestoreFromBucket] recreate the
 // table from the file and load it through the datastore's atomic replace
-// (or, with RestoreOptions.Append, its atomic append). Underneath, [Writer]
+// (or, with RestoreOptions.Append, its atomic append). [Verify] checks a
+// file end to end without restoring it. Underneath, [Writer]
 // and [Reader] stream [frictionless.Row]s to and from container files and
 // work without a database. Files are written with github.com/hamba/avro/v2's
 // ocf encoder; they are read by this package's own container reader, which

@@ -235,3 +235,20 @@ func ExampleParseCodec() {
 	// zstandard <nil>
 	// true
 }
+
+func ExampleVerify() {
+	ctx := context.Background()
+	store := exampleStore(ctx)
+	defer store.Close()
+	var file bytes.Buffer
+	rep, err := avrobak.Backup(ctx, store, "employees", &file, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, err := avrobak.Verify(&file, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.Table, v.Rows, v.SHA256 == rep.SHA256)
+	// Output: employees 3 true
+}

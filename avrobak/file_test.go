@@ -190,3 +190,27 @@ func TestWriterCountMismatch(t *testing.T) {
 	require.ErrorIs(t, w.Close(), avrobak.ErrClosed)
 	require.ErrorIs(t, w.Write(allTypesRows(t)[0]), avrobak.ErrClosed)
 }
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	rows := employeeRows(t, 1, 50)
+	p, rep := writeFile(t, employeesSchema(), rows, &avrobak.WriterOptions{Table: "employees", BlockSize: 300})
+	v, err := avrobak.Verify(bytes.NewReader(p), nil)
+	require.NoError(t, err)
+	require.Equal(t, &avrobak.VerifyReport{Table: "employees", Rows: 50, Bytes: int64(len(p)),
+		Codec: avrobak.CodecDeflate, SHA256: rep.SHA256}, v)
+
+	cases := []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"truncated", p[:len(p)-7], avrobak.ErrTruncated},
+		{"last block missing", p[:previousSync(p)], avrobak.ErrCountMismatch},
+		{"wrong sync", corrupt(p, len(p)-1, 1), avrobak.ErrCorrupt},
+	}
+	for _, tc := range cases {
+		_, err := avrobak.Verify(bytes.NewReader(tc.file), nil)
+		require.ErrorIs(t, err, tc.want, tc.name)
+	}
+}
