@@ -12,6 +12,14 @@
 // fails. [Ingest] writes request-sized inputs (1..1000 rows) with per-row
 // results.
 //
+// # Backends
+//
+// datastore/sqlstore serves SQLite (the embedded default), PostgreSQL
+// (binary COPY) and MySQL/MariaDB, opened by URL (sqlite:///file.db,
+// postgres://…, mysql://…); datastore/ckanstore serves the CKAN DataStore.
+// Backends implement datastore/driver and pass the conformance suite in
+// datastore/datastoretest.
+//
 // # Rejects
 //
 // A row is rejected when it fails validation or when the database refuses
