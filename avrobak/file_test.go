@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,32 +102,23 @@ func TestTimeOffsetsKept(t *testing.T) {
 	require.Equal(t, "2024-03-10T01:59:59.999999+05:30", got[0][0].(time.Time).Format(time.RFC3339Nano))
 }
 
-func TestAvroSchemaMapping(t *testing.T) {
+// update rewrites the golden files: go test ./avrobak -run Golden -update
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+func TestAvroSchemaGolden(t *testing.T) {
 	t.Parallel()
 	p, err := avrobak.AvroSchema(allTypesSchema(), "all types")
 	require.NoError(t, err)
-	require.JSONEq(t, `{"type":"record","name":"all_types","namespace":"datafactory",
-	"doc":"datafactory backup of table all types","fields":[
-	{"name":"id","type":"long"},
-	{"name":"name","type":["null","string"],"default":null},
-	{"name":"uid","type":["null",{"type":"string","logicalType":"uuid"}],"default":null},
-	{"name":"ratio","type":["null","double"],"default":null},
-	{"name":"price","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":2}],"default":null},
-	{"name":"huge","type":["null",{"type":"bytes","logicalType":"decimal","precision":38,"scale":10}],"default":null},
-	{"name":"active","type":["null","boolean"],"default":null},
-	{"name":"born","type":["null",{"type":"int","logicalType":"date"}],"default":null},
-	{"name":"seen_at","type":["null",{"type":"long","logicalType":"timestamp-micros"}],"default":null},
-	{"name":"seen_at_utcoffset","type":["null","int"],"default":null,"doc":"UTC offset in seconds of seen_at"},
-	{"name":"opens","type":["null",{"type":"long","logicalType":"time-micros"}],"default":null},
-	{"name":"opens_utcoffset","type":["null","int"],"default":null,"doc":"UTC offset in seconds of opens"},
-	{"name":"year","type":["null","long"],"default":null},
-	{"name":"month","type":["null",{"type":"int","logicalType":"date"}],"default":null},
-	{"name":"wait","type":["null","string"],"default":null},
-	{"name":"attrs","type":["null","string"],"default":null},
-	{"name":"tags","type":["null","string"],"default":null},
-	{"name":"where","type":["null","string"],"default":null},
-	{"name":"shape","type":["null","string"],"default":null},
-	{"name":"extra","type":["null","string"],"default":null}]}`, string(p))
+	var pretty bytes.Buffer
+	require.NoError(t, json.Indent(&pretty, p, "", "  "))
+	pretty.WriteByte('\n')
+	golden := filepath.Join("testdata", "all_types.avsc")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, pretty.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), pretty.String(), "run with -update after an intended change")
 }
 
 func TestAvroNamesSanitised(t *testing.T) {
