@@ -26,6 +26,11 @@ const (
 // maxDagRunBody caps a dagRuns POST body.
 const maxDagRunBody = 1 << 20
 
+// maxKeptRuns bounds the runs kept in memory for polling; beyond it the
+// oldest finished runs are forgotten (their status stays in the status
+// store).
+const maxKeptRuns = 10000
+
 // dagRuns serves the part of Airflow's stable REST API (v1) that
 // ckanext-aircan and similar connectors use: trigger a DAG run with a conf,
 // poll its state, list its task instances. Runs execute in this process
@@ -39,6 +44,7 @@ type dagRuns struct {
 	runCtx context.Context // parent of every run; cancelled to stop them
 	mu     sync.Mutex
 	runs   map[string]*dagRun // by run id
+	order  []string           // run ids, oldest first
 	wg     sync.WaitGroup
 }
 
@@ -161,11 +167,26 @@ func (d *dagRuns) start(p *pipeline.Pipeline, req triggerRequest, conf json.RawM
 		return dagRun{}, fmt.Errorf("DAGRun with DAG ID: '%s' and DAGRun ID: '%s' already exists", p.Name(), id)
 	}
 	d.runs[id] = run
+	d.order = append(d.order, id)
+	d.forgetOld()
 	snapshot := *run
 	d.wg.Add(1)
 	d.mu.Unlock()
 	go d.execute(p, run, conf)
 	return snapshot, nil
+}
+
+// forgetOld drops the oldest finished runs beyond maxKeptRuns. d.mu is held.
+func (d *dagRuns) forgetOld() {
+	for i := 0; len(d.runs) > maxKeptRuns && i < len(d.order); {
+		run := d.runs[d.order[i]]
+		if run != nil && run.State != dagSuccess && run.State != dagFailed {
+			i++
+			continue
+		}
+		delete(d.runs, d.order[i])
+		d.order = append(d.order[:i], d.order[i+1:]...)
+	}
 }
 
 // execute runs the pipeline and keeps the run's state current.

@@ -311,3 +311,22 @@ func TestServeConfigErrors(t *testing.T) {
 	r = runCLI(t, env, append(base, "--addr", "256.0.0.1:1")...)
 	require.Equal(t, cli.ExitError, r.code)
 }
+
+func TestServeScheduler(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, "--schedule", "slow=@every 1s")
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var list struct {
+			Jobs []status.Job `json:"jobs"`
+		}
+		require.Equal(t, http.StatusOK, s.call(t, "GET", "/jobs", bearer, "", nil, &list))
+		for _, j := range list.Jobs {
+			if strings.HasPrefix(j.ID, "slow-") && j.Status == status.JobDone {
+				return // a scheduled run of "slow" ran to the end
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no scheduled run of slow finished")
+}
