@@ -15,6 +15,7 @@ func TestCKANLoad(t *testing.T) {
 	var out bytes.Buffer
 	res, err := demo(context.Background(), &out)
 	require.NoError(t, err, out.String())
+	require.Equal(t, pipeline.StateFailed, res.firstState, "over 10 rejects fails the first run")
 	require.Equal(t, pipeline.StateSuccess, res.state, out.String())
 	require.EqualValues(t, 1929, res.rows)
 	require.True(t, res.active)
@@ -23,7 +24,9 @@ func TestCKANLoad(t *testing.T) {
 	for _, u := range res.updates {
 		states = append(states, u.State)
 	}
-	require.Equal(t, []string{ckanstore.StatePending, ckanstore.StateProgress, ckanstore.StateComplete}, states)
-	require.Contains(t, res.updates[2].Message, "1929 rows loaded, 70 rejected")
+	require.Equal(t, []string{ckanstore.StatePending, ckanstore.StateProgress, ckanstore.StateError,
+		ckanstore.StatePending, ckanstore.StateProgress, ckanstore.StateComplete}, states, "one update per state and run")
+	require.Contains(t, res.updates[2].ErrorMessage, "the load failed")
+	require.Contains(t, res.updates[5].Message, "1929 rows loaded, 70 rejected")
 	require.Contains(t, out.String(), "report_error")
 }

@@ -26,6 +26,9 @@ type loadConf struct {
 		// (ckanext-aircan sends a string).
 		Schema json.RawMessage `json:"schema"`
 	} `json:"resource"`
+	// MaxRejects (datafactory's extension) fails the load when more rows
+	// are rejected; 0 allows any number.
+	MaxRejects int `json:"max_rejects"`
 }
 
 // loader holds what the tasks share: the CKAN client and where to print.
@@ -118,7 +121,7 @@ func (l *loader) load(ctx context.Context, tc *pipeline.TaskContext) error {
 		return err
 	}
 	rep, err := datastore.Load(ctx, store, "employees", r, &datastore.LoadOptions{Mode: datastore.ModeReplace,
-		BatchSize: 500, Progress: func(p datastore.Progress) {
+		BatchSize: 500, MaxRejects: c.MaxRejects, Progress: func(p datastore.Progress) {
 			fmt.Fprintf(l.out, "   … %d rows read, %d rejected\n", p.Read, p.Rejected)
 		}})
 	if err != nil {
@@ -175,7 +178,8 @@ func (l *loader) reportError(ctx context.Context, tc *pipeline.TaskContext) erro
 		return errors.Join(errors.New("cannot report the failure"), err)
 	}
 	id := c.Resource.CKANResourceID
-	fmt.Fprintf(l.out, "   → CKAN aircan_status_update: %s\n", ckanstore.StateError)
+	fmt.Fprintf(l.out, "   → CKAN aircan_status_update: %s: the load failed\n", ckanstore.StateError)
 	return l.client.AircanStatusUpdate(ctx, &ckanstore.StatusUpdate{ResourceID: id, State: ckanstore.StateError,
-		Message: "the load failed", Error: &ckanstore.StatusError{Message: "the load failed; see the run's status"}, DagRunID: tc.RunID()})
+		Message: "the load failed", Error: &ckanstore.StatusError{Message: "the load failed: run " + tc.RunID() +
+			" has the details"}, DagRunID: tc.RunID()})
 }

@@ -27,11 +27,12 @@ const employeesSchema = `{"fields": [
 
 // outcome is what the demo observed, for its test.
 type outcome struct {
-	state    pipeline.State
-	rows     int64
-	updates  []ckantest.StatusCall
-	active   bool
-	statusOK bool
+	firstState pipeline.State
+	state      pipeline.State
+	rows       int64
+	updates    []ckantest.StatusCall
+	active     bool
+	statusOK   bool
 }
 
 func run(ctx context.Context, out io.Writer) error {
@@ -73,13 +74,30 @@ func demo(ctx context.Context, out io.Writer) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	// the conf ckanext-aircan's aircan_submit sends (the schema as a JSON string)
+	be := pipeline.NewBackend(&pipeline.BackendOptions{Status: st})
+	// first with at most 10 rejects allowed: the load fails, CKAN hears "error"
+	first, err := runOnce(ctx, p, be, resID, ckan.URL(), 10, out)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := runOnce(ctx, p, be, resID, ckan.URL(), 0, out)
+	if err != nil {
+		return nil, err
+	}
+	res := &outcome{firstState: first.State, state: sum.State, updates: ckan.StatusUpdates()}
+	return res, report(ctx, res, client, resID, sum, statusURL, out)
+}
+
+// runOnce runs the pipeline with the conf ckanext-aircan's aircan_submit
+// sends (the schema as a JSON string), printing task transitions.
+func runOnce(ctx context.Context, p *pipeline.Pipeline, be *pipeline.Backend, resID, site string, maxRejects int,
+	out io.Writer) (*pipeline.Summary, error) {
 	schemaStr, _ := json.Marshal(employeesSchema)
 	conf := fmt.Sprintf(`{"resource": {"ckan_resource_id": %q, "schema": %s, "path": "employees.csv"},
-	  "ckan_config": {"site_url": %q, "aircan_datastore_chunk_insert_rows_size": 250}}`, resID, schemaStr, ckan.URL())
-	fmt.Fprintln(out, "\nrun ckan_load_example")
-	sum, runErr := pipeline.Run(ctx, p, json.RawMessage(conf), &pipeline.RunOptions{
-		Backend: pipeline.NewBackend(&pipeline.BackendOptions{Status: st}),
+	  "ckan_config": {"site_url": %q, "aircan_datastore_chunk_insert_rows_size": 250}, "max_rejects": %d}`,
+		resID, schemaStr, site, maxRejects)
+	fmt.Fprintf(out, "\nrun ckan_load_example (max_rejects %d)\n", maxRejects)
+	sum, runErr := pipeline.Run(ctx, p, json.RawMessage(conf), &pipeline.RunOptions{Backend: be,
 		OnTransition: func(t pipeline.Transition) {
 			if t.To != pipeline.StatePending {
 				fmt.Fprintf(out, "   task %-16s %s\n", t.Task, t.To)
@@ -88,8 +106,8 @@ func demo(ctx context.Context, out io.Writer) (*outcome, error) {
 	if sum == nil {
 		return nil, runErr
 	}
-	res := &outcome{state: sum.State, updates: ckan.StatusUpdates()}
-	return res, report(ctx, res, client, resID, sum, statusURL, out)
+	fmt.Fprintf(out, "   run %s: %s\n", sum.RunID, sum.State)
+	return sum, nil
 }
 
 // report prints what CKAN and the status store now say.
