@@ -24,6 +24,8 @@ func TestRun(t *testing.T) {
 		{"spec file", []string{"run", "testdata/noop.yaml"}, cli.ExitOK, []string{"first", "second", "SUCCESS"}},
 		{"failing task", []string{"run", "testdata/failing.json"}, cli.ExitRefused, []string{"bad_sql", "FAILED", "after", "SKIPPED"}},
 		{"built-in load", []string{"run", "load", "--conf", loadConf}, cli.ExitOK, []string{"load", "SUCCESS"}},
+		{"conf from a file", []string{"run", "load", "--conf", "@testdata/loadconf.json"}, cli.ExitOK, []string{"SUCCESS"}},
+		{"missing conf file", []string{"run", "load", "--conf", "@testdata/nope.json"}, cli.ExitError, nil},
 		{"invalid conf", []string{"run", "load", "--conf", `{"source": 1}`}, cli.ExitError, nil},
 		{"conf not JSON", []string{"run", "load", "--conf", `{`}, cli.ExitError, nil},
 		{"bad params", []string{"run", "testdata/badparams.json"}, cli.ExitError, nil},
@@ -44,6 +46,7 @@ func TestRun(t *testing.T) {
 	})
 	require.Equal(t, 3, countRows(t, db, "people"))
 	require.Equal(t, 2, countRows(t, db, "people__rejects"))
+	require.Equal(t, 3, countRows(t, db, "people_from_file"))
 }
 
 func TestRunRecordsStatus(t *testing.T) {
