@@ -6,6 +6,7 @@
 // # Commands
 //
 //	load SOURCE TARGET       load a CSV, resource.json or datapackage.json into a database
+//	                         (sqlite:, postgres://, mysql:// or ckan+https://site/?package_id=…)
 //	validate SOURCE          report the rows that fail the Table Schema
 //	infer FILE               print an inferred Table Schema
 //	backup DB TABLE DEST     back a table up to an Avro file (or bucket key)
@@ -13,7 +14,7 @@
 //	status TRACE_ID          a trace's summary (--history: every event)
 //	jobs                     list jobs by dataset or resource
 //	run PIPELINE             run a built-in pipeline or a spec file
-//	task run                 run one task of a run (for orchestrators)
+//	task create|run|finish   drive a run one task per process (for orchestrators)
 //	tasks                    list task types with their JSON Schemas
 //	serve                    the HTTP service: status, ingest, Airflow-style runs, scheduler
 //
@@ -31,5 +32,12 @@
 // the whole URL can be read from an environment variable with "env:NAME".
 // DATAFACTORY_TOKEN is the bearer token of the HTTP service (and of
 // status clients), DATAFACTORY_AIRFLOW_USER and DATAFACTORY_AIRFLOW_PASSWORD the
-// basic-auth credentials of its Airflow-compatible routes.
+// basic-auth credentials of its Airflow-compatible routes,
+// DATAFACTORY_CKAN_API_KEY the CKAN token of ckan+ targets.
+//
+// # Environment
+//
+// DATAFACTORY_STATUS_URL (status store: database URL or a service's http(s)
+// URL), DATAFACTORY_BUCKET_URL (run files and outputs), DATAFACTORY_DB_URL and
+// DATAFACTORY_ADDR (serve's defaults) spare repeating flags.
 package cli
