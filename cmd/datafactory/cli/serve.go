@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/ingesthttp"
+	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/statushttp"
@@ -33,6 +35,7 @@ type serveFlags struct {
 	status          string
 	bucket          string
 	pipelines       string
+	schemas         string
 	schedules       []string
 	noAuth          bool
 	shutdownTimeout time.Duration
@@ -69,6 +72,7 @@ cancels them (their jobs end CANCELLED, their traces FINISHED/FAILED).`,
 	fl.StringVar(&f.status, "status", "", "status database (default $"+EnvStatusURL+", else sqlite:datafactory-status.db)")
 	fl.StringVar(&f.bucket, "bucket", "", "bucket for runs, backups and scheduler state (default $"+EnvBucketURL+", else none)")
 	fl.StringVar(&f.pipelines, "pipelines", "", "directory of pipeline spec files served as DAGs")
+	fl.StringVar(&f.schemas, "schemas", "", "directory of Table Schemas (<table>.json): the ingest API's data dictionary; missing tables are created (default: every existing table, as described)")
 	fl.StringArrayVar(&f.schedules, "schedule", nil, "schedule a DAG: DAG=CRON (e.g. views=@monthly), repeatable")
 	fl.BoolVar(&f.noAuth, "no-auth", false, "serve without authentication (local use only)")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long running DAG runs may take to finish on shutdown")
@@ -261,7 +265,11 @@ func (m *Main) routes(ctx context.Context, s *server, f *serveFlags, token strin
 	for _, p := range []string{"/status", "/status/", "/status-from-path/", "/jobs", "/jobs/"} {
 		s.mux.Handle(p, sh)
 	}
-	ih, err := ingesthttp.New(ctx, s.store, &ingesthttp.Options{Token: token, MaxBodyBytes: f.maxBody, Bucket: s.bucket})
+	tables, err := dataDictionary(ctx, s.store, f.schemas)
+	if err != nil {
+		return err
+	}
+	ih, err := ingesthttp.New(ctx, s.store, &ingesthttp.Options{Token: token, MaxBodyBytes: f.maxBody, Bucket: s.bucket, Tables: tables})
 	if err != nil {
 		return err
 	}
@@ -272,6 +280,32 @@ func (m *Main) routes(ctx context.Context, s *server, f *serveFlags, token strin
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	return nil
+}
+
+// dataDictionary reads the Table Schemas of dir (one <table>.json each) and
+// creates the tables that do not exist; nil when dir is "".
+func dataDictionary(ctx context.Context, store *datastore.Store, dir string) (map[string]*frictionless.Schema, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	tables := map[string]*frictionless.Schema{}
+	for _, p := range paths {
+		name := strings.TrimSuffix(filepath.Base(p), ".json")
+		schema, err := frictionless.LoadSchema(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		err = store.CreateTable(ctx, name, schema)
+		if err != nil && !errors.Is(err, datastore.ErrExists) {
+			return nil, fmt.Errorf("table %s: %w", name, err)
+		}
+		tables[name] = schema
+	}
+	return tables, nil
 }
 
 // airflowAuth guards the Airflow routes: basic auth with the configured user

@@ -330,3 +330,26 @@ func TestServeScheduler(t *testing.T) {
 	}
 	t.Fatal("no scheduled run of slow finished")
 }
+
+func TestServeDataDictionary(t *testing.T) {
+	t.Parallel()
+	s := startServe(t, "--schemas", "testdata/schemas")
+	var resp struct {
+		Inserted int `json:"inserted"`
+		Rejected int `json:"rejected"`
+		Rows     []struct {
+			Field  string `json:"field"`
+			Reason string `json:"reason"`
+		} `json:"rows"`
+	}
+	// staff was created from its schema; people exists but is not in the dictionary
+	code := s.call(t, "POST", "/v1/tables/staff/rows", bearer, "application/json",
+		[]byte(`[{"id": 1, "name": "Ada", "age": 36}, {"id": 2, "age": -1}]`), &resp)
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, 1, resp.Inserted)
+	require.Equal(t, 1, resp.Rejected)
+	require.Equal(t, "name", resp.Rows[1].Field)
+	require.Equal(t, http.StatusNotFound, s.call(t, "POST", "/v1/tables/people/rows", bearer, "application/json", []byte(`[{"id": 1}]`), nil))
+	require.Equal(t, 1, countRows(t, s.db, "staff"))
+	require.Equal(t, 1, countRows(t, s.db, "staff__rejects"))
+}
