@@ -156,7 +156,7 @@ func (d *dagRuns) start(p *pipeline.Pipeline, req triggerRequest, conf json.RawM
 	if id == "" {
 		id = "manual__" + now.Format("2006-01-02T15:04:05.000000Z") + "_" + strings.ToLower(status.NewID()[:8])
 	}
-	run := &dagRun{DagID: p.Name(), RunID: id, State: dagQueued, Conf: conf, LogicalDate: logical,
+	run := &dagRun{DagID: p.Name(), RunID: id, State: dagQueued, Conf: redactConf(conf), LogicalDate: logical,
 		Execution: logical, External: true, RunType: "manual", tasks: map[string]*taskInstance{}}
 	for _, t := range p.Tasks() {
 		run.tasks[t] = &taskInstance{TaskID: t, DagID: p.Name(), RunID: id}
