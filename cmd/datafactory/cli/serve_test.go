@@ -256,6 +256,15 @@ func TestServeDagRun(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.call(t, "GET", "/status/f1", bearer, "", nil, &events))
 	require.Equal(t, "FAILED", events[len(events)-1]["trace_event_status"])
 
+	// a secret in the conf is never echoed
+	var echoed map[string]any
+	require.Equal(t, http.StatusOK, s.call(t, "POST", "/api/v1/dags/slow/dagRuns", basic, "application/json",
+		[]byte(`{"dag_run_id": "s1", "conf": {"ckan_config": {"api_key": "k-123-secret"}}}`), &echoed))
+	got, err := json.Marshal(s.pollRun(t, "slow", "s1"))
+	require.NoError(t, err)
+	require.NotContains(t, string(got), "k-123-secret")
+	require.Contains(t, string(got), "[redacted]")
+
 	var list map[string]any
 	require.Equal(t, http.StatusOK, s.call(t, "GET", "/api/v1/dags/load/dagRuns", basic, "", nil, &list))
 	require.EqualValues(t, 1, list["total_entries"])
