@@ -32,7 +32,9 @@ func (m *Main) loadCmd() *cobra.Command {
 		Short: "Load a CSV file, resource.json or datapackage.json into a database table",
 		Long: `Load streams SOURCE (a CSV file, a resource.json or a datapackage.json)
 into TARGET, a database URL (sqlite:file.db, postgres://user@host/db,
-mysql://user@host/db; the password comes from ` + EnvDBPassword + `).
+mysql://user@host/db; the password comes from ` + EnvDBPassword + `) or a
+CKAN site, ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id]
+(the token comes from ` + EnvCKANAPIKey + `).
 Rows failing the Table Schema are rejected, never written, and kept in
 --rejects. Exit code 1 when more rows were rejected than --max-rejects.`,
 		Args: cobra.ExactArgs(2),
