@@ -21,10 +21,17 @@ type RowResult struct {
 	Inserted bool `json:"inserted"`
 	// Field, Value and Reason say why a row was rejected (the first
 	// failure); Errors lists every failure of the row.
-	Field  string                    `json:"field,omitempty"`
-	Value  string                    `json:"value,omitempty"`
-	Reason string                    `json:"reason,omitempty"`
-	Errors []frictionless.FieldError `json:"errors,omitempty"`
+	Field  string       `json:"field,omitempty"`
+	Value  string       `json:"value,omitempty"`
+	Reason string       `json:"reason,omitempty"`
+	Errors []FieldIssue `json:"errors,omitempty"`
+}
+
+// FieldIssue is one failing field of a rejected row.
+type FieldIssue struct {
+	Field  string `json:"field"`
+	Value  string `json:"value"`
+	Reason string `json:"reason"`
 }
 
 // RowsResponse is the answer to POST rows.
@@ -248,7 +255,11 @@ func (h *Handler) ingest(r *http.Request, table string, schema *frictionless.Sch
 
 func setReject(rr *RowResult, re *frictionless.RowError) {
 	rr.Inserted = false
-	rr.Field, rr.Value, rr.Reason, rr.Errors = re.Field, re.Value, re.Reason, re.Errors
+	rr.Field, rr.Value, rr.Reason = re.Field, re.Value, re.Reason
+	rr.Errors = make([]FieldIssue, 0, len(re.Errors))
+	for _, fe := range re.Errors {
+		rr.Errors = append(rr.Errors, FieldIssue{Field: fe.Field, Value: fe.Value, Reason: fe.Reason})
+	}
 	if rr.Reason == "" {
 		rr.Reason = re.Error()
 	}
