@@ -87,6 +87,7 @@ func (d *dagRuns) register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 	mux.Handle("GET /api/v1/dags/{dag_id}/dagRuns", h(d.listRuns))
 	mux.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}", h(d.getRun))
 	mux.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}/taskInstances", h(d.taskInstances))
+	mux.Handle("GET /api/v1/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}", h(d.taskInstance))
 }
 
 func (d *dagRuns) listDags(w http.ResponseWriter, _ *http.Request) {
@@ -291,6 +292,19 @@ func (d *dagRuns) taskInstances(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+}
+
+func (d *dagRuns) taskInstance(w http.ResponseWriter, r *http.Request) {
+	_, tis, ok := d.lookup(r.PathValue("dag_id"), r.PathValue("run_id"))
+	if ok {
+		for _, ti := range tis {
+			if ti.TaskID == r.PathValue("task_id") {
+				writeJSON(w, http.StatusOK, ti)
+				return
+			}
+		}
+	}
+	writeAirflowError(w, http.StatusNotFound, "Task instance not found", "no such task instance")
 }
 
 func (d *dagRuns) listRuns(w http.ResponseWriter, r *http.Request) {

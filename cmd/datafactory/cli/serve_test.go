@@ -230,6 +230,11 @@ func TestServeDagRun(t *testing.T) {
 	require.Equal(t, "success", tis.TaskInstances[0].State)
 	require.Equal(t, 1, tis.TaskInstances[0].Try)
 
+	var ti map[string]any
+	require.Equal(t, http.StatusOK, s.call(t, "GET", "/api/v1/dags/load/dagRuns/aircan-run-1/taskInstances/load", basic, "", nil, &ti))
+	require.Equal(t, "success", ti["state"])
+	require.Equal(t, http.StatusNotFound, s.call(t, "GET", "/api/v1/dags/load/dagRuns/aircan-run-1/taskInstances/nope", basic, "", nil, nil))
+
 	// the run is visible through the status API: a finished trace and a DONE job
 	var events []map[string]any
 	require.Equal(t, http.StatusOK, s.call(t, "GET", "/status/aircan-run-1", bearer, "", nil, &events))
