@@ -1,10 +1,10 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -84,10 +84,32 @@ func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fiel
 	return bc, nil
 }
 
-// copy sends rows with one COPY statement.
+// copyChunk is how many rows are encoded before they are handed to the
+// connection: the server works on one chunk while the next is encoded.
+const copyChunk = 1000
+
+// copy sends rows with one COPY statement, encoding on a second goroutine
+// while the connection streams what is already encoded.
 func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
+	pr, pw := io.Pipe()
+	encErr := make(chan error, 1)
+	go func() {
+		err := bc.encode(pw, rows)
+		pw.CloseWithError(err) // nil: EOF for the reader
+		encErr <- err
+	}()
+	_, err := pc.PgConn().CopyFrom(ctx, pr, bc.sql)
+	pr.CloseWithError(io.ErrClosedPipe) // unblock the encoder if COPY stopped early
+	if eerr := <-encErr; eerr != nil && eerr != io.ErrClosedPipe {
+		return eerr
+	}
+	return err
+}
+
+// encode writes the binary COPY stream of rows to w in chunks.
+func (bc *binaryCopy) encode(w io.Writer, rows []frictionless.Row) error {
 	buf := append(bc.tmp[:0], copyHeader...)
-	for _, row := range rows {
+	for i, row := range rows {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
 		for j, v := range row {
 			if v == nil {
@@ -99,10 +121,16 @@ func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionles
 				return err
 			}
 		}
+		if (i+1)%copyChunk == 0 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
 	}
 	buf = binary.BigEndian.AppendUint16(buf, math.MaxUint16) // -1: trailer
 	bc.tmp = buf
-	_, err := pc.PgConn().CopyFrom(ctx, bytes.NewReader(buf), bc.sql)
+	_, err := w.Write(buf)
 	return err
 }
 
