@@ -27,7 +27,9 @@
 //     into a temporary table and merge it with one INSERT … ON CONFLICT DO
 //     UPDATE. Tables live in the connection's current schema.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
-//     for files; one connection for :memory:).
+//     for files; one connection for :memory:). SQLite has one writer at a
+//     time: readers are never blocked, a second load waits up to
+//     Options.BusyTimeout for the first.
 //   - MySQL writes prepared multi-row INSERTs in one transaction, upserts
 //     with ON DUPLICATE KEY UPDATE, in strict SQL mode.
 //
