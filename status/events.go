@@ -32,22 +32,7 @@ func (s *Store) startTrace(ctx context.Context, tx Tx, ev Event) (Event, error) 
 		ev.TraceID = newTraceID(DatasetID(ev))
 	}
 	ev.TraceStatus, ev.TraceEventStatus = TraceStarted, EventOK
-	s.fill(&ev)
-	if err := validateEvent(&ev); err != nil {
-		return Event{}, invalid(op, ev.TraceID, err)
-	}
-	var (
-		out Event
-		err error
-	)
-	if tx == nil {
-		out, err = s.drv.CreateTrace(ctx, ev)
-	} else if td, ok := s.txDriver(); ok {
-		out, err = td.CreateTraceTx(ctx, tx, ev)
-	} else {
-		err = errNoTx
-	}
-	return out, s.wrap(op, ev.TraceID, err)
+	return s.store(ctx, op, tx, ev, s.drv.CreateTrace, driver.TxDriver.CreateTraceTx)
 }
 
 // AddEvent appends an event to an existing trace and returns it as stored.
@@ -74,6 +59,14 @@ func (s *Store) addEvent(ctx context.Context, tx Tx, ev Event) (Event, error) {
 	if ev.TraceEventStatus == "" {
 		ev.TraceEventStatus = EventOK
 	}
+	return s.store(ctx, op, tx, ev, s.drv.AppendEvent, driver.TxDriver.AppendEventTx)
+}
+
+// store fills in and validates ev, then writes it with direct (no tx) or,
+// inside the caller's transaction, with inTx on the driver's TxDriver.
+func (s *Store) store(ctx context.Context, op string, tx Tx, ev Event,
+	direct func(context.Context, Event) (Event, error),
+	inTx func(driver.TxDriver, context.Context, Tx, Event) (Event, error)) (Event, error) {
 	s.fill(&ev)
 	if err := validateEvent(&ev); err != nil {
 		return Event{}, invalid(op, ev.TraceID, err)
@@ -83,9 +76,9 @@ func (s *Store) addEvent(ctx context.Context, tx Tx, ev Event) (Event, error) {
 		err error
 	)
 	if tx == nil {
-		out, err = s.drv.AppendEvent(ctx, ev)
+		out, err = direct(ctx, ev)
 	} else if td, ok := s.txDriver(); ok {
-		out, err = td.AppendEventTx(ctx, tx, ev)
+		out, err = inTx(td, ctx, tx, ev)
 	} else {
 		err = errNoTx
 	}
