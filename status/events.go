@@ -71,17 +71,7 @@ func (s *Store) store(ctx context.Context, op string, tx Tx, ev Event,
 	if err := validateEvent(&ev); err != nil {
 		return Event{}, invalid(op, ev.TraceID, err)
 	}
-	var (
-		out Event
-		err error
-	)
-	if tx == nil {
-		out, err = direct(ctx, ev)
-	} else if td, ok := s.txDriver(); ok {
-		out, err = inTx(td, ctx, tx, ev)
-	} else {
-		err = errNoTx
-	}
+	out, err := dispatch(ctx, s, tx, ev, direct, inTx)
 	return out, s.wrap(op, ev.TraceID, err)
 }
 

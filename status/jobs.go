@@ -61,17 +61,7 @@ func (s *Store) createJob(ctx context.Context, tx Tx, j Job) (Job, error) {
 	if err := validateJob(&j); err != nil {
 		return Job{}, invalid(op, j.ID, err)
 	}
-	var (
-		out Job
-		err error
-	)
-	if tx == nil {
-		out, err = s.drv.CreateJob(ctx, j)
-	} else if td, ok := s.txDriver(); ok {
-		out, err = td.CreateJobTx(ctx, tx, j)
-	} else {
-		err = errNoTx
-	}
+	out, err := dispatch(ctx, s, tx, j, s.drv.CreateJob, driver.TxDriver.CreateJobTx)
 	return out, s.wrap(op, j.ID, err)
 }
 
@@ -110,17 +100,7 @@ func (s *Store) transition(ctx context.Context, tx Tx, id string, to JobStatus, 
 	}
 	now := s.Now()
 	req := driver.TransitionRequest{ID: id, To: to, Info: withTimings(info, to, now), Now: now}
-	var (
-		j   Job
-		err error
-	)
-	if tx == nil {
-		j, err = s.drv.TransitionJob(ctx, req)
-	} else if td, ok := s.txDriver(); ok {
-		j, err = td.TransitionJobTx(ctx, tx, req)
-	} else {
-		err = errNoTx
-	}
+	j, err := dispatch(ctx, s, tx, req, s.drv.TransitionJob, driver.TxDriver.TransitionJobTx)
 	return j, s.wrap(op, id, err)
 }
 

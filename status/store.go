@@ -1,6 +1,7 @@
 package status
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -83,4 +84,19 @@ func orNoTx(tx Tx) Tx {
 func (s *Store) txDriver() (driver.TxDriver, bool) {
 	td, ok := s.drv.(driver.TxDriver)
 	return td, ok
+}
+
+// dispatch runs a driver write: direct when tx is nil, else inTx on the
+// driver's TxDriver (errNoTx when the driver has none).
+func dispatch[A, T any](ctx context.Context, s *Store, tx Tx, arg A,
+	direct func(context.Context, A) (T, error),
+	inTx func(driver.TxDriver, context.Context, Tx, A) (T, error)) (T, error) {
+	if tx == nil {
+		return direct(ctx, arg)
+	}
+	if td, ok := s.txDriver(); ok {
+		return inTx(td, ctx, tx, arg)
+	}
+	var zero T
+	return zero, errNoTx
 }
