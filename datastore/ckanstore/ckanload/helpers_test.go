@@ -77,7 +77,7 @@ func (s *syncBuffer) String() string {
 
 // setup starts ckantest (on dsn; "" is SQLite) behind a wrapper that
 // counts actions, can fail them, and serves /uploads/employees.csv.
-func setup(t *testing.T, dsn string) *bundle {
+func setup(t testing.TB, dsn string) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	srv, err := ckantest.New(&ckantest.Options{DSN: dsn})
@@ -143,7 +143,7 @@ func (b *bundle) failAction(action string, code int) {
 
 // conf is aircan_submit's conf for the resource (the schema as a JSON
 // string, the extra keys aircan sends, no secrets); mod edits it.
-func (b *bundle) conf(t *testing.T, mod func(res, ckan map[string]any)) json.RawMessage {
+func (b *bundle) conf(t testing.TB, mod func(res, ckan map[string]any)) json.RawMessage {
 	t.Helper()
 	res := map[string]any{"path": "employees.csv", "format": "CSV", "ckan_resource_id": b.resID, "schema": employeesSchema,
 		"package_id": b.datasetID, "datastore_append_or_update": false, "datastore_unique_keys": []string{},
