@@ -128,6 +128,12 @@ func TestDownloadOverHTTP(t *testing.T) {
 	require.ErrorIs(t, err, pipeline.ErrRunFailed)
 	_, calls := other.updates(sum.RunID)
 	require.Contains(t, calls[len(calls)-1].ErrorMessage, "local files are not allowed")
+
+	sum, err = b.run(t, b.conf(t, func(res, _ map[string]any) { res["path"] = b.site + "/uploads/missing.csv?sig=abc" }))
+	require.ErrorIs(t, err, pipeline.ErrRunFailed)
+	_, calls = b.updates(sum.RunID)
+	require.Contains(t, calls[len(calls)-1].ErrorMessage, "/uploads/missing.csv: HTTP 404")
+	require.NotContains(t, calls[len(calls)-1].ErrorMessage, "sig=abc", "queries (signed URLs) are not echoed")
 }
 
 func mustPipeline(t *testing.T, b *bundle) *pipeline.Pipeline {

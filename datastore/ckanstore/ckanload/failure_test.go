@@ -19,6 +19,7 @@ func TestFailures(t *testing.T) {
 	cases := []struct {
 		name     string
 		mod      func(res, ckan map[string]any)
+		cfg      func(c *ckanload.Config)
 		fail     string // action answered with a 500
 		failTask string
 		want     string // in the error update's message
@@ -34,6 +35,14 @@ func TestFailures(t *testing.T) {
 			mod: func(res, _ map[string]any) { res["datastore_unique_keys"] = "nope" }},
 		{name: "missing file", failTask: ckanload.TaskDownload, want: "no such file", progress: true,
 			mod: func(res, _ map[string]any) { res["path"] = "nope.csv" }},
+		{name: "path outside the file root", failTask: ckanload.TaskDownload, want: "outside the file root", progress: true,
+			mod: func(res, _ map[string]any) { res["path"] = "../ckanstore/ckanload/doc.go" }},
+		{name: "absolute path outside the file root", failTask: ckanload.TaskDownload, want: "outside the file root", progress: true,
+			mod: func(res, _ map[string]any) { res["path"] = "file:///etc/hostname" }},
+		{name: "file too large", failTask: ckanload.TaskDownload, want: "larger than the download limit", progress: true,
+			cfg: func(c *ckanload.Config) { c.MaxDownloadBytes = 1000 }},
+		{name: "download unreachable", failTask: ckanload.TaskDownload, want: "connection refused", progress: true,
+			mod: func(res, _ map[string]any) { res["path"] = "http://127.0.0.1:1/nope.csv" }},
 		{name: "header does not match", failTask: ckanload.TaskValidate, want: "does not match the schema", progress: true,
 			mod: func(res, _ map[string]any) { delete(res, "dialect") }},
 		{name: "too many rejects", failTask: ckanload.TaskValidate, want: "70 rows rejected, over max_rejects 10", progress: true},
@@ -47,6 +56,9 @@ func TestFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, "")
+			if tc.cfg != nil {
+				tc.cfg(b.cfg)
+			}
 			if tc.fail != "" {
 				b.failAction(tc.fail, http.StatusInternalServerError)
 			}
