@@ -1,10 +1,12 @@
 // Command ckanload is AirCan's job in one process: a CKAN site (ckantest,
 // in-process, with a real SQLite DataStore) has a dataset with an uploaded
-// CSV resource whose Table Schema is in the resource; a pipeline loads it into
-// the resource's DataStore table through the action API, keeps the rejected
-// rows, marks the resource DataStore-active and reports to CKAN with
-// aircan_status_update calls (pending, progress, complete or error) and to a
-// status store, printing the status as it goes.
+// CSV resource; the built-in ckan_load pipeline (datastore/ckanstore/ckanload)
+// is triggered with the conf ckanext-aircan's aircan_submit sends, downloads
+// the upload into the run's bucket, validates it against the Table Schema
+// (rejects kept), loads the valid rows into the resource's DataStore table,
+// marks the resource DataStore-active and reports to CKAN with
+// aircan_status_update calls and to a status store, printing the status as
+// it goes.
 //
 //	go run ./examples/ckanload
 package main

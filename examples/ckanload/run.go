@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
+	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
 	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/storage"
 )
 
 // employeesSchema is the resource's Table Schema, every field required.
@@ -23,21 +28,37 @@ const employeesSchema = `{"fields": [
   {"name": "hiring_date", "type": "datetime", "constraints": {"required": true}},
   {"name": "department_id", "type": "integer", "constraints": {"required": true}},
   {"name": "job_id", "type": "integer", "constraints": {"required": true}}
-], "primaryKey": ["employee_id"]}`
+]}`
 
 // outcome is what the demo observed, for its test.
 type outcome struct {
-	firstState pipeline.State
-	state      pipeline.State
-	rows       int64
-	updates    []ckantest.StatusCall
-	active     bool
-	statusOK   bool
+	states   []pipeline.State // per run
+	rows     []int64          // DataStore rows after each run
+	updates  []ckantest.StatusCall
+	active   bool
+	rejects  int
+	statusOK bool
 }
 
 func run(ctx context.Context, out io.Writer) error {
 	_, err := demo(ctx, out)
 	return err
+}
+
+// runSpec is one trigger of the pipeline.
+type runSpec struct {
+	title string
+	edit  func(res, ckan map[string]any, conf map[string]any)
+}
+
+var runs = []runSpec{
+	{"replace, at most 10 rejected rows allowed (max_rejects, a datafactory extension): the load fails",
+		func(_, _ map[string]any, conf map[string]any) { conf["max_rejects"] = 10 }},
+	{"replace: drop and recreate the table, load the valid rows", nil},
+	{"upsert on employee_id (datastore_append_or_update, datastore_unique_keys): the same file again",
+		func(res, _ map[string]any, _ map[string]any) {
+			res["datastore_append_or_update"], res["datastore_unique_keys"] = true, []string{"employee_id"}
+		}},
 }
 
 func demo(ctx context.Context, out io.Writer) (*outcome, error) {
@@ -46,96 +67,176 @@ func demo(ctx context.Context, out io.Writer) (*outcome, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	ckan := ckantest.NewServer(nil)
-	defer ckan.Close()
-	ds, err := ckan.AddDataset(ckantest.Dataset{Name: "hr-2021", Title: "Hired employees 2021"})
+	s, err := newSite()
 	if err != nil {
 		return nil, err
 	}
-	resID, err := ckan.AddResource(ckantest.Resource{PackageID: ds.ID, Name: "employees.csv", URLType: "upload",
-		Format: "CSV", URL: "https://ckan.example.org/uploads/employees.csv"})
+	defer s.close()
+	fmt.Fprintf(out, "CKAN (ckantest) at %s: dataset hr-2021, resource employees.csv %s\n", s.url(), s.resID)
+	bucket, err := storage.Open(ctx, "file://"+filepath.ToSlash(dir))
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "CKAN (ckantest) at %s: dataset %s, resource %s\n", ckan.URL(), ds.Name, resID)
-	client, err := ckanstore.NewClient(ckan.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(ckan.SysadminToken())})
-	if err != nil {
-		return nil, err
-	}
+	defer bucket.Close()
 	statusURL := "sqlite://" + filepath.ToSlash(filepath.Join(dir, "status.db"))
 	st, err := sqlstatus.Open(ctx, statusURL, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-
-	l := &loader{client: client, out: out}
-	p, err := l.pipeline()
+	// The API key lives in the pipeline's configuration (in the CLI:
+	// DATAFACTORY_CKAN_SITE_URL and DATAFACTORY_CKAN_API_KEY), never in the
+	// run's conf, which is stored with the run.
+	p, err := ckanload.New(&ckanload.Config{SiteURL: s.url(), APIKey: ckanstore.Secret(s.ckan.SysadminToken())})
 	if err != nil {
 		return nil, err
 	}
-	be := pipeline.NewBackend(&pipeline.BackendOptions{Status: st})
-	// first with at most 10 rejects allowed: the load fails, CKAN hears "error"
-	first, err := runOnce(ctx, p, be, resID, ckan.URL(), 10, out)
-	if err != nil {
-		return nil, err
+	be := pipeline.NewBackend(&pipeline.BackendOptions{Storage: bucket, Status: st})
+	res := &outcome{}
+	var last *pipeline.Summary
+	for i, r := range runs {
+		fmt.Fprintf(out, "\nrun %d: %s\n", i+1, r.title)
+		sum, err := runOnce(ctx, p, be, s, r, out)
+		if err != nil {
+			return nil, err
+		}
+		n, err := rowCount(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(out, "   run %s: %s; the DataStore table has %d rows\n", sum.RunID, sum.State, n)
+		res.states, res.rows, last = append(res.states, sum.State), append(res.rows, n), sum
 	}
-	sum, err := runOnce(ctx, p, be, resID, ckan.URL(), 0, out)
-	if err != nil {
-		return nil, err
-	}
-	res := &outcome{firstState: first.State, state: sum.State, updates: ckan.StatusUpdates()}
-	return res, report(ctx, res, client, resID, sum, statusURL, out)
+	res.updates = s.ckan.StatusUpdates()
+	return res, report(ctx, res, s, bucket, runs, last, statusURL, out)
 }
 
-// runOnce runs the pipeline with the conf ckanext-aircan's aircan_submit
-// sends (the schema as a JSON string), printing task transitions.
-func runOnce(ctx context.Context, p *pipeline.Pipeline, be *pipeline.Backend, resID, site string, maxRejects int,
-	out io.Writer) (*pipeline.Summary, error) {
-	schemaStr, _ := json.Marshal(employeesSchema)
-	conf := fmt.Sprintf(`{"resource": {"ckan_resource_id": %q, "schema": %s, "path": "employees.csv"},
-	  "ckan_config": {"site_url": %q, "aircan_datastore_chunk_insert_rows_size": 250}, "max_rejects": %d}`,
-		resID, schemaStr, site, maxRejects)
-	fmt.Fprintf(out, "\nrun ckan_load_example (max_rejects %d)\n", maxRejects)
-	sum, runErr := pipeline.Run(ctx, p, json.RawMessage(conf), &pipeline.RunOptions{Backend: be,
-		OnTransition: func(t pipeline.Transition) {
-			if t.To != pipeline.StatePending {
-				fmt.Fprintf(out, "   task %-16s %s\n", t.Task, t.To)
-			}
-		}})
+// aircanConf is the conf ckanext-aircan's aircan_submit sends for the
+// resource (the schema as a JSON string), without its api_key.
+func aircanConf(s *site, r runSpec) (json.RawMessage, error) {
+	res := map[string]any{"path": s.url() + "/uploads/employees.csv", "format": "CSV", "ckan_resource_id": s.resID,
+		"schema": employeesSchema, "package_id": s.dsID, "datastore_append_or_update": false, "datastore_unique_keys": []string{},
+		// datafactory extension: the file has no header row
+		"dialect": map[string]any{"header": false}}
+	ckan := map[string]any{"site_url": s.url(), "aircan_load_with_postgres_copy": false, "aircan_datastore_chunk_insert_rows_size": 250}
+	conf := map[string]any{"resource": res, "ckan_config": ckan, "output_bucket": "2024-03-01"}
+	if r.edit != nil {
+		r.edit(res, ckan, conf)
+	}
+	return json.Marshal(conf)
+}
+
+// runOnce runs the pipeline, printing each task's transitions and each
+// status update CKAN receives as they happen.
+func runOnce(ctx context.Context, p *pipeline.Pipeline, be *pipeline.Backend, s *site, r runSpec, out io.Writer) (*pipeline.Summary, error) {
+	conf, err := aircanConf(s, r)
+	if err != nil {
+		return nil, err
+	}
+	pr := &printer{out: out, ckan: s.ckan, seen: len(s.ckan.StatusUpdates())}
+	sum, runErr := pipeline.Run(ctx, p, conf, &pipeline.RunOptions{Backend: be, OnTransition: pr.transition})
 	if sum == nil {
 		return nil, runErr
 	}
-	fmt.Fprintf(out, "   run %s: %s\n", sum.RunID, sum.State)
+	pr.flush()
 	return sum, nil
 }
 
-// report prints what CKAN and the status store now say.
-func report(ctx context.Context, res *outcome, client *ckanstore.Client, resID string, sum *pipeline.Summary,
-	statusURL string, out io.Writer) error {
+// printer prints transitions and new CKAN status updates.
+type printer struct {
+	mu   sync.Mutex
+	out  io.Writer
+	ckan *ckantest.Server
+	seen int
+}
+
+func (p *printer) transition(t pipeline.Transition) {
+	if t.To == pipeline.StatePending {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, "   task %-15s %s\n", t.Task, t.To)
+	if t.To.Terminal() {
+		p.flushLocked()
+	}
+}
+
+func (p *printer) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.flushLocked()
+}
+
+func (p *printer) flushLocked() {
+	ups := p.ckan.StatusUpdates()
+	for _, u := range ups[p.seen:] {
+		fmt.Fprintf(p.out, "   → CKAN aircan_status_update %s: %s\n", u.State, u.Message)
+	}
+	p.seen = len(ups)
+}
+
+func rowCount(ctx context.Context, s *site) (int64, error) {
+	c, err := ckanstore.NewClient(s.url(), nil)
+	if err != nil {
+		return 0, err
+	}
 	zero := 0
-	search, err := client.DatastoreSearch(ctx, &ckanstore.SearchRequest{ResourceID: resID, Limit: &zero})
+	res, err := c.DatastoreSearch(ctx, &ckanstore.SearchRequest{ResourceID: s.resID, Limit: &zero})
+	if errors.Is(err, ckanstore.ErrNotFound) {
+		return 0, nil // no DataStore table yet
+	}
+	if err != nil {
+		return 0, err
+	}
+	return *res.Total, nil
+}
+
+// report prints what CKAN, the bucket and the status store now say.
+func report(ctx context.Context, res *outcome, s *site, bucket *storage.Bucket, specs []runSpec, last *pipeline.Summary,
+	statusURL string, out io.Writer) error {
+	c, err := ckanstore.NewClient(s.url(), nil)
 	if err != nil {
 		return err
 	}
-	res.rows = *search.Total
-	r, err := client.ResourceShow(ctx, resID)
+	r, err := c.ResourceShow(ctx, s.resID)
 	if err != nil {
 		return err
 	}
 	res.active = r.DatastoreActive
-	fmt.Fprintf(out, "\nrun %s: %s\ndatastore_search: %d rows; datastore_active: %v\n", sum.RunID, sum.State, res.rows, res.active)
-	fmt.Fprintln(out, "aircan_status_update calls CKAN received:")
-	for _, u := range res.updates {
-		fmt.Fprintf(out, "   %-8s %s\n", u.State, u.Message)
+	fmt.Fprintf(out, "\nresource %s: datastore_active %v; %d runs, CKAN received %d status updates\n",
+		s.resID, res.active, len(specs), len(res.updates))
+	recs, err := rejects(ctx, bucket, last.RunID)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "\n$ datafactory status %s --history\n", sum.RunID)
+	res.rejects = len(recs)
+	key := ckanload.Name + "/" + last.RunID + "/" + ckanload.TaskValidate + "/" + ckanload.RejectsFile
+	fmt.Fprintf(out, "%d rejected rows in %s, e.g.:\n", len(recs), key)
+	for _, rec := range recs[:min(3, len(recs))] {
+		fmt.Fprintf(out, "   row %s: field %s: %s  %s\n", rec[0], rec[2], rec[4], rec[5])
+	}
+	fmt.Fprintf(out, "\n$ datafactory status %s --history\n", last.RunID)
 	var errb strings.Builder
 	m := &cli.Main{Stdout: out, Stderr: &errb}
-	code := m.Run(ctx, []string{"status", sum.RunID, "--history", "--status", statusURL})
+	code := m.Run(ctx, []string{"status", last.RunID, "--history", "--status", statusURL})
 	res.statusOK = code == cli.ExitOK
 	if !res.statusOK {
 		return fmt.Errorf("datafactory status: exit %d: %s", code, errb.String())
 	}
 	return nil
+}
+
+// rejects reads a run's validate/rejects.csv (without its header).
+func rejects(ctx context.Context, bucket *storage.Bucket, runID string) ([][]string, error) {
+	rd, err := bucket.Run(ckanload.Name, runID).Task(ckanload.TaskValidate).NewReader(ctx, ckanload.RejectsFile)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	recs, err := csv.NewReader(rd).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[1:], nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/datafactory/datafactory/avrobak"
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/jmoiron/sqlx"
@@ -109,6 +110,9 @@ func (m *Main) registry() (*pipeline.Registry, error) {
 		if err := r.Register(t); err != nil {
 			return nil, err
 		}
+	}
+	if err := ckanload.Register(r, m.ckanLoadConfig()); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

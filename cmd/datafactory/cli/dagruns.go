@@ -132,11 +132,16 @@ func (d *dagRuns) trigger(w http.ResponseWriter, r *http.Request) {
 	if len(conf) == 0 || string(conf) == "null" {
 		conf = json.RawMessage("{}")
 	}
+	// The run stores its conf: the connector's credentials (aircan's
+	// ckan_config.api_key, the DataStore write URL) are dropped here, and
+	// echoed redacted; the pipelines read theirs from the environment.
+	echo := redactConf(conf)
+	conf, _ = stripSecrets(conf)
 	if err := p.ValidateConf(conf); err != nil {
 		writeAirflowError(w, http.StatusBadRequest, "Bad Request", err.Error())
 		return
 	}
-	run, err := d.start(p, req, conf)
+	run, err := d.start(p, req, echo, conf)
 	if err != nil {
 		writeAirflowError(w, http.StatusConflict, "Conflict", err.Error())
 		return
@@ -144,8 +149,9 @@ func (d *dagRuns) trigger(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, run)
 }
 
-// start registers a run and launches it.
-func (d *dagRuns) start(p *pipeline.Pipeline, req triggerRequest, conf json.RawMessage) (dagRun, error) {
+// start registers a run and launches it with conf; echo is the conf shown
+// in answers.
+func (d *dagRuns) start(p *pipeline.Pipeline, req triggerRequest, echo, conf json.RawMessage) (dagRun, error) {
 	now := d.now().UTC()
 	logical := now
 	if req.LogicalDate != nil {
@@ -157,7 +163,7 @@ func (d *dagRuns) start(p *pipeline.Pipeline, req triggerRequest, conf json.RawM
 	if id == "" {
 		id = "manual__" + now.Format("2006-01-02T15:04:05.000000Z") + "_" + strings.ToLower(status.NewID()[:8])
 	}
-	run := &dagRun{DagID: p.Name(), RunID: id, State: dagQueued, Conf: redactConf(conf), LogicalDate: logical,
+	run := &dagRun{DagID: p.Name(), RunID: id, State: dagQueued, Conf: echo, LogicalDate: logical,
 		Execution: logical, External: true, RunType: "manual", tasks: map[string]*taskInstance{}}
 	for _, t := range p.Tasks() {
 		run.tasks[t] = &taskInstance{TaskID: t, DagID: p.Name(), RunID: id}

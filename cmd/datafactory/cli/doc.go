@@ -33,11 +33,18 @@
 // DATAFACTORY_TOKEN is the bearer token of the HTTP service (and of
 // status clients), DATAFACTORY_AIRFLOW_USER and DATAFACTORY_AIRFLOW_PASSWORD the
 // basic-auth credentials of its Airflow-compatible routes,
-// DATAFACTORY_CKAN_API_KEY the CKAN token of ckan+ targets.
+// DATAFACTORY_CKAN_API_KEY the CKAN token of ckan+ targets and of the
+// built-in ckan_load pipeline (AirCan), whose site is
+// DATAFACTORY_CKAN_SITE_URL (the key is sent to no other site) and whose
+// direct-PostgreSQL path reads DATAFACTORY_CKAN_DATASTORE_URL. Runs store
+// their conf, so ckan_load refuses a conf carrying api_key, and serve's
+// Airflow-compatible route drops secrets (api_key, tokens, passwords, URLs
+// with a password) from a triggered run's conf before the run exists.
 //
 // # Environment
 //
 // DATAFACTORY_STATUS_URL (status store: database URL or a service's http(s)
 // URL), DATAFACTORY_BUCKET_URL (run files and outputs), DATAFACTORY_DB_URL and
-// DATAFACTORY_ADDR (serve's defaults) spare repeating flags.
+// DATAFACTORY_ADDR (serve's defaults) spare repeating flags;
+// DATAFACTORY_CKAN_FILE_ROOT lets ckan_load read local files under it.
 package cli

@@ -9,12 +9,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/storage"
 )
 
 // builtinPipelines are the pipelines the tool has without a spec file, by
-// name. Each takes its parameters from the run's conf.
+// name. Each takes its parameters from the run's conf: "load" (a load
+// task's params) and "ckan_load" (AirCan's pipeline, with the conf
+// ckanext-aircan's aircan_submit sends; its secrets come from the
+// environment, see ckanLoadConfig).
 func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
 	load, err := pipeline.NewBuilder("load").
 		ConfSchema(json.RawMessage(loadParamsSchema)).
@@ -29,7 +33,15 @@ func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]*pipeline.Pipeline{"load": load}, nil
+	reg, err := m.registry()
+	if err != nil {
+		return nil, err
+	}
+	ckan, err := reg.Build(ckanload.Spec())
+	if err != nil {
+		return nil, err
+	}
+	return map[string]*pipeline.Pipeline{"load": load, ckanload.Name: ckan}, nil
 }
 
 // resolvePipeline returns the built-in pipeline named arg, or the pipeline of

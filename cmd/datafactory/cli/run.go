@@ -28,7 +28,9 @@ func (m *Main) runCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run PIPELINE",
 		Short: "Run a built-in pipeline or a pipeline spec file",
-		Long: `Run runs PIPELINE once, in this process: a built-in pipeline ("load") or a
+		Long: `Run runs PIPELINE once, in this process: a built-in pipeline ("load", or
+"ckan_load", AirCan's CKAN DataStore load, configured by
+` + EnvCKANSiteURL + ` and ` + EnvCKANAPIKey + `) or a
 spec file (JSON or YAML) of registered task types (see "datafactory tasks").
 --conf gives the run's conf as JSON or @file; it is validated against the
 pipeline's JSON Schema first. With a status store (--status or

@@ -66,6 +66,12 @@ func (s *served) shutdown() int {
 // startServe runs "datafactory serve" in-process on a loopback port.
 func startServe(t *testing.T, extra ...string) *served {
 	t.Helper()
+	return startServeEnv(t, nil, extra...)
+}
+
+// startServeEnv is startServe with more environment variables.
+func startServeEnv(t *testing.T, moreEnv map[string]string, extra ...string) *served {
+	t.Helper()
 	dir := t.TempDir()
 	s := &served{db: "sqlite://" + filepath.Join(dir, "data.db"), statusDB: "sqlite://" + filepath.Join(dir, "status.db"),
 		done: make(chan int, 1), stdout: &syncBuffer{}}
@@ -80,6 +86,9 @@ func startServe(t *testing.T, extra ...string) *served {
 	require.NoError(t, st.Close())
 
 	env := map[string]string{cli.EnvToken: serveToken, cli.EnvAirflowUser: afUser, cli.EnvAirflowPassword: afPass, "DB": s.db}
+	for k, v := range moreEnv {
+		env[k] = v
+	}
 	addr := make(chan string, 1)
 	m := &cli.Main{Stdout: s.stdout, Stderr: io.Discard, Getenv: func(k string) string { return env[k] },
 		Listening: func(a string) { addr <- a }}

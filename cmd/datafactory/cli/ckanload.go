@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"github.com/datafactory/datafactory/datastore/ckanstore"
+	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
+)
+
+// The ckan_load pipeline (AirCan) reads its site and secrets from the
+// environment, never from the run's conf (which is stored with the run).
+const (
+	// EnvCKANSiteURL is the CKAN site that DATAFACTORY_CKAN_API_KEY and
+	// DATAFACTORY_CKAN_DATASTORE_URL belong to. ckan_load runs naming
+	// another site in ckan_config.site_url are refused, so the key is only
+	// ever sent to its own site.
+	EnvCKANSiteURL = "DATAFACTORY_CKAN_SITE_URL"
+	// EnvCKANFileRoot is the directory ckan_load may read local files
+	// from (resource.path without a URL scheme); unset, local files are
+	// refused and only http(s) URLs are downloaded.
+	EnvCKANFileRoot = "DATAFACTORY_CKAN_FILE_ROOT"
+)
+
+// ckanLoadConfig is the ckan_load pipeline's configuration from the
+// environment: the site, its API key and its DataStore write URL
+// (DATAFACTORY_CKAN_API_KEY, DATAFACTORY_CKAN_DATASTORE_URL), and the
+// local file root.
+func (m *Main) ckanLoadConfig() *ckanload.Config {
+	return &ckanload.Config{
+		SiteURL:     m.Getenv(EnvCKANSiteURL),
+		APIKey:      ckanstore.Secret(m.Getenv(EnvCKANAPIKey)),
+		PostgresURL: ckanstore.Secret(m.Getenv(EnvCKANDatastoreURL)),
+		FileRoot:    m.Getenv(EnvCKANFileRoot),
+	}
+}
