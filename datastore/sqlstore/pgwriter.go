@@ -33,6 +33,7 @@ type pgWriter struct {
 	cols    []string
 	merge   []string
 	bc      *binaryCopy
+	up      *pgStaged // a staged upsert (nil otherwise)
 	done    bool
 }
 
@@ -65,6 +66,13 @@ func (w *pgWriter) setup(ctx context.Context) error {
 		}
 		w.copyTo = pgx.Identifier{w.d.schema, w.staging}
 	case driver.Upsert:
+		staged, err := w.stageable(ctx)
+		if err != nil {
+			return err
+		}
+		if staged {
+			return w.setupStaged(ctx)
+		}
 		w.tmp = "_dfup_" + stagingName(w.req.Table)[7:]
 		cols := quoteList(w.d, w.cols)
 		stmt := "CREATE TEMPORARY TABLE " + w.d.quote(w.tmp) + " ON COMMIT DROP AS SELECT " + cols + " FROM " + w.d.table(w.req.Table) + " WITH NO DATA"
@@ -126,16 +134,7 @@ func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
 	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT df_write"); err != nil {
 		return err
 	}
-	err := w.copyRows(ctx, rows)
-	for _, stmt := range w.merge {
-		if err != nil {
-			break
-		}
-		_, err = w.conn.ExecContext(ctx, stmt)
-	}
-	if err == nil && w.tmp != "" {
-		_, err = w.conn.ExecContext(ctx, "TRUNCATE "+w.d.quote(w.tmp))
-	}
+	err := w.writeRows(ctx, rows)
 	if err != nil {
 		if ctx.Err() != nil {
 			return err // the connection is being torn down; Abort cleans up
@@ -149,6 +148,25 @@ func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
 	return err
 }
 
+// writeRows copies rows (and merges them, for an upsert merged batch by
+// batch).
+func (w *pgWriter) writeRows(ctx context.Context, rows []frictionless.Row) error {
+	if w.up != nil {
+		return w.writeStaged(ctx, rows)
+	}
+	err := w.copyRows(ctx, rows)
+	for _, stmt := range w.merge {
+		if err != nil {
+			break
+		}
+		_, err = w.conn.ExecContext(ctx, stmt)
+	}
+	if err == nil && w.tmp != "" {
+		_, err = w.conn.ExecContext(ctx, "TRUNCATE "+w.d.quote(w.tmp))
+	}
+	return err
+}
+
 // copyRows writes rows with one binary COPY on the session's connection.
 func (w *pgWriter) copyRows(ctx context.Context, rows []frictionless.Row) error {
 	return copyOn(ctx, w, rows)
@@ -159,6 +177,11 @@ func (w *pgWriter) Commit(ctx context.Context) error {
 	if w.staging != "" {
 		if err := w.swap(ctx); err != nil {
 			return fmt.Errorf("swap: %w", err)
+		}
+	}
+	if w.up != nil {
+		if err := w.commitStaged(ctx); err != nil {
+			return fmt.Errorf("merge: %w", err)
 		}
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
