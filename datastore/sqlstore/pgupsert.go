@@ -37,6 +37,10 @@ import (
 // rewriteMinRows is the smallest upsert that may rewrite the target.
 const rewriteMinRows = 100_000
 
+// rewriteWorkMem is the work_mem of a rewrite's transaction (PostgreSQL's
+// default, 4MB, splits the hash of 100k keys or more into batches on disk).
+const rewriteWorkMem = "64MB"
+
 // pgStaged is the state of a staged upsert.
 type pgStaged struct {
 	staging string      // staging table (a real table of the transaction)
@@ -71,7 +75,9 @@ const pgStageable = `SELECT coalesce((SELECT c.relkind = 'r' AND c.relpersistenc
 	AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid OR h.inhparent = c.oid)
 	AND NOT EXISTS (SELECT 1 FROM pg_publication_rel r WHERE r.prrelid = c.oid)
 	AND NOT EXISTS (SELECT 1 FROM pg_seclabel l WHERE l.objoid = c.oid AND l.classoid = 'pg_class'::regclass)
-	AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype = 'n')
+	AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid AND d.deptype = 'n'
+		AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = c.oid))
+		AND NOT (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = c.oid)))
 	AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_type'::regclass AND d.refobjid = c.reltype AND d.deptype = 'n')
 	AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
 		WHERE d.classid = 'pg_class'::regclass AND d.refobjid = c.oid AND s.relkind = 'S')
@@ -241,6 +247,8 @@ func (w *pgWriter) rewrite(ctx context.Context, grants []string) error {
 		return err
 	}
 	stmts := []string{
+		// The anti-join hashes the staged keys: let a million fit in memory.
+		"SET LOCAL work_mem = '" + rewriteWorkMem + "'",
 		"INSERT INTO " + stg + " (" + cols + ") SELECT " + cols + " FROM " + t + " t WHERE NOT EXISTS (SELECT 1 FROM " + stg + " s WHERE " + w.up.keyOn + ")",
 		"DROP TABLE " + t,
 		"ALTER TABLE " + stg + " RENAME TO " + w.d.quote(w.req.Table),
