@@ -100,7 +100,9 @@ func (o *LoadOptions) validate() error {
 	return nil
 }
 
-// Progress is a load's progress so far.
+// Progress is a load's progress so far. Read >= Written + Rejected in every
+// call (rows of the batch in hand count as read); the last call, made when
+// the load ends, matches the LoadReport, also when the load failed.
 type Progress struct {
 	Read     int64 // rows read
 	Written  int64 // rows written (visible once the load commits)
