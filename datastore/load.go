@@ -56,7 +56,8 @@ type LoadOptions struct {
 	ProgressInterval time.Duration
 	// SwapTimeout bounds how long a replace waits for other sessions' locks
 	// on the table when swapping (PostgreSQL lock_timeout, MySQL
-	// lock_wait_timeout). Default 0: the database's own setting.
+	// lock_wait_timeout), and so does a PostgreSQL upsert that rewrites the
+	// table (see package sqlstore). Default 0: the database's own setting.
 	SwapTimeout time.Duration
 	// CheckUnique keeps LoadResource's reader checking unique and primary-key
 	// fields in memory. Default false: the database's constraints enforce
