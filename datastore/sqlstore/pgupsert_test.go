@@ -176,6 +176,32 @@ func TestPgUpsertMergesInPlace(t *testing.T) {
 	}
 }
 
+// TestPgUpsertViewDuringLoad: a view created on the target while a large
+// upsert is loading makes it merge in place at commit instead of swapping
+// the table (which would break the view).
+func TestPgUpsertViewDuringLoad(t *testing.T) {
+	t.Parallel()
+	b := backends[1]
+	s := open(t, b)
+	db := rawDB(t, s).DB
+	seedMany(t, s, 100_000)
+	before := relOID(t, db)
+	rep, err := upsertRows(t, s, &funcReader{n: 120_000, row: func(i int) frictionless.Row {
+		if i == 60_000 {
+			_, err := db.Exec("CREATE VIEW emp_v AS SELECT * FROM emp")
+			require.NoError(t, err)
+		}
+		return employee(int64(i+1), "new")
+	}}, &datastore.LoadOptions{BatchSize: 20_000})
+	require.NoError(t, err)
+	require.EqualValues(t, 120_000, rep.Written)
+	require.Equal(t, before, relOID(t, db), "merged in place")
+	var n int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM emp_v WHERE employee_name LIKE 'new%'").Scan(&n))
+	require.Equal(t, 120_000, n)
+	require.Empty(t, stagingTables(t, b, s))
+}
+
 // TestPgUpsertRewriteLockTimeout: a large upsert whose rewrite cannot lock
 // the target within SwapTimeout (another session is writing it) fails and
 // leaves the target as it was, with no staging table.
