@@ -61,7 +61,7 @@
 //   - when fewer than 100,000 rows were staged, or they take less than half
 //     the target's size, one INSERT … ON CONFLICT DO UPDATE merges them in
 //     place: readers and writers of other rows are never blocked.
-//   - otherwise the target is rewritten, about three times faster than
+//   - otherwise the target is rewritten, two to three times faster than
 //     updating most of its rows in place, and left without dead rows: the
 //     load locks it against writers (EXCLUSIVE; readers go on), copies the
 //     rows the upsert does not touch into the staging table, and swaps that

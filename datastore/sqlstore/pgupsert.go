@@ -24,7 +24,7 @@ import (
 // staging table and swaps it in, as replace does. A rewrite writes each row
 // once instead of updating it in place (an update writes a new row
 // version, its index entry and a lock record, and leaves the old version
-// behind), which makes a large upsert about three times faster and leaves
+// behind), which makes a large upsert two to three times faster and leaves
 // the table compact.
 //
 // Only plain tables whose identity a swap keeps whole are staged (see
