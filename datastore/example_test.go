@@ -74,7 +74,7 @@ func ExampleIngest() {
 	// Output:
 	// 0 true <nil>
 	// 1 false row 2: field "name": value is required
-	// 2 false row 3: field "mayor": unknown field
+	// 2 false row 3: field "mayor": field is not in the schema
 }
 
 func ExampleStore_DescribeTable() {

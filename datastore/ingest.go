@@ -2,10 +2,7 @@ package datastore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"sort"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
@@ -50,10 +47,14 @@ func Ingest(ctx context.Context, s *Store, table string, objects []map[string]an
 	if err != nil {
 		return nil, err
 	}
+	rc, err := rowCaster(schema)
+	if err != nil {
+		return nil, s.wrap("ingest", table, err)
+	}
 	rows := make([]frictionless.Row, len(objects))
 	errs := make([]error, len(objects))
 	for i, obj := range objects {
-		rows[i], errs[i] = castObject(schema, obj, i+1)
+		rows[i], errs[i] = rc.CastObject(obj)
 	}
 	return s.ingest(ctx, table, schema, o, rows, errs)
 }
@@ -66,10 +67,14 @@ func IngestRows(ctx context.Context, s *Store, table string, rows []frictionless
 	if err != nil {
 		return nil, err
 	}
+	rc, err := rowCaster(schema)
+	if err != nil {
+		return nil, s.wrap("ingest", table, err)
+	}
 	checked := make([]frictionless.Row, len(rows))
 	errs := make([]error, len(rows))
 	for i, r := range rows {
-		checked[i], errs[i] = checkRow(schema, r, i+1)
+		checked[i], errs[i] = rc.CastValues(r)
 	}
 	return s.ingest(ctx, table, schema, o, checked, errs)
 }
@@ -167,88 +172,10 @@ func (s *Store) ingest(ctx context.Context, table string, schema *frictionless.S
 	return rep, nil
 }
 
-// castObject casts a JSON object to a row in schema order.
-func castObject(schema *frictionless.Schema, obj map[string]any, num int) (frictionless.Row, error) {
-	row := make(frictionless.Row, len(schema.Fields))
-	var fes []frictionless.FieldError
-	for i := range schema.Fields {
-		f := &schema.Fields[i]
-		v, ok := obj[f.Name]
-		if !ok || v == nil {
-			if required(schema, f) {
-				fes = append(fes, frictionless.FieldError{Field: f.Name, Reason: "value is required"})
-			}
-			continue
-		}
-		c, err := f.CastValue(v)
-		if err != nil {
-			fes = append(fes, frictionless.FieldError{Field: f.Name, Value: jsonText(v), Reason: err.Error()})
-			continue
-		}
-		row[i] = c
-	}
-	var unknown []string
-	for k := range obj {
-		if schema.FieldIndex(k) < 0 {
-			unknown = append(unknown, k)
-		}
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		fes = append(fes, frictionless.FieldError{Field: k, Value: jsonText(obj[k]), Reason: "unknown field"})
-	}
-	return row, rowError(num, fes, nil)
-}
-
-// checkRow validates a typed row by formatting and re-casting each value.
-func checkRow(schema *frictionless.Schema, row frictionless.Row, num int) (frictionless.Row, error) {
-	if len(row) != len(schema.Fields) {
-		return nil, &RowError{Row: num, Reason: fmt.Sprintf("row has %d values, the schema %d fields", len(row), len(schema.Fields))}
-	}
-	out := make(frictionless.Row, len(row))
-	raw := make([]string, len(row))
-	var fes []frictionless.FieldError
-	for i := range schema.Fields {
-		f := &schema.Fields[i]
-		if row[i] == nil {
-			if required(schema, f) {
-				fes = append(fes, frictionless.FieldError{Field: f.Name, Reason: "value is required"})
-			}
-			continue
-		}
-		text, err := f.FormatValue(row[i])
-		if err == nil {
-			raw[i] = text
-			out[i], err = f.Cast(text)
-		}
-		if err != nil {
-			fes = append(fes, frictionless.FieldError{Field: f.Name, Value: raw[i], Reason: err.Error()})
-		}
-	}
-	return out, rowError(num, fes, raw)
-}
-
-// required reports whether a field must have a value.
-func required(schema *frictionless.Schema, f *frictionless.Field) bool {
-	return f.Constraints.Required || slices.Contains(schema.PrimaryKey, f.Name)
-}
-
-// rowError builds a *RowError from field errors (nil when there are none).
-func rowError(num int, fes []frictionless.FieldError, raw []string) error {
-	if len(fes) == 0 {
-		return nil
-	}
-	return &RowError{Row: num, Field: fes[0].Field, Value: fes[0].Value, Reason: fes[0].Reason, Raw: raw, Errors: fes}
-}
-
-// jsonText renders a JSON value for an error message.
-func jsonText(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+// rowCaster compiles schema for one Ingest call. Rows are numbered from 1
+// in input order (each is cast once). Unique and primary-key checks are left
+// to the database, as in Load: a repeated key is refused there (append) or
+// updates the row (upsert).
+func rowCaster(schema *frictionless.Schema) (*frictionless.RowCaster, error) {
+	return frictionless.NewRowCaster(schema, &frictionless.CastOptions{SkipUniqueCheck: true})
 }

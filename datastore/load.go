@@ -56,7 +56,8 @@ type LoadOptions struct {
 	ProgressInterval time.Duration
 	// SwapTimeout bounds how long a replace waits for other sessions' locks
 	// on the table when swapping (PostgreSQL lock_timeout, MySQL
-	// lock_wait_timeout). Default 0: the database's own setting.
+	// lock_wait_timeout), and so does a PostgreSQL upsert that rewrites the
+	// table (see package sqlstore). Default 0: the database's own setting.
 	SwapTimeout time.Duration
 	// CheckUnique keeps LoadResource's reader checking unique and primary-key
 	// fields in memory. Default false: the database's constraints enforce
@@ -100,7 +101,9 @@ func (o *LoadOptions) validate() error {
 	return nil
 }
 
-// Progress is a load's progress so far.
+// Progress is a load's progress so far. Read >= Written + Rejected in every
+// call (rows of the batch in hand count as read); the last call, made when
+// the load ends, matches the LoadReport, also when the load failed.
 type Progress struct {
 	Read     int64 // rows read
 	Written  int64 // rows written (visible once the load commits)

@@ -80,9 +80,13 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 	return w.Commit(ctx)
 }
 
-// consume writes batches until the channel closes or a write fails.
+// consume writes batches until the channel closes or a write fails. A
+// batch counts as read before its rows are rejected or written, so the
+// counts satisfy read >= written + rejected at every moment, also in the
+// report and the last Progress call of a load that fails.
 func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 	for b := range ch {
+		l.rep.Read, l.rep.Bytes = b.read, b.bytes
 		if err := l.reject(ctx, b.rejects); err != nil {
 			return err
 		}
@@ -91,7 +95,6 @@ func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 				return err
 			}
 		}
-		l.rep.Read, l.rep.Bytes = b.read, b.bytes
 		l.progress(false)
 	}
 	return nil

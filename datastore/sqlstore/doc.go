@@ -23,9 +23,8 @@
 // MySQL DATETIME(6) and SQLite text, both in UTC); exact decimals are
 // NUMERIC/DECIMAL (SQLite: text with a DECIMAL_TEXT(p,s) type).
 //
-//   - PostgreSQL loads with binary COPY (CopyFrom). Upserts COPY each batch
-//     into a temporary table and merge it with one INSERT … ON CONFLICT DO
-//     UPDATE. Tables live in the connection's current schema.
+//   - PostgreSQL loads with binary COPY (CopyFrom). Tables live in the
+//     connection's current schema. Upserts: see below.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
 //     for files; one connection for :memory:). SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to
@@ -47,6 +46,38 @@
 // replace, and the swap is one atomic RENAME TABLE (views resolve by name
 // and stay valid), or insert-from-staging when triggers or foreign keys hang
 // on the target.
+//
+// # PostgreSQL upserts
+//
+// An upsert into a plain table (owned by the connecting user; the primary
+// key its only index; CHECK constraints allowed; no triggers, rules,
+// policies, foreign keys, views or other dependent objects; no identity,
+// generated or serial columns, inheritance, publication, storage options or
+// table comment) writing every column is staged: each batch is COPYed into
+// a staging table made LIKE the target, which refuses bad rows per batch as
+// the target would (a key repeated in the input updates the staged row: the
+// last one wins). At commit:
+//
+//   - when fewer than 100,000 rows were staged, or they take less than half
+//     the target's size, one INSERT … ON CONFLICT DO UPDATE merges them in
+//     place: readers and writers of other rows are never blocked.
+//   - otherwise the target is rewritten, two to three times faster than
+//     updating most of its rows in place, and left without dead rows: the
+//     load locks it against writers (EXCLUSIVE; readers go on), copies the
+//     rows the upsert does not touch into the staging table, and swaps that
+//     in as replace does (DROP + RENAME, with the target's primary-key name,
+//     column comments and privileges). Writers wait for the copy (about a
+//     second per million rows here); readers wait only for the swap. Like
+//     any table rewrite (and replace), a REPEATABLE READ or SERIALIZABLE
+//     transaction that started before the commit and reads the table only
+//     after it sees it empty, the table's oid changes, and it has no
+//     planner statistics until autovacuum analyzes it.
+//     [datastore.LoadOptions.SwapTimeout] bounds the wait for both locks.
+//
+// Staged upserts of the same table run one at a time (a transaction-level
+// advisory lock). Upserts into other tables, or of some columns only, copy
+// each batch into a temporary table and merge it with INSERT … ON
+// CONFLICT DO UPDATE, batch by batch.
 //
 // # Types
 //

@@ -182,22 +182,37 @@ func encodeTime(f *frictionless.Field, t time.Time, asTime bool) any {
 	switch f.Type {
 	case frictionless.TypeDate:
 		if asTime {
-			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			return driverTime(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
 		}
 		return t.Format(layoutDate)
 	case frictionless.TypeTime:
 		return t.UTC().Format(layoutTime)
 	case frictionless.TypeYearMonth:
 		if asTime {
-			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+			return driverTime(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC))
 		}
 		return t.Format(layoutYearMonth)
 	}
 	if asTime {
-		return t.UTC()
+		return driverTime(t.UTC())
 	}
 	return t.UTC().Format(layoutDateTime)
 }
+
+// driverTime returns t for a driver that takes time.Time, except Go's
+// zero time (0001-01-01 00:00:00 UTC), which go-sql-driver/mysql sends as
+// the zero date '0000-00-00' (refused in strict mode, and not the same
+// date): that one goes as text, which MySQL and MariaDB store as
+// 0001-01-01.
+func driverTime(t time.Time) any {
+	if t.IsZero() {
+		return zeroTimeText
+	}
+	return t
+}
+
+// zeroTimeText is Go's zero time as MySQL text.
+const zeroTimeText = "0001-01-01 00:00:00"
 
 // ignoreDone drops sql.ErrTxDone.
 func ignoreDone(err error) error {
