@@ -250,6 +250,8 @@ func (w *pgWriter) rewrite(ctx context.Context, grants []string) error {
 		// The anti-join hashes the staged keys: let a million fit in memory.
 		"SET LOCAL work_mem = '" + rewriteWorkMem + "'",
 		"INSERT INTO " + stg + " (" + cols + ") SELECT " + cols + " FROM " + t + " t WHERE NOT EXISTS (SELECT 1 FROM " + stg + " s WHERE " + w.up.keyOn + ")",
+		// Statistics for the planner now, not when autovacuum gets to it.
+		"ANALYZE " + stg,
 		"DROP TABLE " + t,
 		"ALTER TABLE " + stg + " RENAME TO " + w.d.quote(w.req.Table),
 		"ALTER TABLE " + t + " RENAME CONSTRAINT " + w.d.quote(stgPK) + " TO " + w.d.quote(pk),

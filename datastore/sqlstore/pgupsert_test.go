@@ -127,7 +127,31 @@ func TestPgUpsertRewrite(t *testing.T) {
 	require.Equal(t, "full name", comment)
 	require.Equal(t, acl, acl2)
 	require.Equal(t, 1, checks)
+	require.Equal(t, float64(200_000), relTuples(t, db), "the swapped-in table has planner statistics")
 	require.Empty(t, stagingTables(t, b, s))
+}
+
+// relTuples is the planner's row estimate for emp (-1: never analyzed).
+func relTuples(t *testing.T, db *sql.DB) float64 {
+	t.Helper()
+	var n float64
+	require.NoError(t, db.QueryRow("SELECT reltuples FROM pg_class WHERE oid = 'emp'::regclass").Scan(&n))
+	return n
+}
+
+// TestPgReplaceAnalyzes: a replace swaps in a table the planner already has
+// statistics for.
+func TestPgReplaceAnalyzes(t *testing.T) {
+	t.Parallel()
+	s := open(t, backends[1])
+	db := rawDB(t, s).DB
+	seedMany(t, s, 10)
+	rep, err := datastore.Load(context.Background(), s, "emp", &funcReader{n: 5000, row: func(i int) frictionless.Row {
+		return employee(int64(i+1), "new")
+	}}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
+	require.NoError(t, err)
+	require.EqualValues(t, 5000, rep.Written)
+	require.Equal(t, float64(5000), relTuples(t, db))
 }
 
 // TestPgUpsertMergesInPlace: a small upsert into a large table, and a

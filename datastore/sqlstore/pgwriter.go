@@ -186,6 +186,13 @@ func (w *pgWriter) swap(ctx context.Context) error {
 			return err
 		}
 	}
+	if !deps {
+		// The staging table becomes the target: give the planner its
+		// statistics now rather than when autovacuum gets to it.
+		if _, err := w.conn.ExecContext(ctx, "ANALYZE "+w.d.table(w.staging)); err != nil {
+			return err
+		}
+	}
 	for _, stmt := range swapStatements(w.d, w.req.Table, w.staging, exists, deps, w.req.Columns) {
 		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
 			return err
