@@ -70,8 +70,8 @@
 //     second per million rows here); readers wait only for the swap. Like
 //     any table rewrite (and replace), a REPEATABLE READ or SERIALIZABLE
 //     transaction that started before the commit and reads the table only
-//     after it sees it empty, the table's oid changes, and it has no
-//     planner statistics until autovacuum analyzes it.
+//     after it sees it empty, and the table's oid changes. The swapped-in
+//     table is ANALYZEd first, so the planner has statistics at once.
 //     [datastore.LoadOptions.SwapTimeout] bounds the wait for both locks.
 //
 // Staged upserts of the same table run one at a time (a transaction-level
