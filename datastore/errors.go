@@ -44,8 +44,12 @@ type Error struct {
 	Err   error
 }
 
-// Error returns "datastore: <op> <table>: <cause>".
+// Error returns "datastore: <op> <table>: <cause>" (without the table when
+// the operation concerns none).
 func (e *Error) Error() string {
+	if e.Table == "" {
+		return fmt.Sprintf("datastore: %s: %v", e.Op, e.Err)
+	}
 	return fmt.Sprintf("datastore: %s %s: %v", e.Op, e.Table, e.Err)
 }
 

@@ -2,7 +2,6 @@ package datastore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -155,13 +154,5 @@ func (s *Store) ReadRows(ctx context.Context, table string, fn func(frictionless
 	if err != nil {
 		return nil, err
 	}
-	var fnErr error
-	err = s.drv.ReadRows(ctx, table, schema, func(r frictionless.Row) error {
-		fnErr = fn(r)
-		return fnErr
-	})
-	if err != nil && fnErr != nil && errors.Is(err, fnErr) {
-		return schema, fnErr
-	}
-	return schema, s.wrap("read", table, err)
+	return schema, s.readWith(ctx, table, schema, s.drv.ReadRows, fn)
 }

@@ -69,6 +69,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 		{"Errors", testErrors},
 		{"Progress", testProgress},
 		{"EmptySource", testEmpty},
+		{"Snapshot", testSnapshot},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,20 +122,25 @@ func (s *sqlDriver) Close() error { return s.db.Close() }
 
 // ReadRows selects every row in key order and decodes it.
 func (s *sqlDriver) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	return readRows(ctx, s.db, s.d, table, schema, fn)
+}
+
+// readRows runs ReadRows' SELECT on q (the pool or a snapshot's transaction).
+func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
 	cols := make([]string, len(schema.Fields))
 	for i := range schema.Fields {
-		cols[i] = s.d.quote(schema.Fields[i].Name)
+		cols[i] = d.quote(schema.Fields[i].Name)
 	}
 	order := make([]string, 0, len(cols))
 	for _, k := range schema.PrimaryKey {
-		order = append(order, s.d.quote(k))
+		order = append(order, d.quote(k))
 	}
 	if len(order) == 0 {
 		for i := range cols {
 			order = append(order, fmt.Sprint(i+1))
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+s.d.table(table)+" ORDER BY "+strings.Join(order, ", "))
+	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+d.table(table)+" ORDER BY "+strings.Join(order, ", "))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,54 @@
+package datastoretest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/stretchr/testify/require"
+)
+
+// testSnapshot: a snapshot keeps seeing the table as it was at its first
+// read while another connection appends and commits; a backend without
+// snapshots says so with errors.ErrUnsupported.
+func testSnapshot(t *testing.T, b *bundle) {
+	_, err := b.load(t, "people", people(), peopleCSV("1,ann,1", "2,bob,2"), nil)
+	require.NoError(t, err)
+	snap, err := b.s.Snapshot(b.ctx)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return // the backend has no snapshots, and says so
+	}
+	require.NoError(t, err)
+	defer snap.Close()
+	n, err := snap.CountRows(b.ctx, "people")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n)
+
+	// Committed by another connection after the snapshot's first read.
+	_, err = b.load(t, "people", people(), peopleCSV("3,cy,3"), nil)
+	require.NoError(t, err)
+	require.Len(t, b.rows(t, "people"), 3, "the store sees the new row")
+
+	n, err = snap.CountRows(b.ctx, "people")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n, "the snapshot does not see the new row")
+	var seen []frictionless.Row
+	schema, err := snap.ReadRows(b.ctx, "people", func(r frictionless.Row) error {
+		seen = append(seen, append(frictionless.Row(nil), r...))
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, []string{"id"}, schema.PrimaryKey)
+	require.Equal(t, map[int64]string{1: "ann", 2: "bob"}, byID(t, seen))
+
+	_, err = snap.CountRows(b.ctx, "missing")
+	require.ErrorIs(t, err, datastore.ErrNotFound)
+	_, err = snap.DescribeTable(b.ctx, "missing")
+	require.ErrorIs(t, err, datastore.ErrNotFound)
+	_, err = snap.CountRows(b.ctx, "bad;name")
+	require.ErrorIs(t, err, datastore.ErrInvalidName)
+
+	require.NoError(t, snap.Close())
+	require.NoError(t, snap.Close(), "a second Close is harmless")
+}

@@ -1,0 +1,89 @@
+package datastore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// Snapshot is a read-only, consistent view of a store: every read through
+// it sees the database as it was at the snapshot's first read, whatever is
+// committed meanwhile (sqlstore: one read-only transaction at REPEATABLE
+// READ on PostgreSQL and MySQL, a deferred read transaction on SQLite).
+// It holds one connection until Close. A Snapshot is not safe for
+// concurrent use.
+type Snapshot struct {
+	s    *Store
+	snap driver.Snapshot
+}
+
+// Snapshot begins a snapshot. It returns an error matching
+// [errors.ErrUnsupported] when the backend cannot take one (the CKAN
+// DataStore). The caller must Close the snapshot.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	sn, ok := s.drv.(driver.Snapshotter)
+	if !ok {
+		return nil, fmt.Errorf("datastore: snapshot: %w by this backend", errors.ErrUnsupported)
+	}
+	snap, err := sn.Snapshot(ctx)
+	if err != nil {
+		return nil, s.wrap("snapshot", "", err)
+	}
+	return &Snapshot{s: s, snap: snap}, nil
+}
+
+// DescribeTable is [Store.DescribeTable] inside the snapshot.
+func (sn *Snapshot) DescribeTable(ctx context.Context, table string) (*frictionless.Schema, error) {
+	if err := sn.s.validateTable(table); err != nil {
+		return nil, err
+	}
+	schema, err := sn.snap.DescribeTable(ctx, table)
+	return schema, sn.s.wrap("describe", table, err)
+}
+
+// CountRows returns the number of rows of the table in the snapshot.
+func (sn *Snapshot) CountRows(ctx context.Context, table string) (int64, error) {
+	if err := sn.s.validateTable(table); err != nil {
+		return 0, err
+	}
+	n, err := sn.snap.CountRows(ctx, table)
+	return n, sn.s.wrap("count", table, err)
+}
+
+// ReadRows is [Store.ReadRows] inside the snapshot: the rows, the schema
+// it returns and any CountRows of the same snapshot agree.
+func (sn *Snapshot) ReadRows(ctx context.Context, table string, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+	schema, err := sn.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return schema, sn.s.readWith(ctx, table, schema, sn.snap.ReadRows, fn)
+}
+
+// Close ends the snapshot. It is safe to call more than once.
+func (sn *Snapshot) Close() error {
+	return sn.s.wrap("snapshot", "", sn.snap.Close())
+}
+
+// readFunc is the shape of Driver.ReadRows and Snapshot.ReadRows.
+type readFunc func(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error
+
+// readWith runs read, returning an error of fn as is and wrapping the
+// backend's.
+func (s *Store) readWith(ctx context.Context, table string, schema *frictionless.Schema, read readFunc, fn func(frictionless.Row) error) error {
+	var fnErr error
+	err := read(ctx, table, schema, func(r frictionless.Row) error {
+		fnErr = fn(r)
+		return fnErr
+	})
+	if err != nil && fnErr != nil && errors.Is(err, fnErr) {
+		return fnErr
+	}
+	return s.wrap("read", table, err)
+}

@@ -1,0 +1,76 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jmoiron/sqlx"
+)
+
+var _ driver.Snapshotter = (*sqlDriver)(nil)
+
+// sqlSnapshot is a read-only transaction on a connection of its own.
+type sqlSnapshot struct {
+	d     dialect
+	conn  *sqlx.Conn
+	tx    *sqlx.Tx
+	close sync.Once
+	err   error
+}
+
+// Snapshot begins a read-only transaction: REPEATABLE READ on PostgreSQL
+// (a snapshot taken at the first query) and MySQL (a consistent read view
+// from the first InnoDB read); on SQLite a deferred transaction, whose
+// first read fixes what it sees.
+func (s *sqlDriver) Snapshot(ctx context.Context) (driver.Snapshot, error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	if s.d.name() == "sqlite" {
+		opts.Isolation = sql.LevelDefault // always serializable; the driver refuses levels
+	}
+	tx, err := conn.BeginTxx(ctx, opts)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &sqlSnapshot{d: s.d, conn: conn, tx: tx}, nil
+}
+
+func (s *sqlSnapshot) DescribeTable(ctx context.Context, table string) (*frictionless.Schema, error) {
+	return s.d.describe(ctx, s.tx, table)
+}
+
+// CountRows checks the catalog first: on PostgreSQL a failed statement
+// would abort the snapshot's transaction.
+func (s *sqlSnapshot) CountRows(ctx context.Context, table string) (int64, error) {
+	if ok, err := s.d.tableExists(ctx, s.tx, table); err != nil || !ok {
+		return 0, cmp.Or(err, errNoTable)
+	}
+	var n int64
+	err := s.tx.QueryRowxContext(ctx, "SELECT COUNT(*) FROM "+s.d.table(table)).Scan(&n)
+	return n, err
+}
+
+func (s *sqlSnapshot) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	return readRows(ctx, s.tx, s.d, table, schema, fn)
+}
+
+// Close rolls the transaction back and returns the connection to the pool.
+func (s *sqlSnapshot) Close() error {
+	s.close.Do(func() {
+		err := s.tx.Rollback()
+		if errors.Is(err, sql.ErrTxDone) { // the context ended: database/sql rolled back
+			err = nil
+		}
+		s.err = errors.Join(err, s.conn.Close())
+	})
+	return s.err
+}
