@@ -28,7 +28,8 @@ type BackupOptions struct {
 	// Metadata adds header entries (keys starting with "avro." or
 	// "datafactory." are reserved). Default: none.
 	Metadata map[string]string
-	// TempDir holds the spool file (see the package documentation).
+	// TempDir holds the spool file of a backup from a store without
+	// snapshots (see the package documentation).
 	// Default "": os.TempDir().
 	TempDir string
 	// Progress, when set, is called with the number of rows encoded so far
@@ -61,10 +62,15 @@ func (r *Report) RowsPerSecond() float64 {
 
 // Backup writes table from source to w as an Avro object container file
 // that records the table's Table Schema (with primary key) and row count.
-// The rows are read in primary-key order by one SELECT, so they form one
-// consistent snapshot. They are spooled to a temporary file (memory stays
-// flat) and w receives the complete file at the end, so nothing reaches w
-// when the read fails.
+//
+// The rows are read in primary-key order from one consistent snapshot of
+// the database ([datastore.Store.Snapshot]: a read-only REPEATABLE READ
+// transaction), which also gives the row count recorded in the header, so
+// the file streams straight to w. When the read fails w may have received
+// part of a file, which no reader accepts as complete (it lacks rows the
+// header promises); [BackupToBucket] discards it. A backend without
+// snapshots (the CKAN DataStore) is read by one SELECT, spooled to a
+// temporary file in TempDir, and w receives the file only when complete.
 func Backup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
 	start := time.Now()
 	rep, err := backup(ctx, source, table, w, opts)
@@ -83,7 +89,51 @@ func (o *BackupOptions) writerOptions(table string) *WriterOptions {
 		Metadata: o.Metadata}
 }
 
+func (o *BackupOptions) progress() func(int64) {
+	if o == nil {
+		return nil
+	}
+	return o.Progress
+}
+
+// readFunc reads the table, calling fn per row, and returns the schema the
+// rows were typed by.
+type readFunc func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error)
+
 func backup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
+	snap, err := source.Snapshot(ctx)
+	if errors.Is(err, errors.ErrUnsupported) {
+		return spoolBackup(ctx, source, table, w, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Close()
+	schema, err := snap.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := snap.CountRows(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := newWriter(w, schema, rows, opts.writerOptions(table), nil)
+	if err != nil {
+		return nil, err
+	}
+	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+		return snap.ReadRows(ctx, table, fn)
+	}
+	if err := encodeRows(ctx, bw, schema, table, read, opts.progress()); err != nil {
+		return nil, err
+	}
+	rep := bw.Report()
+	return &Report{Table: table, Rows: rep.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
+}
+
+// spoolBackup backs up from a store without snapshots: the rows go to a
+// spool file first, so the header can record their count.
+func spoolBackup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
 	schema, err := source.DescribeTable(ctx, table)
 	if err != nil {
 		return nil, err
@@ -103,20 +153,23 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	var sync [16]byte
 	_, _ = rand.Read(sync[:])
 	wopts := opts.writerOptions(table)
-	var progress func(int64)
-	if opts != nil {
-		progress = opts.Progress
-	}
-	body, headerLen, rows, err := spoolRows(ctx, source, table, schema, spool, wopts, &sync, progress)
+	sw, err := newWriter(spool, schema, UnknownRows, wopts, &sync)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := spool.Seek(headerLen, io.SeekStart); err != nil {
+	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+		return source.ReadRows(ctx, table, fn)
+	}
+	if err := encodeRows(ctx, sw, schema, table, read, opts.progress()); err != nil {
+		return nil, err
+	}
+	spooled := sw.Report()
+	if _, err := spool.Seek(sw.headerLen, io.SeekStart); err != nil {
 		return nil, err
 	}
 	// The final file: a header that records the row count, with the same
 	// sync marker, followed by the spooled blocks.
-	final, err := newWriter(w, schema, rows, wopts, &sync)
+	final, err := newWriter(w, schema, spooled.Rows, wopts, &sync)
 	if err != nil {
 		return nil, err
 	}
@@ -127,39 +180,33 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 		return nil, err
 	}
 	rep := final.Report()
-	if want := final.headerLen + body - headerLen; rep.Bytes != want {
+	if want := final.headerLen + spooled.Bytes - sw.headerLen; rep.Bytes != want {
 		return nil, fmt.Errorf("wrote %d bytes, want %d", rep.Bytes, want)
 	}
-	return &Report{Table: table, Rows: rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
+	return &Report{Table: table, Rows: spooled.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
 }
 
-// spoolRows writes every row of table to f as a container file without a
-// row count, and returns its size, its header size and the row count.
-// Reading (in the datastore) and encoding (here) run on two goroutines.
-func spoolRows(ctx context.Context, source *datastore.Store, table string, schema *frictionless.Schema,
-	f *os.File, wopts *WriterOptions, sync *[16]byte, progress func(int64)) (size, headerLen, rows int64, err error) {
-	sw, err := newWriter(f, schema, UnknownRows, wopts, sync)
-	if err != nil {
-		return 0, 0, 0, err
-	}
+// encodeRows reads every row with read and writes it to bw, then closes
+// bw. Reading (in the datastore) and encoding (here) run on two
+// goroutines. The schema the read used must be the one bw was made for.
+func encodeRows(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, read readFunc, progress func(int64)) error {
 	p := newPipe(ctx, len(schema.Fields))
-	go p.encode(sw, progress)
-	read, err := source.ReadRows(p.ctx, table, p.add)
+	go p.encode(bw, progress)
+	readSchema, err := read(p.ctx, p.add)
 	encErr := p.finish(err == nil)
-	if cerr := sw.Close(); encErr == nil && !errors.Is(cerr, ErrClosed) {
-		encErr = cerr
+	if cerr := bw.Close(); err == nil && encErr == nil && !errors.Is(cerr, ErrClosed) {
+		encErr = cerr // a short count after a failed read says nothing new
 	}
 	if encErr != nil {
 		err = encErr // the encoder's failure is the cause; the read only saw the cancellation
 	}
 	if err != nil {
-		return 0, 0, 0, err
+		return err
 	}
-	if a, b := mustAvro(schema, table), mustAvro(read, table); a != b {
-		return 0, 0, 0, fmt.Errorf("%w: the table changed during the backup", ErrSchemaMismatch)
+	if a, b := mustAvro(schema, table), mustAvro(readSchema, table); a != b {
+		return fmt.Errorf("%w: the table changed during the backup", ErrSchemaMismatch)
 	}
-	rep := sw.Report()
-	return rep.Bytes, sw.headerLen, rep.Rows, nil
+	return nil
 }
 
 // pipeBatch is the number of rows handed from the reader to the encoder

@@ -22,12 +22,15 @@
 //   - "datafactory.rows": the number of rows in the file, in decimal;
 //   - "datafactory.table": the table's name, and "datafactory.format": "1".
 //
-// The row count must be in the header, which comes first, yet it is known
-// only at the end of a read (Avro has no trailer). Backup therefore streams
-// the rows into a temporary spool file (TempDir) as a complete container
-// file, counts them, then writes the final header with the count and the
-// same sync marker to w and copies the spooled blocks after it. Memory
-// stays at about one block; disk use is one extra copy of the file. A
+// The row count must be in the header, which comes first (Avro has no
+// trailer). Backup takes it from the same snapshot the rows are read from
+// (see Consistency), writes the header with it and streams the blocks
+// straight to w: memory stays at about one block and nothing is written
+// twice. For a store without snapshots (the CKAN DataStore) the count is
+// known only at the end of the read, so Backup streams the rows into a
+// temporary spool file (TempDir), then writes the final header with the
+// count and the same sync marker to w and copies the spooled blocks after
+// it (disk use: one extra copy of the file). A
 // [Writer] given the count up front writes the header directly and checks
 // the count on Close. A [Reader] checks the count at the end of the file,
 // so a file cut at a block boundary (still valid Avro) is rejected.
@@ -98,11 +101,14 @@
 //
 // # Consistency
 //
-// A backup reads the table with one SELECT ordered by the primary key
-// (datastore's ReadRows), which PostgreSQL, MySQL/MariaDB (InnoDB) and
-// SQLite each answer from a single snapshot; the row count is the number
-// of rows that statement returned, so it is consistent with the rows by
-// construction. A restore is one datastore load: the rows go to a staging
+// A backup reads the table's definition, its row count and its rows, in
+// primary-key order, inside one [datastore.Snapshot]: a read-only
+// REPEATABLE READ transaction on PostgreSQL and MySQL/MariaDB (InnoDB), a
+// read transaction on SQLite. Rows committed by others during the backup
+// are not in it, and the recorded count matches the rows by
+// construction (the writer checks it again on Close). Without snapshots,
+// the one SELECT of datastore's ReadRows is the snapshot and its rows are
+// counted. A restore is one datastore load: the rows go to a staging
 // table that replaces the target in one short transaction (or, in append
 // mode, into the target in one transaction). Every failure, including one
 // detected at the very end such as a count mismatch, happens before the
