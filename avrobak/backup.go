@@ -20,7 +20,8 @@ type BackupOptions struct {
 	// Codec compresses the blocks. Default: [DefaultCodec] (deflate).
 	Codec Codec
 	// CompressionLevel is the deflate (1…9) or zstandard (1…22) level.
-	// Default 0: [DefaultDeflateLevel] (1) for deflate, 3 for zstandard.
+	// Default 0: [DefaultDeflateLevel] (1) for deflate,
+	// [DefaultZstandardLevel] (1) for zstandard.
 	CompressionLevel int
 	// BlockSize is the uncompressed size in bytes at which a block is
 	// written. Default: [DefaultBlockSize] (1 MiB).
@@ -173,9 +174,7 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 	if err != nil {
 		return nil, err
 	}
-	if err := final.enc.Close(); err != nil { // writes no block; frees the codec
-		return nil, err
-	}
+	final.blk.comp.close() // the header is all this writer writes
 	if _, err := io.Copy(final.out, spool); err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/hamba/avro/v2"
-	"github.com/hamba/avro/v2/ocf"
 )
 
 // Metadata keys this package writes in the container header, next to
@@ -45,7 +44,7 @@ type WriterOptions struct {
 	Codec Codec
 	// CompressionLevel is the deflate level (1 fastest … 9 smallest) or the
 	// zstandard level (1 … 22). Default 0: [DefaultDeflateLevel] (1) for
-	// deflate, zstandard's default (3).
+	// deflate, [DefaultZstandardLevel] (1) for zstandard.
 	CompressionLevel int
 	// BlockSize is the uncompressed size in bytes at which a block is
 	// written. Default: [DefaultBlockSize] (1 MiB).
@@ -70,10 +69,10 @@ type WriteReport struct {
 // Memory stays at about one block whatever the number of rows. A Writer
 // is not safe for concurrent use.
 type Writer struct {
-	enc       *ocf.Encoder
+	blk       *blockWriter
+	blockSize int
 	out       *hashWriter
 	cols      []column
-	buf       []byte
 	declared  int64
 	rows      int64
 	codec     Codec
@@ -107,20 +106,17 @@ func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	schemaText := meta[metaSchema]
-	encOpts, err := o.encoderOptions(meta)
-	if err != nil {
+	// hamba/avro parses our schema: a check that it is valid Avro.
+	if _, err := avro.ParseBytesWithCache(meta[metaSchema], "", &avro.SchemaCache{}); err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	if sync != nil {
-		encOpts = append(encOpts, ocf.WithSyncBlock(*sync))
-	}
+	meta[metaCodec] = []byte(o.Codec)
 	out := &hashWriter{w: w, h: sha256.New()}
-	enc, err := ocf.NewEncoder(string(schemaText), out, encOpts...)
+	blk, err := newBlockWriter(out, meta, o.Codec, o.CompressionLevel, o.BlockSize, sync)
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	return &Writer{enc: enc, out: out, cols: cols, declared: rows, codec: o.Codec, headerLen: out.n}, nil
+	return &Writer{blk: blk, blockSize: o.BlockSize, out: out, cols: cols, declared: rows, codec: o.Codec, headerLen: out.n}, nil
 }
 
 func (o *WriterOptions) withDefaults() (WriterOptions, error) {
@@ -171,23 +167,6 @@ func (o *WriterOptions) header(s *frictionless.Schema, rows int64) (map[string][
 	return meta, nil
 }
 
-func (o *WriterOptions) encoderOptions(meta map[string][]byte) ([]ocf.EncoderFunc, error) {
-	codecOpts, err := o.Codec.encoderOptions(o.CompressionLevel)
-	if err != nil {
-		return nil, fmt.Errorf("WriterOptions: %w", err)
-	}
-	schemaText := meta[metaSchema]
-	delete(meta, metaSchema)
-	return append(codecOpts,
-		ocf.WithBlockLength(0), // blocks are cut by size only
-		ocf.WithBlockSize(o.BlockSize),
-		ocf.WithMetadata(meta),
-		ocf.WithEncoderSchemaCache(&avro.SchemaCache{}),
-		// Keep our schema text (with docs and defaults) as written.
-		ocf.WithSchemaMarshaler(func(avro.Schema) ([]byte, error) { return schemaText, nil }),
-	), nil
-}
-
 // Write encodes one row (values in schema field order). A *ValueError
 // means the row was not written and the Writer can go on; any other error
 // is sticky.
@@ -201,19 +180,24 @@ func (w *Writer) Write(row frictionless.Row) error {
 	if len(row) != len(w.cols) {
 		return &ValueError{Row: w.rows + 1, Err: fmt.Errorf("row has %d values, schema has %d fields", len(row), len(w.cols))}
 	}
-	b := w.buf[:0]
+	blk := w.blk
+	b := blk.buf
 	for i := range w.cols {
 		var err error
 		if b, err = w.cols[i].appendCell(b, row[i]); err != nil {
 			return &ValueError{Row: w.rows + 1, Field: w.cols[i].field, Err: err}
 		}
 	}
-	w.buf = b
-	if _, err := w.enc.Write(b); err != nil {
+	blk.buf = b
+	blk.count++
+	w.rows++
+	if len(b) < w.blockSize {
+		return nil
+	}
+	if err := blk.flush(); err != nil {
 		w.err = fmt.Errorf("avrobak: write: %w", err)
 		return w.err
 	}
-	w.rows++
 	return nil
 }
 
@@ -225,7 +209,7 @@ func (w *Writer) Close() error {
 		return ErrClosed
 	}
 	w.closed = true
-	if err := w.enc.Close(); err != nil && w.err == nil {
+	if err := w.blk.close(); err != nil && w.err == nil {
 		w.err = fmt.Errorf("avrobak: close: %w", err)
 	}
 	if w.err != nil {

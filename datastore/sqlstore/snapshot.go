@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"sync"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -60,17 +59,20 @@ func (s *sqlSnapshot) CountRows(ctx context.Context, table string) (int64, error
 }
 
 func (s *sqlSnapshot) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	if _, ok := s.d.(pgDialect); ok {
+		return pgReadRows(ctx, s.conn.Conn, s.d, table, schema, fn)
+	}
 	return readRows(ctx, s.tx, s.d, table, schema, fn)
 }
 
 // Close rolls the transaction back and returns the connection to the pool.
+// A failed rollback is not reported: the transaction is read-only, so there
+// is nothing to undo, and a connection that broke (a read stopped early
+// cancels its query and closes it) is dropped by the pool, not reused.
 func (s *sqlSnapshot) Close() error {
 	s.close.Do(func() {
-		err := s.tx.Rollback()
-		if errors.Is(err, sql.ErrTxDone) { // the context ended: database/sql rolled back
-			err = nil
-		}
-		s.err = errors.Join(err, s.conn.Close())
+		_ = s.tx.Rollback()
+		s.err = s.conn.Close()
 	})
 	return s.err
 }

@@ -122,35 +122,31 @@ func (s *sqlDriver) Close() error { return s.db.Close() }
 
 // ReadRows selects every row in key order and decodes it.
 func (s *sqlDriver) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	if _, ok := s.d.(pgDialect); ok {
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return pgReadRows(ctx, conn, s.d, table, schema, fn)
+	}
 	return readRows(ctx, s.db, s.d, table, schema, fn)
 }
 
 // readRows runs ReadRows' SELECT on q (the pool or a snapshot's transaction).
 func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
-	cols := make([]string, len(schema.Fields))
-	for i := range schema.Fields {
-		cols[i] = d.quote(schema.Fields[i].Name)
-	}
-	order := make([]string, 0, len(cols))
-	for _, k := range schema.PrimaryKey {
-		order = append(order, d.quote(k))
-	}
-	if len(order) == 0 {
-		for i := range cols {
-			order = append(order, fmt.Sprint(i+1))
-		}
-	}
-	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+d.table(table)+" ORDER BY "+strings.Join(order, ", "))
+	rows, err := q.QueryContext(ctx, selectAll(d, table, schema))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	raw := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	cols := len(schema.Fields)
+	raw := make([]any, cols)
+	ptrs := make([]any, cols)
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
-	row := make(frictionless.Row, len(cols))
+	row := make(frictionless.Row, cols)
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
@@ -165,6 +161,25 @@ func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table strin
 		}
 	}
 	return rows.Err()
+}
+
+// selectAll is ReadRows' query: every column, in primary-key order (all
+// columns in order without a key).
+func selectAll(d dialect, table string, schema *frictionless.Schema) string {
+	cols := make([]string, len(schema.Fields))
+	for i := range schema.Fields {
+		cols[i] = d.quote(schema.Fields[i].Name)
+	}
+	order := make([]string, 0, len(cols))
+	for _, k := range schema.PrimaryKey {
+		order = append(order, d.quote(k))
+	}
+	if len(order) == 0 {
+		for i := range cols {
+			order = append(order, fmt.Sprint(i+1))
+		}
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + d.table(table) + " ORDER BY " + strings.Join(order, ", ")
 }
 
 // createTable runs CREATE TABLE (and comment statements) on e.

@@ -25,6 +25,9 @@ const (
 // decodeValue converts what database/sql scanned into the Go type a
 // frictionless Row holds for the field's type.
 func decodeValue(f *frictionless.Field, v any) (any, error) {
+	if asIs(f, v) {
+		return v, nil // no conversion, and no second allocation for boxing
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
@@ -49,6 +52,32 @@ func decodeValue(f *frictionless.Field, v any) (any, error) {
 		return decodeTime(f, x), nil
 	}
 	return nil, fmt.Errorf("unexpected %T from the database", v)
+}
+
+// asIs reports whether v already is the value a Row holds for f: the
+// common case, where the driver scanned the column's own type.
+func asIs(f *frictionless.Field, v any) bool {
+	switch x := v.(type) {
+	case string:
+		switch f.Type {
+		case "", frictionless.TypeString, frictionless.TypeAny, frictionless.TypeDuration, frictionless.TypeGeoPoint:
+			return true
+		}
+	case int64:
+		return f.Type == frictionless.TypeInteger || f.Type == frictionless.TypeYear
+	case float64:
+		return f.Type == frictionless.TypeNumber && f.Precision == 0
+	case bool:
+		return f.Type == frictionless.TypeBoolean
+	case time.Time:
+		switch f.Type {
+		case frictionless.TypeDateTime:
+			return true
+		case frictionless.TypeDate:
+			return x.Location() == time.UTC && x.Nanosecond() == 0 && x.Unix()%86400 == 0
+		}
+	}
+	return false
 }
 
 // plain returns the field without constraints, for casting stored values.
