@@ -20,6 +20,14 @@
 // Backends implement datastore/driver and pass the conformance suite in
 // datastore/datastoretest.
 //
+// # Reading
+//
+// [Store.ReadRows] streams a table back in primary-key order, typed by its
+// described schema. [Store.Snapshot] opens a read-only, consistent view
+// (sqlstore: one REPEATABLE READ transaction) in which DescribeTable,
+// CountRows and ReadRows all see the same state, whatever is committed
+// meanwhile; avrobak backs tables up through it.
+//
 // # Rejects
 //
 // A row is rejected when it fails validation or when the database refuses
