@@ -133,6 +133,16 @@ const (
 	timeLayout = "15:04:05.999999"
 )
 
+// JSONValue converts a row value of field f (see the frictionless package
+// for the Go types) to the JSON value the DataStore API takes: numbers as
+// json.Number, decimals, dates, times and datetimes as text, NaN and
+// infinities as text. [RowValue] converts it back.
+func JSONValue(f *frictionless.Field, v any) (any, error) { return toCKAN(f, v) }
+
+// RowValue converts a value decoded from DataStore JSON (decoded with
+// UseNumber, as this package does) to the row value of field f's type.
+func RowValue(f *frictionless.Field, v any) (any, error) { return fromCKAN(f, v) }
+
 // toCKAN converts a row value to the JSON value sent to CKAN.
 func toCKAN(f *frictionless.Field, v any) (any, error) {
 	switch x := v.(type) {

@@ -82,9 +82,9 @@ func TestJSONLReaderErrors(t *testing.T) {
 	schema := allTypes()
 	for in, want := range map[string]string{
 		`{"i": "x"}`:          `line 1: field "i"`,
-		`{"b": "yes"}`:        `field "b": want a boolean`,
+		`{"b": "yes"}`:        `field "b"`,
 		`{"d": "2024-13-01"}`: `field "d"`,
-		`{"s": true}`:         `field "s": want a string`,
+		`{"t": "25:00:00"}`:   `field "t"`,
 		`{"i": 1} [`:          `line 2`,
 	} {
 		jr := newJSONLReader(strings.NewReader(in), schema)
