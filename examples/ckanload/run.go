@@ -134,7 +134,11 @@ func runOnce(ctx context.Context, p *pipeline.Pipeline, be *pipeline.Backend, s 
 		return nil, err
 	}
 	pr := &printer{out: out, ckan: s.ckan, seen: len(s.ckan.StatusUpdates())}
-	sum, runErr := pipeline.Run(ctx, p, conf, &pipeline.RunOptions{Backend: be, OnTransition: pr.transition})
+	opts := &pipeline.RunOptions{Backend: be, OnTransition: pr.transition}
+	// Label the run with its dataset and resource: the status job is then
+	// found by resource, and events are recorded under domain "dataset".
+	opts.Dataset, opts.Resource = ckanload.Labels(conf)
+	sum, runErr := pipeline.Run(ctx, p, conf, opts)
 	if sum == nil {
 		return nil, runErr
 	}

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"encoding/json"
+
 	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
+	"github.com/datafactory/datafactory/pipeline"
 )
 
 // The ckan_load pipeline (AirCan) reads its site and secrets from the
@@ -30,4 +33,13 @@ func (m *Main) ckanLoadConfig() *ckanload.Config {
 		PostgresURL: ckanstore.Secret(m.Getenv(EnvCKANDatastoreURL)),
 		FileRoot:    m.Getenv(EnvCKANFileRoot),
 	}
+}
+
+// labelRun sets the run's Dataset and Resource from the conf of a
+// ckan_load run (see ckanload.Labels); other pipelines keep theirs.
+func labelRun(p *pipeline.Pipeline, conf json.RawMessage, opts *pipeline.RunOptions) {
+	if p.Name() != ckanload.Name {
+		return
+	}
+	opts.Dataset, opts.Resource = ckanload.Labels(conf)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -159,6 +160,15 @@ func TestServeCKANLoad(t *testing.T) {
 		require.Contains(t, evs, `"`+task+`"`)
 	}
 	require.NotContains(t, evs, site.srv.SysadminToken())
+	// the run's job is labelled with the conf's dataset and resource
+	var page struct {
+		Jobs []map[string]any `json:"jobs"`
+	}
+	require.Equal(t, http.StatusOK, s.call(t, "GET", "/jobs?resource="+site.resID, bearer, "", nil, &page))
+	require.Len(t, page.Jobs, 1, "%v", page.Jobs)
+	require.Equal(t, "aircan-42", page.Jobs[0]["factory_id"], "%v", page.Jobs[0])
+	require.Equal(t, site.dsID, page.Jobs[0]["dataset"])
+	require.Equal(t, "DONE", page.Jobs[0]["status"])
 	requireNoSecrets(t, bucket, site.srv.SysadminToken(), writePassword)
 	require.NotContains(t, s.stdout.String(), site.srv.SysadminToken())
 
@@ -199,11 +209,17 @@ func TestRunCKANLoad(t *testing.T) {
 	}
 	clean := write("conf.json", site.aircanConf(t, false))
 
-	r := runCLI(t, env, "run", "ckan_load", "--conf", clean, "--run-id", "cli-1")
+	withStatus := maps.Clone(env)
+	withStatus[cli.EnvStatusURL] = "sqlite://" + filepath.Join(dir, "status.db")
+	r := runCLI(t, withStatus, "run", "ckan_load", "--conf", clean, "--run-id", "cli-1")
 	require.Equal(t, cli.ExitOK, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "run cli-1: SUCCESS")
 	require.EqualValues(t, 1929, site.total(t))
 	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateComplete}, site.states("cli-1"))
+	r = runCLI(t, withStatus, "jobs", "--resource", site.resID, "--format", "json")
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, `"cli-1"`, "the run's job is found by its CKAN resource")
+	require.Contains(t, r.stdout, `"DONE"`)
 
 	r = runCLI(t, env, "run", "ckan_load", "--conf", write("secret.json", site.aircanConf(t, true)))
 	require.Equal(t, cli.ExitError, r.code)

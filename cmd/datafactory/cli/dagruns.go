@@ -201,6 +201,7 @@ func (d *dagRuns) execute(p *pipeline.Pipeline, run *dagRun, conf json.RawMessag
 	defer d.wg.Done()
 	opts := &pipeline.RunOptions{RunID: run.RunID, LogicalDate: run.LogicalDate, Backend: d.backend,
 		OnTransition: func(t pipeline.Transition) { d.transition(run, t) }}
+	labelRun(p, conf, opts)
 	d.mu.Lock()
 	start := d.now().UTC()
 	run.State, run.Start = dagRunning, &start

@@ -69,6 +69,7 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%s", p.Name(), time.Now().UTC().Format("20060102T150405.000000"))
 	}
+	labelRun(p, conf, opts)
 	if f.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
 	}

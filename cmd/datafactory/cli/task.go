@@ -52,6 +52,7 @@ func (m *Main) taskCreateCmd() *cobra.Command {
 				return err
 			}
 			opts.RunID = f.runID
+			labelRun(p, conf, opts)
 			id, err := pipeline.CreateRun(cmd.Context(), p, conf, opts)
 			if err != nil {
 				return err

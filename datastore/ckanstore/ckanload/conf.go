@@ -222,3 +222,22 @@ func parseSchema(raw json.RawMessage) (*frictionless.Schema, error) {
 	}
 	return schema, nil
 }
+
+// Labels returns the dataset (resource.package_id) and resource
+// (resource.ckan_resource_id) a run's conf names, to set as the run's
+// pipeline.RunOptions Dataset and Resource: the run's status job can then
+// be found by resource (`datafactory jobs --resource ID`) and its events
+// carry domain "dataset", as status-api records them. A conf that does not
+// decode gives empty labels (the run itself will refuse it).
+func Labels(conf json.RawMessage) (dataset, resource string) {
+	var c struct {
+		Resource struct {
+			PackageID string `json:"package_id"`
+			ID        string `json:"ckan_resource_id"`
+		} `json:"resource"`
+	}
+	if json.Unmarshal(conf, &c) != nil {
+		return "", ""
+	}
+	return c.Resource.PackageID, c.Resource.ID
+}

@@ -122,3 +122,15 @@ func TestRegister(t *testing.T) {
 	_, err = r.ValidateParams("x", "aircan_load", json.RawMessage(`{"a": 1}`))
 	require.Error(t, err, "the tasks take no params")
 }
+
+func TestLabels(t *testing.T) {
+	t.Parallel()
+	ds, res := ckanload.Labels(json.RawMessage(`{"resource": {"package_id": "pkg", "ckan_resource_id": "res-1"}}`))
+	require.Equal(t, "pkg", ds)
+	require.Equal(t, "res-1", res)
+	ds, res = ckanload.Labels(json.RawMessage(`{"resource": {"ckan_resource_id": "res-2"}}`))
+	require.Equal(t, "", ds)
+	require.Equal(t, "res-2", res)
+	ds, res = ckanload.Labels(json.RawMessage(`{"resource": "not an object"}`))
+	require.Equal(t, "", ds+res, "a conf that does not decode gives no labels")
+}
