@@ -45,7 +45,9 @@
 // table, stale staging tables of killed loads are dropped by the next
 // replace, and the swap is one atomic RENAME TABLE (views resolve by name
 // and stay valid), or insert-from-staging when triggers or foreign keys hang
-// on the target.
+// on the target. On PostgreSQL a staging table that replaces an existing
+// table is ANALYZEd before the swap, so the planner has its statistics at
+// once; a table the load creates is left to autovacuum.
 //
 // # PostgreSQL upserts
 //
