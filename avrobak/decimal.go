@@ -106,6 +106,12 @@ func bigUnscaled(neg bool, intPart, frac string, scale int) *big.Int {
 // appendDecimal appends the Avro decimal encoding (bytes: big-endian
 // two's-complement unscaled value) of v.
 func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
+	if d, ok := v.(frictionless.Decimal); ok {
+		if n, ok := d.Unscaled(scale); ok && decimalDigits(n) <= precision {
+			return appendUnscaled(b, n), nil
+		}
+		// Errors and values beyond 18 digits take the text path.
+	}
 	text, err := decimalText(v)
 	if err != nil {
 		return b, err
@@ -117,9 +123,27 @@ func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
 	if bn != nil {
 		return appendBytes(b, bigTwos(bn)), nil
 	}
+	return appendUnscaled(b, n), nil
+}
+
+// appendUnscaled appends n as Avro bytes: its minimal big-endian two's
+// complement.
+func appendUnscaled(b []byte, n int64) []byte {
 	var buf [8]byte
 	binary.BigEndian.PutUint64(buf[:], uint64(n))
-	return appendBytes(b, minimalTwos(buf[:])), nil
+	return appendBytes(b, minimalTwos(buf[:]))
+}
+
+// decimalDigits returns the number of decimal digits of |n| (0 for 0).
+func decimalDigits(n int64) int {
+	if n < 0 {
+		n = -n // |n| < 10^18 here, so no overflow
+	}
+	d := 0
+	for ; n != 0; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // minimalTwos strips redundant sign-extension bytes from a two's-complement

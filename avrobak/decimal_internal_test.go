@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/datafactory/datafactory/frictionless"
 	"github.com/stretchr/testify/require"
 )
 
@@ -58,5 +59,25 @@ func TestDecimalEncoding(t *testing.T) {
 		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(tc.scale)), nil)))
 		require.Equal(t, r.Num().String(), n.String(), tc.text)
 		require.Equal(t, bigTwos(n), p, tc.text)
+	}
+}
+
+// TestDecimalFastPath: a frictionless.Decimal takes Decimal.Unscaled rather
+// than text; both paths give the same bytes, or both an error.
+func TestDecimalFastPath(t *testing.T) {
+	t.Parallel()
+	texts := []string{"0", "0.00", "-0.01", "1.27", "-1.28", "12.5", "1.500", "1.5e2", "999.99", "1000.00", "1.234",
+		"30123.45", "-30123.4500", "0.05", "123456789012345678", "-999999999999999999", "1234567890123456789",
+		"922337203685477580.7", "99999999999999999999999999999999999999", "1e-30", "-12345678901234567890.123456789"}
+	shapes := [][2]int{{5, 2}, {10, 2}, {18, 0}, {19, 1}, {20, 2}, {38, 9}, {38, 38}, {3, 0}, {18, 18}}
+	for _, text := range texts {
+		d, err := frictionless.ParseDecimal(text)
+		require.NoError(t, err, text)
+		for _, ps := range shapes {
+			fast, ferr := appendDecimal(nil, d, ps[0], ps[1])
+			slow, serr := appendDecimal(nil, d.String(), ps[0], ps[1])
+			require.Equal(t, serr == nil, ferr == nil, "%s as (%d,%d): %v / %v", text, ps[0], ps[1], ferr, serr)
+			require.Equal(t, slow, fast, "%s as (%d,%d)", text, ps[0], ps[1])
+		}
 	}
 }

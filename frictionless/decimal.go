@@ -107,6 +107,45 @@ func (d Decimal) Sign() int {
 	return 1
 }
 
+// Unscaled returns d × 10^scale as an int64 when that is an integer (no
+// non-zero digit of d lies beyond scale fractional digits) of at most 18
+// digits; ok is false otherwise. It is the unscaled value of d in a
+// DECIMAL(p, scale) column, computed without text.
+func (d Decimal) Unscaled(scale int) (n int64, ok bool) {
+	digits := d.digits
+	if digits == "" {
+		return 0, true
+	}
+	if scale < 0 {
+		return 0, false
+	}
+	if extra := d.scale - scale; extra > 0 {
+		if extra > len(digits) {
+			return 0, false
+		}
+		for i := len(digits) - extra; i < len(digits); i++ {
+			if digits[i] != '0' {
+				return 0, false
+			}
+		}
+		digits = digits[:len(digits)-extra]
+	}
+	pad := max(scale-d.scale, 0)
+	if len(digits)+pad > 18 {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		n = n*10 + int64(digits[i]-'0')
+	}
+	for range pad {
+		n *= 10
+	}
+	if d.neg {
+		n = -n
+	}
+	return n, true
+}
+
 // Rat returns the exact value as a new big.Rat.
 func (d Decimal) Rat() *big.Rat {
 	num, ok := new(big.Int).SetString("0"+d.digits, 10)

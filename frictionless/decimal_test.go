@@ -62,3 +62,34 @@ func TestParseDecimal(t *testing.T) {
 	one, _ := ParseDecimal("1.0")
 	require.Equal(t, -1, d.Cmp(one))
 }
+
+func TestDecimalUnscaled(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in    string
+		scale int
+		want  int64
+		ok    bool
+	}{
+		{"0", 2, 0, true},
+		{"-0.00", 5, 0, true},
+		{"12.5", 2, 1250, true},
+		{"-12.50", 1, -125, true},
+		{"0.05", 2, 5, true},
+		{"0.05", 1, 0, false}, // a non-zero digit beyond the scale
+		{"1.230", 2, 123, true},
+		{"1e3", 0, 1000, true},
+		{"999999999999999999", 0, 999999999999999999, true},
+		{"1000000000000000000", 0, 0, false}, // 19 digits
+		{"1.5", 17, 150000000000000000, true},
+		{"1.5", 18, 0, false}, // 19 digits
+		{"1.5", -1, 0, false},
+	}
+	for _, tc := range cases {
+		d, err := ParseDecimal(tc.in)
+		require.NoError(t, err, tc.in)
+		n, ok := d.Unscaled(tc.scale)
+		require.Equal(t, tc.ok, ok, "%s at scale %d", tc.in, tc.scale)
+		require.Equal(t, tc.want, n, "%s at scale %d", tc.in, tc.scale)
+	}
+}
