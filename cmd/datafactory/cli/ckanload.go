@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
@@ -43,3 +46,24 @@ func labelRun(p *pipeline.Pipeline, conf json.RawMessage, opts *pipeline.RunOpti
 	}
 	opts.Dataset, opts.Resource = ckanload.Labels(conf)
 }
+
+// reportCancelled tells CKAN about a ckan_load run that was cancelled
+// before it could report (ckanload.ReportCancelled), with a bounded
+// context of its own, and says so on standard output.
+func (m *Main) reportCancelled(p *pipeline.Pipeline, conf json.RawMessage, sum *pipeline.Summary) {
+	if p.Name() != ckanload.Name {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cancelReportTimeout)
+	defer cancel()
+	sent, err := ckanload.ReportCancelled(ctx, m.ckanLoadConfig(), conf, sum)
+	switch {
+	case err != nil:
+		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)
+	case sent:
+		fmt.Fprintf(m.Stdout, "run %s was cancelled: CKAN was told (aircan_status_update error)\n", sum.RunID)
+	}
+}
+
+// cancelReportTimeout bounds the update sent for a cancelled run.
+const cancelReportTimeout = 15 * time.Second

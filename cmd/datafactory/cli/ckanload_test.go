@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
@@ -247,4 +248,36 @@ func TestRunCKANLoad(t *testing.T) {
 	r = runCLI(t, nil, "tasks")
 	require.Equal(t, cli.ExitOK, r.code)
 	require.True(t, strings.Contains(r.stdout, "aircan_fetch_resource\t") && strings.Contains(r.stdout, "aircan_report\t"), r.stdout)
+}
+
+// TestServeCKANLoadCancelledAtShutdown: a ckan_load run still downloading
+// when the service shuts down (past its shutdown timeout) is cancelled,
+// and CKAN is told: one "error" update after the "progress" one, instead
+// of a load that looks running forever.
+func TestServeCKANLoadCancelledAtShutdown(t *testing.T) {
+	t.Parallel()
+	site := newCKANSite(t)
+	arrived := make(chan struct{}, 1)
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done() // a download that never ends
+	}))
+	t.Cleanup(stall.Close)
+	bucket := t.TempDir()
+	s := startServeEnv(t, site.env(bucket), "--bucket", "file://"+bucket, "--shutdown-timeout", "100ms")
+	conf := site.aircanConf(t, false)
+	conf["resource"].(map[string]any)["path"] = stall.URL + "/employees.csv"
+	body, err := json.Marshal(map[string]any{"dag_run_id": "aircan-cut", "conf": conf})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, s.call(t, "POST", "/api/v1/dags/ckan_load/dagRuns", basic, "application/json", body, nil))
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the download did not start")
+	}
+	require.Equal(t, []string{ckanstore.StateProgress}, site.states("aircan-cut"))
+
+	require.Equal(t, cli.ExitOK, s.shutdown(), s.stdout.String())
+	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateError}, site.states("aircan-cut"))
+	require.Contains(t, s.stdout.String(), "run aircan-cut was cancelled: CKAN was told")
 }

@@ -40,6 +40,9 @@ type dagRuns struct {
 	backend   *pipeline.Backend
 	now       func() time.Time
 	completed func(dag string, state pipeline.State) // scheduler hook; may be nil
+	// cancelled is called after a run that ended CANCELLED (the service
+	// shutting down), before the run counts as done; may be nil.
+	cancelled func(p *pipeline.Pipeline, conf json.RawMessage, sum *pipeline.Summary)
 
 	runCtx context.Context // parent of every run; cancelled to stop them
 	mu     sync.Mutex
@@ -207,6 +210,9 @@ func (d *dagRuns) execute(p *pipeline.Pipeline, run *dagRun, conf json.RawMessag
 	run.State, run.Start = dagRunning, &start
 	d.mu.Unlock()
 	sum, err := pipeline.Run(d.runCtx, p, conf, opts)
+	if sum != nil && sum.State == pipeline.StateCancelled && d.cancelled != nil {
+		d.cancelled(p, conf, sum)
+	}
 	d.mu.Lock()
 	end := d.now().UTC()
 	run.End = &end

@@ -83,6 +83,9 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	sum, runErr := pipeline.Run(ctx, p, conf, opts)
 	if sum != nil {
 		printRunSummary(m, sum)
+		if sum.State == pipeline.StateCancelled {
+			m.reportCancelled(p, conf, sum)
+		}
 	}
 	if errors.Is(runErr, pipeline.ErrRunFailed) {
 		return refused(runErr)

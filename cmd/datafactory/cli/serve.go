@@ -192,6 +192,7 @@ func (m *Main) newServer(ctx, runCtx context.Context, f *serveFlags, token strin
 		return s, err
 	}
 	s.runs = newDagRuns(runCtx, dags, be)
+	s.runs.cancelled = m.reportCancelled
 	if s.sched, err = m.scheduler(ctx, s, dags, be, f.schedules); err != nil {
 		return s, err
 	}

@@ -43,7 +43,10 @@
 // CKAN hears exactly one update per state: "progress" from
 // fetch_resource, then "complete" or "error" from report; both remember in
 // the run's outputs that they sent it, so a retried or re-run task does not
-// send again. A run cancelled before report runs sends no final update.
+// send again. A run cancelled before report runs (its context ended)
+// cannot send its own final update: [ReportCancelled], called after the
+// run, sends "error" for it — datafactory's serve does so for runs it
+// cancels at shutdown, and `datafactory run` for an interrupted run.
 // Every task writes resource.json to its directory: a Frictionless Data
 // Resource for its data (its file, or the table's dump URL) with the CKAN
 // ids and the task's counts and outcome under "ckan" and "datafactory".
