@@ -6,7 +6,6 @@ package memstatus
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"sort"
 	"sync"
@@ -32,11 +31,11 @@ func New(opts *Options) *status.Store {
 }
 
 var (
-	errNotFound   = errors.New("not found")
-	errExists     = errors.New("already exists")
-	errConflict   = errors.New("job changed concurrently")
-	errNotRunning = errors.New("job is not running")
-	errClosed     = errors.New("store is closed")
+	errNotFound   = driver.ErrNotFound
+	errExists     = driver.ErrExists
+	errConflict   = driver.ErrConflict
+	errNotRunning = driver.ErrNotRunning
+	errClosed     = driver.ErrClosed
 )
 
 type memJob struct {
@@ -136,22 +135,9 @@ func (d *memDriver) TraceIDsByPath(_ context.Context, path string, limit int) ([
 	return ids, nil
 }
 
-// ErrorKind implements driver.Driver.
-func (d *memDriver) ErrorKind(err error) driver.ErrorKind {
-	switch {
-	case errors.Is(err, errNotFound):
-		return driver.NotFound
-	case errors.Is(err, errExists):
-		return driver.Exists
-	case errors.Is(err, errConflict):
-		return driver.Conflict
-	case errors.Is(err, errNotRunning):
-		return driver.NotRunning
-	case errors.Is(err, errClosed):
-		return driver.Closed
-	}
-	return driver.Unknown
-}
+// ErrorKind implements driver.Driver: every error of this driver carries
+// its kind.
+func (d *memDriver) ErrorKind(err error) driver.ErrorKind { return driver.KindOf(err) }
 
 // Close implements driver.Driver.
 func (d *memDriver) Close() error {

@@ -10,13 +10,13 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Errors the driver returns itself; ErrorKind maps them.
+// Errors the driver returns itself; each carries its kind.
 var (
-	errNotFound   = errors.New("not found")
-	errConflict   = errors.New("job changed concurrently")
-	errNotRunning = errors.New("job is not running")
-	errClosed     = errors.New("store is closed")
-	errBadTx      = errors.New("invalid transaction")
+	errNotFound   = driver.ErrNotFound
+	errConflict   = driver.ErrConflict
+	errNotRunning = driver.ErrNotRunning
+	errClosed     = driver.ErrClosed
+	errBadTx      = driver.NewError(driver.Invalid, "invalid transaction")
 )
 
 // SQLite extended result codes.
@@ -28,17 +28,11 @@ const (
 
 // ErrorKind classifies errors from this driver and its databases.
 func (d *sqlDriver) ErrorKind(err error) driver.ErrorKind {
-	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, sql.ErrNoRows):
+	if k := driver.KindOf(err); k != driver.Unknown {
+		return k
+	}
+	if errors.Is(err, sql.ErrNoRows) {
 		return driver.NotFound
-	case errors.Is(err, errConflict):
-		return driver.Conflict
-	case errors.Is(err, errNotRunning):
-		return driver.NotRunning
-	case errors.Is(err, errClosed):
-		return driver.Closed
-	case errors.Is(err, errBadTx):
-		return driver.Invalid
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
