@@ -10,22 +10,12 @@ import (
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
-func employeesSchema() *frictionless.Schema {
-	req := frictionless.Constraints{Required: true}
-	return &frictionless.Schema{
-		Fields: []frictionless.Field{
-			{Name: "employee_id", Type: frictionless.TypeInteger, Constraints: req},
-			{Name: "employee_name", Type: frictionless.TypeString, Constraints: req},
-			{Name: "hiring_date", Type: frictionless.TypeDateTime, Constraints: req},
-			{Name: "department_id", Type: frictionless.TypeInteger, Constraints: req},
-			{Name: "job_id", Type: frictionless.TypeInteger, Constraints: req},
-		},
-		PrimaryKey: []string{"employee_id"},
-	}
-}
+// employeesSchema is the all-required schema of the employees file.
+func employeesSchema() *frictionless.Schema { return testutil.EmployeesSchema() }
 
 // TestLoadEmployeesIntoResource loads the employees file into an uploaded
 // resource's own DataStore table, as AirCan does: every mode, the rows
