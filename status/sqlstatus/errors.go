@@ -12,7 +12,6 @@ import (
 
 // Errors the driver returns itself; each carries its kind.
 var (
-	errNotFound   = driver.ErrNotFound
 	errConflict   = driver.ErrConflict
 	errNotRunning = driver.ErrNotRunning
 	errClosed     = driver.ErrClosed
