@@ -59,10 +59,7 @@ func (s *sqlSnapshot) CountRows(ctx context.Context, table string) (int64, error
 }
 
 func (s *sqlSnapshot) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
-	if _, ok := s.d.(pgDialect); ok {
-		return pgReadRows(ctx, s.conn.Conn, s.d, table, schema, fn)
-	}
-	return readRows(ctx, s.tx, s.d, table, schema, fn)
+	return readOn(ctx, s.conn, s.tx, s.d, table, schema, fn)
 }
 
 // Close rolls the transaction back and returns the connection to the pool.

@@ -122,18 +122,24 @@ func (s *sqlDriver) Close() error { return s.db.Close() }
 
 // ReadRows selects every row in key order and decodes it.
 func (s *sqlDriver) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
-	if _, ok := s.d.(pgDialect); ok {
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		return pgReadRows(ctx, conn, s.d, table, schema, fn)
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return err
 	}
-	return readRows(ctx, s.db, s.d, table, schema, fn)
+	defer conn.Close()
+	return readOn(ctx, conn, conn, s.d, table, schema, fn)
 }
 
-// readRows runs ReadRows' SELECT on q (the pool or a snapshot's transaction).
+// readOn reads the table on conn: through pgx on PostgreSQL, else through
+// database/sql on q (conn itself, or a transaction on it).
+func readOn(ctx context.Context, conn *sqlx.Conn, q sqlx.QueryerContext, d dialect, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	if _, ok := d.(pgDialect); ok {
+		return pgReadRows(ctx, conn.Conn, d, table, schema, fn)
+	}
+	return readRows(ctx, q, d, table, schema, fn)
+}
+
+// readRows runs ReadRows' SELECT on q through database/sql.
 func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
 	rows, err := q.QueryContext(ctx, selectAll(d, table, schema))
 	if err != nil {
