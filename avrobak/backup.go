@@ -174,7 +174,9 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 	if err != nil {
 		return nil, err
 	}
-	final.blk.comp.close() // the header is all this writer writes
+	if err := final.blk.close(); err != nil { // writes no block: the header is all
+		return nil, err
+	}
 	if _, err := io.Copy(final.out, spool); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/golang/snappy"
@@ -16,8 +17,8 @@ import (
 
 // blockWriter writes an Avro object container file: the header, then
 // blocks of records, each compressed by the codec and followed by the
-// sync marker. Records are appended to buf by the caller; flush cuts a
-// block. It is this package's own so that the codecs run at their fastest
+// sync marker. Records are appended to buf by the caller, who flushes
+// once full reports the block size reached. It is this package's own so that the codecs run at their fastest
 // settings (klauspost's deflate is about twice as fast as the standard
 // library's at level 1) and so a backup spends no copy on the way.
 type blockWriter struct {
@@ -26,8 +27,12 @@ type blockWriter struct {
 	sync  [16]byte
 	buf   []byte // the records of the current block, uncompressed
 	count int64  // records in buf
+	size  int    // block size: buf is flushed once it holds this many bytes
 	frame []byte
 }
+
+// full reports whether buf has reached the block size.
+func (w *blockWriter) full() bool { return len(w.buf) >= w.size }
 
 // newBlockWriter writes the header (magic, metadata, sync marker) to out.
 // sync nil means a random marker.
@@ -36,7 +41,7 @@ func newBlockWriter(out io.Writer, meta map[string][]byte, codec Codec, level, b
 	if err != nil {
 		return nil, err
 	}
-	w := &blockWriter{out: out, comp: comp, buf: make([]byte, 0, blockSize+blockSize/8)}
+	w := &blockWriter{out: out, comp: comp, size: blockSize, buf: make([]byte, 0, blockSize+blockSize/8)}
 	if sync != nil {
 		w.sync = *sync
 	} else {
@@ -44,13 +49,7 @@ func newBlockWriter(out io.Writer, meta map[string][]byte, codec Codec, level, b
 	}
 	h := append([]byte(nil), magic...)
 	h = appendLong(h, int64(len(meta)))
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range meta {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
 		h = appendString(h, k)
 		h = appendBytes(h, meta[k])
 	}

@@ -70,7 +70,6 @@ type WriteReport struct {
 // is not safe for concurrent use.
 type Writer struct {
 	blk       *blockWriter
-	blockSize int
 	out       *hashWriter
 	cols      []column
 	declared  int64
@@ -116,7 +115,7 @@ func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
-	return &Writer{blk: blk, blockSize: o.BlockSize, out: out, cols: cols, declared: rows, codec: o.Codec, headerLen: out.n}, nil
+	return &Writer{blk: blk, out: out, cols: cols, declared: rows, codec: o.Codec, headerLen: out.n}, nil
 }
 
 func (o *WriterOptions) withDefaults() (WriterOptions, error) {
@@ -191,7 +190,7 @@ func (w *Writer) Write(row frictionless.Row) error {
 	blk.buf = b
 	blk.count++
 	w.rows++
-	if len(b) < w.blockSize {
+	if !blk.full() {
 		return nil
 	}
 	if err := blk.flush(); err != nil {
