@@ -263,7 +263,7 @@ func (d *ckanDriver) ReadRows(ctx context.Context, table string, schema *frictio
 		}
 		for i := range schema.Fields {
 			f := &schema.Fields[i]
-			v, err := fromCKAN(f, rec[f.Name])
+			v, err := RowValue(f, rec[f.Name])
 			if err != nil {
 				return fmt.Errorf("ckanstore: read %s.%s: %w", table, f.Name, err)
 			}

@@ -137,14 +137,7 @@ const (
 // for the Go types) to the JSON value the DataStore API takes: numbers as
 // json.Number, decimals, dates, times and datetimes as text, NaN and
 // infinities as text. [RowValue] converts it back.
-func JSONValue(f *frictionless.Field, v any) (any, error) { return toCKAN(f, v) }
-
-// RowValue converts a value decoded from DataStore JSON (decoded with
-// UseNumber, as this package does) to the row value of field f's type.
-func RowValue(f *frictionless.Field, v any) (any, error) { return fromCKAN(f, v) }
-
-// toCKAN converts a row value to the JSON value sent to CKAN.
-func toCKAN(f *frictionless.Field, v any) (any, error) {
+func JSONValue(f *frictionless.Field, v any) (any, error) {
 	switch x := v.(type) {
 	case nil, string, bool, map[string]any, []any, json.Number:
 		return v, nil
@@ -171,9 +164,10 @@ func toCKAN(f *frictionless.Field, v any) (any, error) {
 	return nil, fmt.Errorf("field %q: cannot send %T", f.Name, v)
 }
 
-// fromCKAN converts a value read from datastore_search to the row value of
-// the field's type.
-func fromCKAN(f *frictionless.Field, v any) (any, error) {
+// RowValue converts a value decoded from DataStore JSON (datastore_search
+// output, decoded with UseNumber as this package does) to the row value of
+// field f's type.
+func RowValue(f *frictionless.Field, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -106,7 +106,7 @@ func (w *writer) records(rows []frictionless.Row) ([]Record, error) {
 		rec := make(Record, len(w.req.Columns))
 		for j := range w.req.Columns {
 			f := &w.req.Columns[j]
-			v, err := toCKAN(f, row[j])
+			v, err := JSONValue(f, row[j])
 			if err != nil {
 				return nil, err
 			}
