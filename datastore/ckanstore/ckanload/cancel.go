@@ -31,21 +31,14 @@ func ReportCancelled(ctx context.Context, cfg *Config, conf json.RawMessage, sum
 	if err != nil {
 		return false, fmt.Errorf("ckanload: report cancelled run %s: %w", sum.RunID, err)
 	}
-	site, cred, err := cfg.site(c.CKANConfig.SiteURL)
+	sc, err := cfg.connect(c.CKANConfig.SiteURL)
 	if err != nil {
 		return false, fmt.Errorf("ckanload: report cancelled run %s: %w", sum.RunID, err)
 	}
-	client, err := cfg.newClient(site, cred)
-	if err != nil {
-		return false, fmt.Errorf("ckanload: report cancelled run %s: %w", sum.RunID, err)
-	}
-	u := &ckanstore.StatusUpdate{ResourceID: c.Resource.CKANResourceID, State: ckanstore.StateError, DagRunID: sum.RunID,
-		Message: fmt.Sprintf("datafactory %s run %s was cancelled before it finished", Name, sum.RunID),
-		Error:   &ckanstore.StatusError{Message: "run cancelled"}}
-	if err := client.AircanStatusUpdate(ctx, u); err != nil {
+	msg := fmt.Sprintf("datafactory %s run %s was cancelled before it finished", Name, sum.RunID)
+	if _, err := sc.sendUpdate(ctx, c.Resource.CKANResourceID, sum.RunID, ckanstore.StateError, msg, "run cancelled"); err != nil {
 		// Scrub, as the tasks do: the error's text must not carry a secret.
-		msg := cfg.newScrubber(cred).scrub(err.Error())
-		return false, errors.New("ckanload: report cancelled run " + sum.RunID + ": aircan_status_update: " + msg)
+		return false, errors.New("ckanload: report cancelled run " + sum.RunID + ": " + sc.scrub.scrub(err.Error()))
 	}
 	return true, nil
 }

@@ -230,14 +230,9 @@ func parseSchema(raw json.RawMessage) (*frictionless.Schema, error) {
 // carry domain "dataset", as status-api records them. A conf that does not
 // decode gives empty labels (the run itself will refuse it).
 func Labels(conf json.RawMessage) (dataset, resource string) {
-	var c struct {
-		Resource struct {
-			PackageID string `json:"package_id"`
-			ID        string `json:"ckan_resource_id"`
-		} `json:"resource"`
-	}
+	var c Conf
 	if json.Unmarshal(conf, &c) != nil {
 		return "", ""
 	}
-	return c.Resource.PackageID, c.Resource.ID
+	return c.Resource.PackageID, c.Resource.CKANResourceID
 }

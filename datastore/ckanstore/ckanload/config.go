@@ -137,6 +137,27 @@ func (c *Config) newClient(site string, cred Credentials) (*ckanstore.Client, er
 	return ckanstore.NewClient(site, &o)
 }
 
+// siteConn is a run's site: its URL, credentials, client and scrubber.
+type siteConn struct {
+	site   string
+	cred   Credentials
+	client *ckanstore.Client
+	scrub  scrubber
+}
+
+// connect picks the site of a run's conf (site) and builds its client.
+// When only the client fails, the returned siteConn still names the site
+// and scrubs its secrets.
+func (c *Config) connect(confSite string) (*siteConn, error) {
+	site, cred, err := c.site(confSite)
+	if err != nil {
+		return nil, err
+	}
+	sc := &siteConn{site: site, cred: cred, scrub: c.newScrubber(cred)}
+	sc.client, err = c.newClient(site, cred)
+	return sc, err
+}
+
 // downloadClient is the HTTP client of downloads.
 func (c *Config) downloadClient() *http.Client {
 	if c.HTTPClient != nil {

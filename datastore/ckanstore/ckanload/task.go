@@ -35,15 +35,12 @@ type step func(ctx context.Context, r *run) error
 
 // run is what a task attempt works with.
 type run struct {
-	tc     *pipeline.TaskContext
-	conf   *Conf
-	site   string
-	client *ckanstore.Client
-	cred   Credentials
-	scrub  scrubber
-	dir    *storage.Task
-	res    *resourceInfo        // the CKAN resource, once known
-	schema *frictionless.Schema // the table's schema, once known
+	tc       *pipeline.TaskContext
+	conf     *Conf
+	siteConn // the site, its credentials, client and scrubber
+	dir      *storage.Task
+	res      *resourceInfo        // the CKAN resource, once known
+	schema   *frictionless.Schema // the table's schema, once known
 	// resource.json of the task: path, format and extra metadata.
 	metaPath, metaFormat string
 	meta                 map[string]any
@@ -108,12 +105,12 @@ func (l *loader) open(tc *pipeline.TaskContext) (*run, error) {
 		return nil, pipeline.Permanent(err)
 	}
 	r := &run{tc: tc, conf: conf, dir: tc.Dir(), meta: map[string]any{}}
-	site, cred, err := l.cfg.site(conf.CKANConfig.SiteURL)
-	if err != nil {
+	sc, err := l.cfg.connect(conf.CKANConfig.SiteURL)
+	if sc == nil {
 		return nil, pipeline.Permanent(err)
 	}
-	r.site, r.cred, r.scrub = site, cred, l.cfg.newScrubber(cred)
-	if r.client, err = l.cfg.newClient(site, cred); err != nil {
+	r.siteConn = *sc
+	if err != nil {
 		return r, pipeline.Permanent(err)
 	}
 	tc.SetStatus("ckan_resource_id", conf.Resource.CKANResourceID)
@@ -140,14 +137,24 @@ func (r *run) resourceID() string { return r.conf.Resource.CKANResourceID }
 // dumpURL is the DataStore dump URL of the resource.
 func (r *run) dumpURL() string { return r.site + "/datastore/dump/" + r.resourceID() }
 
+// sendUpdate sends one aircan_status_update for the resource and run, its
+// texts scrubbed, and returns what it sent.
+func (sc *siteConn) sendUpdate(ctx context.Context, resourceID, runID, state, msg, errMsg string) (*ckanstore.StatusUpdate, error) {
+	u := &ckanstore.StatusUpdate{ResourceID: resourceID, State: state, Message: sc.scrub.scrub(msg), DagRunID: runID}
+	if errMsg != "" {
+		u.Error = &ckanstore.StatusError{Message: sc.scrub.scrub(errMsg)}
+	}
+	if err := sc.client.AircanStatusUpdate(ctx, u); err != nil {
+		return nil, fmt.Errorf("aircan_status_update %s: %w", state, err)
+	}
+	return u, nil
+}
+
 // update sends one aircan_status_update.
 func (r *run) update(ctx context.Context, state, msg string, errMsg string) error {
-	u := &ckanstore.StatusUpdate{ResourceID: r.resourceID(), State: state, Message: r.scrub.scrub(msg), DagRunID: r.tc.RunID()}
-	if errMsg != "" {
-		u.Error = &ckanstore.StatusError{Message: r.scrub.scrub(errMsg)}
-	}
-	if err := r.client.AircanStatusUpdate(ctx, u); err != nil {
-		return fmt.Errorf("aircan_status_update %s: %w", state, err)
+	u, err := r.sendUpdate(ctx, r.resourceID(), r.tc.RunID(), state, msg, errMsg)
+	if err != nil {
+		return err
 	}
 	r.tc.Logger().InfoContext(ctx, "reported to CKAN", "state", state, "message", u.Message)
 	return nil
