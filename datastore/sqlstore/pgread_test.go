@@ -4,25 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 
-	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/stretchr/testify/require"
 )
-
-// pgBackend is the PostgreSQL entry of backends.
-func pgBackend(t *testing.T) backend {
-	for _, b := range backends {
-		if b.name == "postgres" {
-			return b
-		}
-	}
-	t.Fatal("no postgres backend")
-	return backend{}
-}
 
 // collect reads a table with read, copying every row.
 func collect(t *testing.T, read func(fn func(frictionless.Row) error) error) []frictionless.Row {
@@ -41,7 +28,7 @@ func collect(t *testing.T, read func(fn func(frictionless.Row) error) error) []f
 func TestPgReadMatchesDatabaseSQL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := open(t, pgBackend(t))
+	s := open(t, backends[1])
 	db := rawDB(t, s)
 	_, err := db.ExecContext(ctx, `CREATE TABLE edge (
 		id bigint PRIMARY KEY, i2 smallint, i4 integer, f4 real, f8 double precision, b boolean,
@@ -82,17 +69,12 @@ func TestPgReadMatchesDatabaseSQL(t *testing.T) {
 func TestPgReadStopsEarly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := open(t, pgBackend(t))
-	ids := make([]string, 20000)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("%d,name %d,%d", i+1, i, i)
-	}
-	_, err := datastore.Load(ctx, s, "many", peopleReader(t, strings.Join(ids, "\n")), nil)
-	require.NoError(t, err)
+	s := open(t, backends[1])
+	seedMany(t, s, 20000)
 
 	errStop := errors.New("stop")
 	seen := 0
-	_, err = s.ReadRows(ctx, "many", func(frictionless.Row) error {
+	_, err := s.ReadRows(ctx, "emp", func(frictionless.Row) error {
 		if seen++; seen == 1000 {
 			return errStop
 		}
@@ -103,7 +85,7 @@ func TestPgReadStopsEarly(t *testing.T) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	seen = 0
-	_, err = s.ReadRows(cctx, "many", func(frictionless.Row) error {
+	_, err = s.ReadRows(cctx, "emp", func(frictionless.Row) error {
 		if seen++; seen == 500 {
 			cancel()
 		}
@@ -114,28 +96,15 @@ func TestPgReadStopsEarly(t *testing.T) {
 
 	snap, err := s.Snapshot(ctx)
 	require.NoError(t, err)
-	_, err = snap.ReadRows(ctx, "many", func(frictionless.Row) error { return errStop })
+	_, err = snap.ReadRows(ctx, "emp", func(frictionless.Row) error { return errStop })
 	require.ErrorIs(t, err, errStop)
 	require.NoError(t, snap.Close())
 
 	all := collect(t, func(fn func(frictionless.Row) error) error {
-		_, err := s.ReadRows(ctx, "many", fn)
+		_, err := s.ReadRows(ctx, "emp", fn)
 		return err
 	})
 	require.Len(t, all, 20000, "the store reads again after the stopped reads")
 	require.EqualValues(t, 1, all[0][0])
 	require.EqualValues(t, 20000, all[19999][0])
-}
-
-// peopleReader reads "id,name,score" CSV lines (no header).
-func peopleReader(t *testing.T, text string) *frictionless.Reader {
-	t.Helper()
-	schema := &frictionless.Schema{Fields: []frictionless.Field{
-		{Name: "id", Type: frictionless.TypeInteger},
-		{Name: "name", Type: frictionless.TypeString},
-		{Name: "score", Type: frictionless.TypeInteger},
-	}, PrimaryKey: []string{"id"}}
-	r, err := frictionless.NewReader(strings.NewReader(text), schema, &frictionless.ReadOptions{Dialect: noHeader(), SkipUniqueCheck: true})
-	require.NoError(t, err)
-	return r
 }
