@@ -19,7 +19,7 @@ func (d *memDriver) CreateJob(_ context.Context, j driver.Job) (driver.Job, erro
 	}
 	defer d.mu.Unlock()
 	if _, ok := d.jobs[j.ID]; ok {
-		return driver.Job{}, errExists
+		return driver.Job{}, driver.ErrExists
 	}
 	j.Info = info
 	d.seq++
@@ -35,7 +35,7 @@ func (d *memDriver) GetJob(_ context.Context, id string) (driver.Job, error) {
 	defer d.mu.Unlock()
 	m, ok := d.jobs[id]
 	if !ok {
-		return driver.Job{}, errNotFound
+		return driver.Job{}, driver.ErrNotFound
 	}
 	return copyJob(m.job)
 }
@@ -48,11 +48,11 @@ func (d *memDriver) TransitionJob(_ context.Context, req driver.TransitionReques
 	defer d.mu.Unlock()
 	m, ok := d.jobs[req.ID]
 	if !ok {
-		return driver.Job{}, errNotFound
+		return driver.Job{}, driver.ErrNotFound
 	}
 	j := m.job
 	if !req.IfHeartbeatBefore.IsZero() && !j.Heartbeat.Before(req.IfHeartbeatBefore) {
-		return driver.Job{}, errConflict
+		return driver.Job{}, driver.ErrConflict
 	}
 	if err := driver.CheckTransition(j.ID, j.Status, req.To); err != nil {
 		return driver.Job{}, err
@@ -78,9 +78,9 @@ func (d *memDriver) HeartbeatJob(_ context.Context, id string, at time.Time) err
 	m, ok := d.jobs[id]
 	switch {
 	case !ok:
-		return errNotFound
+		return driver.ErrNotFound
 	case m.job.Status != driver.JobRunning:
-		return errNotRunning
+		return driver.ErrNotRunning
 	}
 	m.job.Heartbeat = at
 	return nil

@@ -30,14 +30,6 @@ func New(opts *Options) *status.Store {
 	return status.New(newDriver(), &o)
 }
 
-var (
-	errNotFound   = driver.ErrNotFound
-	errExists     = driver.ErrExists
-	errConflict   = driver.ErrConflict
-	errNotRunning = driver.ErrNotRunning
-	errClosed     = driver.ErrClosed
-)
-
 type memJob struct {
 	job driver.Job
 	seq int64
@@ -63,7 +55,7 @@ func (d *memDriver) lock() error {
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return errClosed
+		return driver.ErrClosed
 	}
 	return nil
 }
@@ -75,7 +67,7 @@ func (d *memDriver) CreateTrace(_ context.Context, ev driver.Event) (driver.Even
 	}
 	defer d.mu.Unlock()
 	if _, ok := d.traces[ev.TraceID]; ok || d.eventIDs[ev.TraceEventID] {
-		return driver.Event{}, errExists
+		return driver.Event{}, driver.ErrExists
 	}
 	ev = copyEvent(ev)
 	d.traces[ev.TraceID] = []driver.Event{ev}
@@ -91,10 +83,10 @@ func (d *memDriver) AppendEvent(_ context.Context, ev driver.Event) (driver.Even
 	defer d.mu.Unlock()
 	evs, ok := d.traces[ev.TraceID]
 	if !ok {
-		return driver.Event{}, errNotFound
+		return driver.Event{}, driver.ErrNotFound
 	}
 	if d.eventIDs[ev.TraceEventID] {
-		return driver.Event{}, errExists
+		return driver.Event{}, driver.ErrExists
 	}
 	ev = copyEvent(ev)
 	// Insert after every event that does not start later (stable order).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"sync"
+
+	"github.com/datafactory/datafactory/status/driver"
 )
 
 // maxBatch is the most events one INSERT carries (17 placeholders each,
@@ -52,7 +54,7 @@ func (b *batcher) add(ctx context.Context, args []any) error {
 	select {
 	case b.queue <- p:
 	case <-b.stop:
-		return errClosed
+		return driver.ErrClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -66,7 +68,7 @@ func (b *batcher) add(ctx context.Context, args []any) error {
 		case err := <-p.done:
 			return err
 		default:
-			return errClosed
+			return driver.ErrClosed
 		}
 	}
 }
@@ -99,7 +101,7 @@ func (b *batcher) drain() {
 	for {
 		select {
 		case p := <-b.queue:
-			p.done <- errClosed
+			p.done <- driver.ErrClosed
 		default:
 			return
 		}

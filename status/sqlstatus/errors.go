@@ -10,13 +10,8 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Errors the driver returns itself; each carries its kind.
-var (
-	errConflict   = driver.ErrConflict
-	errNotRunning = driver.ErrNotRunning
-	errClosed     = driver.ErrClosed
-	errBadTx      = driver.NewError(driver.Invalid, "invalid transaction")
-)
+// errBadTx is returned for a transaction the driver cannot use.
+var errBadTx = driver.NewError(driver.Invalid, "invalid transaction")
 
 // SQLite extended result codes.
 const (

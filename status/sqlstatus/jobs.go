@@ -66,7 +66,7 @@ func (d *sqlDriver) transitionJob(ctx context.Context, ext sqlx.ExtContext, req 
 			return driver.Job{}, err
 		}
 		if !req.IfHeartbeatBefore.IsZero() && !j.Heartbeat.Before(req.IfHeartbeatBefore) {
-			return driver.Job{}, errConflict
+			return driver.Job{}, driver.ErrConflict
 		}
 		if err := driver.CheckTransition(j.ID, j.Status, req.To); err != nil {
 			return driver.Job{}, err
@@ -91,7 +91,7 @@ func (d *sqlDriver) transitionJob(ctx context.Context, ext sqlx.ExtContext, req 
 			return j, nil
 		}
 	}
-	return driver.Job{}, errConflict
+	return driver.Job{}, driver.ErrConflict
 }
 
 // HeartbeatJob updates the heartbeat of a RUNNING job.
@@ -106,7 +106,7 @@ func (d *sqlDriver) HeartbeatJob(ctx context.Context, id string, at time.Time) e
 	if _, err := d.GetJob(ctx, id); err != nil {
 		return err
 	}
-	return errNotRunning
+	return driver.ErrNotRunning
 }
 
 // ListJobs selects jobs newest first.
