@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/datafactory/datafactory/avrobak"
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,7 +24,7 @@ func TestBackupWithoutSnapshots(t *testing.T) {
 	t.Cleanup(srv.Close)
 	d, err := srv.AddDataset(ckantest.Dataset{Name: "staff"})
 	require.NoError(t, err)
-	c, err := ckanstore.NewClient(srv.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(srv.SysadminToken())})
+	c, err := ckan.NewClient(srv.URL(), &ckan.ClientOptions{Token: ckan.Secret(srv.SysadminToken())})
 	require.NoError(t, err)
 	source, err := ckanstore.Open(c, &ckanstore.StoreOptions{PackageID: d.ID})
 	require.NoError(t, err)

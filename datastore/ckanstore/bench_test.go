@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
 )
@@ -42,16 +43,16 @@ func (g *genReader) Schema() *frictionless.Schema { return g.schema }
 func BenchmarkLoadAPI(b *testing.B) {
 	type variant struct {
 		name   string
-		be     backend
+		be     ckantest.Backend
 		mode   datastore.Mode
 		direct bool
 	}
 	var variants []variant
-	for _, be := range backends() {
+	for _, be := range ckantest.Backends() {
 		for _, mode := range []datastore.Mode{datastore.ModeAppend, datastore.ModeReplace} {
-			variants = append(variants, variant{be.name + "/" + mode.String(), be, mode, false})
+			variants = append(variants, variant{be.Name + "/" + mode.String(), be, mode, false})
 		}
-		if be.name == "postgres" {
+		if be.Name == "postgres" {
 			variants = append(variants, variant{"postgres-direct/replace", be, datastore.ModeReplace, true})
 		}
 	}
@@ -59,7 +60,7 @@ func BenchmarkLoadAPI(b *testing.B) {
 		be, mode := v.be, v.mode
 		b.Run(v.name, func(b *testing.B) {
 			dsn := ""
-			if be.name == "postgres" {
+			if be.Name == "postgres" {
 				dsn = testutil.PostgresURL(b)
 			}
 			srv, err := ckantest.New(&ckantest.Options{DSN: dsn})
@@ -68,7 +69,7 @@ func BenchmarkLoadAPI(b *testing.B) {
 			}
 			defer srv.Close()
 			d, _ := srv.AddDataset(ckantest.Dataset{Name: "bench"})
-			c, _ := ckanstore.NewClient(srv.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(srv.SysadminToken())})
+			c, _ := ckan.NewClient(srv.URL(), &ckan.ClientOptions{Token: ckan.Secret(srv.SysadminToken())})
 			opts := &ckanstore.StoreOptions{PackageID: d.ID}
 			if v.direct {
 				opts.PostgresURL = dsn

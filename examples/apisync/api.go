@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/datafactory/datafactory/internal/hawk"
+	"github.com/datafactory/datafactory/httpsource/hawk"
 )
 
 // company is one record of the source API, with the flat keys Data Hub's

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/datafactory/datafactory/internal/hawk"
+	"github.com/datafactory/datafactory/httpsource/hawk"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/stretchr/testify/require"
 )

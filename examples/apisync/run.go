@@ -14,7 +14,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
-	"github.com/datafactory/datafactory/internal/hawk"
+	"github.com/datafactory/datafactory/httpsource/hawk"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/datafactory/datafactory/storage"

@@ -10,7 +10,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
-	"github.com/datafactory/datafactory/internal/hawk"
+	"github.com/datafactory/datafactory/httpsource/hawk"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/jmoiron/sqlx"
 )

@@ -1,6 +1,6 @@
 // Command ckanload is AirCan's job in one process: a CKAN site (ckantest,
 // in-process, with a real SQLite DataStore) has a dataset with an uploaded
-// CSV resource; the built-in ckan_load pipeline (datastore/ckanstore/ckanload)
+// CSV resource; the built-in ckan_load pipeline (ckan/aircan)
 // is triggered with the conf ckanext-aircan's aircan_submit sends, downloads
 // the upload into the run's bucket, validates it against the Table Schema
 // (rejects kept), loads the valid rows into the resource's DataStore table,

@@ -5,7 +5,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/datafactory/datafactory/datastore/ckanstore"
+	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/stretchr/testify/require"
 )
@@ -24,8 +24,8 @@ func TestCKANLoad(t *testing.T) {
 	for _, u := range res.updates {
 		states = append(states, u.State)
 	}
-	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateError, ckanstore.StateProgress, ckanstore.StateComplete,
-		ckanstore.StateProgress, ckanstore.StateComplete}, states, "one update per state and run")
+	require.Equal(t, []string{ckan.StateProgress, ckan.StateError, ckan.StateProgress, ckan.StateComplete,
+		ckan.StateProgress, ckan.StateComplete}, states, "one update per state and run")
 	require.Contains(t, res.updates[1].ErrorMessage, "70 rows rejected, over max_rejects 10")
 	require.Contains(t, res.updates[3].Message, "1929 rows loaded into the DataStore (replace), 70 rejected")
 	require.Contains(t, res.updates[5].Message, "1929 rows loaded into the DataStore (upsert)")

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/aircan"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
-	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/datafactory/datafactory/storage"
@@ -87,7 +87,7 @@ func demo(ctx context.Context, out io.Writer) (*outcome, error) {
 	// The API key lives in the pipeline's configuration (in the CLI:
 	// DATAFACTORY_CKAN_SITE_URL and DATAFACTORY_CKAN_API_KEY), never in the
 	// run's conf, which is stored with the run.
-	p, err := ckanload.New(&ckanload.Config{SiteURL: s.url(), APIKey: ckanstore.Secret(s.ckan.SysadminToken())})
+	p, err := aircan.New(&aircan.Config{SiteURL: s.url(), APIKey: ckan.Secret(s.ckan.SysadminToken())})
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func runOnce(ctx context.Context, p *pipeline.Pipeline, be *pipeline.Backend, s 
 	opts := &pipeline.RunOptions{Backend: be, OnTransition: pr.transition}
 	// Label the run with its dataset and resource: the status job is then
 	// found by resource, and events are recorded under domain "dataset".
-	opts.Dataset, opts.Resource = ckanload.Labels(conf)
+	opts.Dataset, opts.Resource = aircan.Labels(conf)
 	sum, runErr := pipeline.Run(ctx, p, conf, opts)
 	if sum == nil {
 		return nil, runErr
@@ -181,13 +181,13 @@ func (p *printer) flushLocked() {
 }
 
 func rowCount(ctx context.Context, s *site) (int64, error) {
-	c, err := ckanstore.NewClient(s.url(), nil)
+	c, err := ckan.NewClient(s.url(), nil)
 	if err != nil {
 		return 0, err
 	}
 	zero := 0
-	res, err := c.DatastoreSearch(ctx, &ckanstore.SearchRequest{ResourceID: s.resID, Limit: &zero})
-	if errors.Is(err, ckanstore.ErrNotFound) {
+	res, err := c.DatastoreSearch(ctx, &ckan.SearchRequest{ResourceID: s.resID, Limit: &zero})
+	if errors.Is(err, ckan.ErrNotFound) {
 		return 0, nil // no DataStore table yet
 	}
 	if err != nil {
@@ -199,7 +199,7 @@ func rowCount(ctx context.Context, s *site) (int64, error) {
 // report prints what CKAN, the bucket and the status store now say.
 func report(ctx context.Context, res *outcome, s *site, bucket *storage.Bucket, specs []runSpec, last *pipeline.Summary,
 	statusURL string, out io.Writer) error {
-	c, err := ckanstore.NewClient(s.url(), nil)
+	c, err := ckan.NewClient(s.url(), nil)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func report(ctx context.Context, res *outcome, s *site, bucket *storage.Bucket, 
 		return err
 	}
 	res.rejects = len(recs)
-	key := ckanload.Name + "/" + last.RunID + "/" + ckanload.TaskValidate + "/" + ckanload.RejectsFile
+	key := aircan.Name + "/" + last.RunID + "/" + aircan.TaskValidate + "/" + aircan.RejectsFile
 	fmt.Fprintf(out, "%d rejected rows in %s, e.g.:\n", len(recs), key)
 	for _, rec := range recs[:min(3, len(recs))] {
 		fmt.Fprintf(out, "   row %s: field %s: %s  %s\n", rec[0], rec[2], rec[4], rec[5])
@@ -233,7 +233,7 @@ func report(ctx context.Context, res *outcome, s *site, bucket *storage.Bucket, 
 
 // rejects reads a run's validate/rejects.csv (without its header).
 func rejects(ctx context.Context, bucket *storage.Bucket, runID string) ([][]string, error) {
-	rd, err := bucket.Run(ckanload.Name, runID).Task(ckanload.TaskValidate).NewReader(ctx, ckanload.RejectsFile)
+	rd, err := bucket.Run(aircan.Name, runID).Task(aircan.TaskValidate).NewReader(ctx, aircan.RejectsFile)
 	if err != nil {
 		return nil, err
 	}

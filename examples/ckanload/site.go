@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 )
 
 //go:embed testdata/employees.csv

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/avrobak"
+	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/datastore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/jmoiron/sqlx"
@@ -111,7 +111,7 @@ func (m *Main) registry() (*pipeline.Registry, error) {
 			return nil, err
 		}
 	}
-	if err := ckanload.Register(r, m.ckanLoadConfig()); err != nil {
+	if err := aircan.Register(r, m.ckanLoadConfig()); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
-	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,9 +26,9 @@ func TestLoadIntoCKAN(t *testing.T) {
 	require.Contains(t, r.stdout, "people: 5 rows read, 3 written, 2 rejected")
 	require.NotContains(t, r.stdout+r.stderr, srv.SysadminToken())
 
-	c, err := ckanstore.NewClient(srv.URL(), &ckanstore.ClientOptions{Token: ckanstore.Secret(srv.SysadminToken())})
+	c, err := ckan.NewClient(srv.URL(), &ckan.ClientOptions{Token: ckan.Secret(srv.SysadminToken())})
 	require.NoError(t, err)
-	out, err := c.DatastoreSearch(context.Background(), &ckanstore.SearchRequest{ResourceID: res})
+	out, err := c.DatastoreSearch(context.Background(), &ckan.SearchRequest{ResourceID: res})
 	require.NoError(t, err)
 	require.EqualValues(t, 3, *out.Total)
 

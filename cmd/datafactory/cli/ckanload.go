@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
 )
 
@@ -29,34 +29,34 @@ const (
 // environment: the site, its API key and its DataStore write URL
 // (DATAFACTORY_CKAN_API_KEY, DATAFACTORY_CKAN_DATASTORE_URL), and the
 // local file root.
-func (m *Main) ckanLoadConfig() *ckanload.Config {
-	return &ckanload.Config{
+func (m *Main) ckanLoadConfig() *aircan.Config {
+	return &aircan.Config{
 		SiteURL:     m.Getenv(EnvCKANSiteURL),
-		APIKey:      ckanstore.Secret(m.Getenv(EnvCKANAPIKey)),
-		PostgresURL: ckanstore.Secret(m.Getenv(EnvCKANDatastoreURL)),
+		APIKey:      ckan.Secret(m.Getenv(EnvCKANAPIKey)),
+		PostgresURL: ckan.Secret(m.Getenv(EnvCKANDatastoreURL)),
 		FileRoot:    m.Getenv(EnvCKANFileRoot),
 	}
 }
 
 // labelRun sets the run's Dataset and Resource from the conf of a
-// ckan_load run (see ckanload.Labels); other pipelines keep theirs.
+// ckan_load run (see aircan.Labels); other pipelines keep theirs.
 func labelRun(p *pipeline.Pipeline, conf json.RawMessage, opts *pipeline.RunOptions) {
-	if p.Name() != ckanload.Name {
+	if p.Name() != aircan.Name {
 		return
 	}
-	opts.Dataset, opts.Resource = ckanload.Labels(conf)
+	opts.Dataset, opts.Resource = aircan.Labels(conf)
 }
 
 // reportCancelled tells CKAN about a ckan_load run that was cancelled
-// before it could report (ckanload.ReportCancelled), with a bounded
+// before it could report (aircan.ReportCancelled), with a bounded
 // context of its own, and says so on standard output.
 func (m *Main) reportCancelled(p *pipeline.Pipeline, conf json.RawMessage, sum *pipeline.Summary) {
-	if p.Name() != ckanload.Name {
+	if p.Name() != aircan.Name {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cancelReportTimeout)
 	defer cancel()
-	sent, err := ckanload.ReportCancelled(ctx, m.ckanLoadConfig(), conf, sum)
+	sent, err := aircan.ReportCancelled(ctx, m.ckanLoadConfig(), conf, sum)
 	switch {
 	case err != nil:
 		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)

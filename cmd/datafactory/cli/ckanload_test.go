@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/ckan/ckantest"
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
-	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckantest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,9 +88,9 @@ func (c *ckanSite) env(dir string) map[string]string {
 
 func (c *ckanSite) total(t *testing.T) int64 {
 	t.Helper()
-	cl, err := ckanstore.NewClient(c.srv.URL(), nil)
+	cl, err := ckan.NewClient(c.srv.URL(), nil)
 	require.NoError(t, err)
-	res, err := cl.DatastoreSearch(context.Background(), &ckanstore.SearchRequest{ResourceID: c.resID, Limit: new(0)})
+	res, err := cl.DatastoreSearch(context.Background(), &ckan.SearchRequest{ResourceID: c.resID, Limit: new(0)})
 	require.NoError(t, err)
 	return *res.Total
 }
@@ -142,7 +142,7 @@ func TestServeCKANLoad(t *testing.T) {
 	require.Contains(t, mustJSON(t, run), "[redacted]")
 
 	require.EqualValues(t, 1929, site.total(t))
-	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateComplete}, site.states("aircan-42"))
+	require.Equal(t, []string{ckan.StateProgress, ckan.StateComplete}, site.states("aircan-42"))
 	var tis struct {
 		TaskInstances []struct {
 			TaskID string `json:"task_id"`
@@ -216,7 +216,7 @@ func TestRunCKANLoad(t *testing.T) {
 	require.Equal(t, cli.ExitOK, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "run cli-1: SUCCESS")
 	require.EqualValues(t, 1929, site.total(t))
-	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateComplete}, site.states("cli-1"))
+	require.Equal(t, []string{ckan.StateProgress, ckan.StateComplete}, site.states("cli-1"))
 	r = runCLI(t, withStatus, "jobs", "--resource", site.resID, "--format", "json")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	require.Contains(t, r.stdout, `"cli-1"`, "the run's job is found by its CKAN resource")
@@ -242,7 +242,7 @@ func TestRunCKANLoad(t *testing.T) {
 	r = runCLI(t, env, "task", "finish", "ckan_load", "--run", "cli-3")
 	require.Equal(t, cli.ExitOK, r.code, r.stdout+r.stderr)
 	require.EqualValues(t, 1929, site.total(t))
-	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateComplete}, site.states("cli-3"))
+	require.Equal(t, []string{ckan.StateProgress, ckan.StateComplete}, site.states("cli-3"))
 	requireNoSecrets(t, filepath.Join(dir, "bucket"), site.srv.SysadminToken())
 
 	r = runCLI(t, nil, "tasks")
@@ -275,9 +275,9 @@ func TestServeCKANLoadCancelledAtShutdown(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the download did not start")
 	}
-	require.Equal(t, []string{ckanstore.StateProgress}, site.states("aircan-cut"))
+	require.Equal(t, []string{ckan.StateProgress}, site.states("aircan-cut"))
 
 	require.Equal(t, cli.ExitOK, s.shutdown(), s.stdout.String())
-	require.Equal(t, []string{ckanstore.StateProgress, ckanstore.StateError}, site.states("aircan-cut"))
+	require.Equal(t, []string{ckan.StateProgress, ckan.StateError}, site.states("aircan-cut"))
 	require.Contains(t, s.stdout.String(), "run aircan-cut was cancelled: CKAN was told")
 }

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/datafactory/datafactory/datastore/ckanstore/ckanload"
+	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -37,11 +37,11 @@ func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	ckan, err := reg.Build(ckanload.Spec())
+	ckan, err := reg.Build(aircan.Spec())
 	if err != nil {
 		return nil, err
 	}
-	return map[string]*pipeline.Pipeline{"load": load, ckanload.Name: ckan}, nil
+	return map[string]*pipeline.Pipeline{"load": load, aircan.Name: ckan}, nil
 }
 
 // resolvePipeline returns the built-in pipeline named arg, or the pipeline of

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
@@ -64,8 +65,8 @@ func (m *Main) openCKAN(site string) (*datastore.Store, error) {
 		}
 	}
 	u.RawQuery = ""
-	c, err := ckanstore.NewClient(strings.TrimSuffix(u.String(), "/"), &ckanstore.ClientOptions{
-		Token: ckanstore.Secret(m.Getenv(EnvCKANAPIKey))})
+	c, err := ckan.NewClient(strings.TrimSuffix(u.String(), "/"), &ckan.ClientOptions{
+		Token: ckan.Secret(m.Getenv(EnvCKANAPIKey))})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,359 @@
+package ckanstore
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// abortTimeout bounds the cleanup of an aborted write session.
+const abortTimeout = 30 * time.Second
+
+// writer is one write session; see [Open] for how each mode stages.
+type writer struct {
+	d       *ckanDriver
+	req     *driver.WriteRequest
+	target  string // resource id of the target (append, upsert)
+	staging string // resource id of the staging table (replace)
+	method  string
+	spool   *os.File
+	buf     *bufio.Writer
+	enc     *json.Encoder
+	// keys holds the primary keys appended in this session: the dry runs
+	// check each batch against the target only, so a key repeated across
+	// batches of one load is caught here.
+	keys map[string]bool
+	done bool
+}
+
+// OpenWriter starts a session. Append and upsert need the table; replace
+// creates a staging DataStore-only resource.
+func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (driver.Writer, error) {
+	w := &writer{d: d, req: req, method: ckan.MethodInsert}
+	if req.Mode == driver.Upsert {
+		w.method = ckan.MethodUpsert
+	}
+	if req.Mode == driver.Replace && d.opts.PostgresURL != "" {
+		return d.openPGWriter(ctx, req)
+	}
+	if req.Mode == driver.Replace {
+		return w, w.createStaging(ctx)
+	}
+	id, ok, err := d.resolve(ctx, req.Table)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &ckan.APIError{Action: "datastore_upsert", StatusCode: 404, Type: "Not Found Error", Message: "Not found: " + req.Table}
+	}
+	w.target = id
+	f, err := os.CreateTemp("", "ckanstore-spool-*.jsonl")
+	if err != nil {
+		return nil, fmt.Errorf("ckanstore: spool: %w", err)
+	}
+	w.spool, w.buf = f, bufio.NewWriterSize(f, 1<<20)
+	w.enc = json.NewEncoder(w.buf)
+	return w, nil
+}
+
+// createStaging makes the staging resource and its table.
+func (w *writer) createStaging(ctx context.Context) error {
+	pkg, err := w.d.packageFor(ctx, w.req.Table)
+	if err != nil {
+		return err
+	}
+	schema := w.req.TableSchema
+	if schema == nil {
+		schema = &frictionless.Schema{Fields: w.req.Columns, PrimaryKey: w.req.Key}
+	}
+	req := createRequest(schema)
+	req.Resource = map[string]any{"package_id": pkg, "name": "datafactory staging for " + w.req.Table}
+	res, err := w.d.c.DatastoreCreate(ctx, req)
+	if err != nil {
+		return err
+	}
+	w.staging = res.ResourceID
+	return nil
+}
+
+// packageFor is the dataset of a mapped resource, else PackageID.
+func (d *ckanDriver) packageFor(ctx context.Context, table string) (string, error) {
+	if id, mapped := d.opts.Resources[table]; mapped {
+		r, err := d.c.ResourceShow(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return r.PackageID, nil
+	}
+	if d.opts.PackageID == "" {
+		return "", errors.New("ckanstore: StoreOptions.PackageID is needed to create tables")
+	}
+	return d.opts.PackageID, nil
+}
+
+// records converts rows to CKAN records.
+func (w *writer) records(rows []frictionless.Row) ([]ckan.Record, error) {
+	out := make([]ckan.Record, len(rows))
+	for i, row := range rows {
+		rec := make(ckan.Record, len(w.req.Columns))
+		for j := range w.req.Columns {
+			f := &w.req.Columns[j]
+			v, err := JSONValue(f, row[j])
+			if err != nil {
+				return nil, err
+			}
+			rec[f.Name] = v
+		}
+		out[i] = rec
+	}
+	return out, nil
+}
+
+// Write checks the rows against the target (dry_run) and spools them, or
+// writes them into the staging table. Nothing of a failed call remains.
+func (w *writer) Write(ctx context.Context, rows []frictionless.Row) error {
+	recs, err := w.records(rows)
+	if err != nil {
+		return err
+	}
+	chunks, err := ckan.ChunkRecords(recs, max(len(recs), 1), w.d.opts.ChunkBytes)
+	if err != nil {
+		return err
+	}
+	if w.req.Mode == driver.Replace {
+		if len(chunks) > 1 { // several requests: validate all before writing any
+			if err := w.send(ctx, w.staging, chunks, true); err != nil {
+				return err
+			}
+		}
+		return w.send(ctx, w.staging, chunks, false)
+	}
+	newKeys, err := w.checkKeys(rows)
+	if err != nil {
+		return err
+	}
+	if err := w.send(ctx, w.target, chunks, true); err != nil {
+		return err
+	}
+	for _, k := range newKeys {
+		w.keys[k] = true
+	}
+	for _, r := range recs {
+		if err := w.enc.Encode(r); err != nil {
+			return fmt.Errorf("ckanstore: spool: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkKeys refuses (as CKAN's unique violation) an append batch that
+// repeats a key already spooled in this session, and returns the batch's
+// keys.
+func (w *writer) checkKeys(rows []frictionless.Row) ([]string, error) {
+	if w.req.Mode != driver.Append || len(w.req.Key) == 0 {
+		return nil, nil
+	}
+	if w.keys == nil {
+		w.keys = map[string]bool{}
+	}
+	idx := make([]int, len(w.req.Key))
+	for i, k := range w.req.Key {
+		idx[i] = -1
+		for j := range w.req.Columns {
+			if w.req.Columns[j].Name == k {
+				idx[i] = j
+			}
+		}
+	}
+	keys := make([]string, len(rows))
+	for i, row := range rows {
+		parts := make([]any, len(idx))
+		for j, c := range idx {
+			if c >= 0 {
+				parts[j] = row[c]
+			}
+		}
+		b, _ := json.Marshal(parts)
+		keys[i] = string(b)
+		if w.keys[keys[i]] {
+			return nil, &ckan.APIError{Action: "datastore_upsert", StatusCode: 409, Type: "Validation Error",
+				Fields: map[string][]string{"constraints": {"Cannot insert records or create index because of uniqueness constraint (key repeated in this load)"}}}
+		}
+	}
+	return keys, nil
+}
+
+// send upserts chunks into a table, as a dry run or for real.
+func (w *writer) send(ctx context.Context, id string, chunks [][]ckan.Record, dry bool) error {
+	method := w.method
+	if w.req.Mode == driver.Replace {
+		method = ckan.MethodInsert
+	}
+	for _, ch := range chunks {
+		if _, err := w.d.c.DatastoreUpsert(ctx, &ckan.UpsertRequest{ResourceID: id, Records: ch, Method: method, Force: true, DryRun: dry}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit sends the spooled rows (append, upsert) or swaps the staging
+// table in (replace).
+func (w *writer) Commit(ctx context.Context) error {
+	if w.done {
+		return errors.New("ckanstore: writer already finished")
+	}
+	var err error
+	if w.req.Mode == driver.Replace {
+		err = w.commitReplace(ctx)
+	} else {
+		err = w.commitSpool(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	w.done = true
+	w.cleanup(ctx, false)
+	return nil
+}
+
+// commitSpool streams the spool into the target in chunks.
+func (w *writer) commitSpool(ctx context.Context) error {
+	if err := w.buf.Flush(); err != nil {
+		return fmt.Errorf("ckanstore: spool: %w", err)
+	}
+	if _, err := w.spool.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("ckanstore: spool: %w", err)
+	}
+	dec := json.NewDecoder(bufio.NewReaderSize(w.spool, 1<<20))
+	dec.UseNumber()
+	var batch []ckan.Record
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: w.target, Records: batch, Method: w.method, Force: true},
+			&ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes})
+		batch = batch[:0]
+		return err
+	}
+	for {
+		var r ckan.Record
+		err := dec.Decode(&r)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("ckanstore: spool: %w", err)
+		}
+		batch = append(batch, r)
+		if len(batch) >= 10*w.d.opts.ChunkRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// commitReplace puts the staging table in the target's place.
+func (w *writer) commitReplace(ctx context.Context) error {
+	old, exists, err := w.d.resolve(ctx, w.req.Table)
+	if err != nil {
+		return err
+	}
+	if id, mapped := w.d.opts.Resources[w.req.Table]; mapped {
+		return w.copyInto(ctx, id, exists)
+	}
+	if exists {
+		if _, err := w.d.c.DatastoreCreate(ctx, &ckan.CreateRequest{ResourceID: old, Force: true, Aliases: ckan.StringList{}}); err != nil {
+			return err
+		}
+	}
+	_, err = w.d.c.DatastoreCreate(ctx, &ckan.CreateRequest{ResourceID: w.staging, Force: true, Aliases: ckan.StringList{w.req.Table}})
+	if err != nil {
+		if exists { // put the alias back on the old table
+			_, _ = w.d.c.DatastoreCreate(context.WithoutCancel(ctx), &ckan.CreateRequest{ResourceID: old, Force: true, Aliases: ckan.StringList{w.req.Table}})
+		}
+		return err
+	}
+	_, _ = w.d.c.ResourcePatch(ctx, w.staging, map[string]any{"name": w.req.Table})
+	w.staging = "" // it is the table now
+	if exists {
+		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: old, Force: true}); err != nil {
+			return err
+		}
+		return w.d.c.ResourceDelete(ctx, old)
+	}
+	return nil
+}
+
+// copyInto recreates a mapped resource's table from the staging table
+// (the non-atomic window documented on Open).
+func (w *writer) copyInto(ctx context.Context, id string, exists bool) error {
+	if exists {
+		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: id, Force: true}); err != nil {
+			return err
+		}
+	}
+	schema := w.req.TableSchema
+	req := createRequest(schema)
+	req.ResourceID = id
+	if _, err := w.d.c.DatastoreCreate(ctx, req); err != nil {
+		return err
+	}
+	var batch []ckan.Record
+	for rec, err := range w.d.c.SearchAll(ctx, &ckan.SearchRequest{ResourceID: w.staging, Fields: ckan.StringList(schema.FieldNames())}, &ckan.IterOptions{PageSize: 5000}) {
+		if err != nil {
+			return err
+		}
+		batch = append(batch, rec)
+		if len(batch) >= 5000 {
+			if _, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: id, Records: batch, Method: ckan.MethodInsert, Force: true}, &ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes}); err != nil {
+				return err
+			}
+			batch = nil
+		}
+	}
+	_, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: id, Records: batch, Method: ckan.MethodInsert, Force: true}, &ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes})
+	return err
+}
+
+// Abort discards the session: the spool, or the staging resource.
+func (w *writer) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
+	defer cancel()
+	return w.cleanup(ctx, true)
+}
+
+// cleanup removes the spool and, if still there, the staging resource.
+func (w *writer) cleanup(ctx context.Context, dropStaging bool) error {
+	var errs []error
+	if w.spool != nil {
+		errs = append(errs, w.spool.Close(), os.Remove(w.spool.Name()))
+		w.spool = nil
+	}
+	if w.staging != "" && dropStaging || w.staging != "" && w.req.Mode == driver.Replace && w.d.opts.Resources[w.req.Table] != "" {
+		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: w.staging, Force: true}); err != nil && !errors.Is(err, ckan.ErrNotFound) {
+			errs = append(errs, err)
+		}
+		if err := w.d.c.ResourceDelete(ctx, w.staging); err != nil && !errors.Is(err, ckan.ErrNotFound) {
+			errs = append(errs, err)
+		}
+		w.staging = ""
+	}
+	return errors.Join(errs...)
+}
