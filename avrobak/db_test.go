@@ -3,7 +3,6 @@ package avrobak_test
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,7 +25,7 @@ var backends = []backend{
 		return openStore(t, "sqlite:"+filepath.Join(t.TempDir(), "data.db"))
 	}},
 	{"postgres", func(t testing.TB) *datastore.Store { return openStore(t, testutil.PostgresURL(t)) }},
-	{"mariadb", func(t testing.TB) *datastore.Store { return openStore(t, mysqlURL(t)) }},
+	{"mariadb", func(t testing.TB) *datastore.Store { return openStore(t, testutil.MySQLURL(t)) }},
 }
 
 func openStore(t testing.TB, rawURL string) *datastore.Store {
@@ -36,20 +34,6 @@ func openStore(t testing.TB, rawURL string) *datastore.Store {
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// mysqlURL turns testutil's go-sql-driver DSN into a mysql:// URL.
-func mysqlURL(t testing.TB) string {
-	t.Helper()
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	} else {
-		u.User = url.User(cfg.User)
-	}
-	return u.String()
 }
 
 // loadRows creates table in s from schema and rows.

@@ -103,7 +103,7 @@ func (r *runState) logAttempt(ctx context.Context, n *node, inst, attempt int, s
 	if !r.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String(logKeyTask, n.name), slog.Int(logKeyInstance, inst), slog.Int(logKeyAttempt, attempt),
+	attrs := []slog.Attr{slog.String(LogKeyTask, n.name), slog.Int(LogKeyInstance, inst), slog.Int(LogKeyAttempt, attempt),
 		slog.String("state", string(state)), slog.Duration("duration", d)}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))

@@ -103,7 +103,7 @@ func (b *Backend) attach(r *runState, split bool) error {
 // warn logs and counts a failed status write.
 func (b *Backend) warn(ctx context.Context, msg string, r *runState, err error) {
 	b.failures.Add(1)
-	b.o.Logger.WarnContext(ctx, msg, slog.String(logKeyPipeline, r.p.name), slog.String(logKeyRunID, r.runID), slog.Any("error", err))
+	b.o.Logger.WarnContext(ctx, msg, slog.String(LogKeyPipeline, r.p.name), slog.String(LogKeyRunID, r.runID), slog.Any("error", err))
 }
 
 // storageOutputs keeps outputs in the run's storage.

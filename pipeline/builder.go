@@ -73,9 +73,9 @@ type Pipeline struct {
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 
-// validName checks pipeline, task, output and queue names: 1–100 of
+// ValidateName checks pipeline, task, output and queue names: 1–100 of
 // letters, digits, '_', '-', '.', not starting with a punctuation mark.
-func validName(name string) error {
+func ValidateName(name string) error {
 	if !nameRE.MatchString(name) {
 		return fmt.Errorf("invalid name %q: want 1-100 of [A-Za-z0-9_.-], starting with a letter or digit", name)
 	}
@@ -85,7 +85,7 @@ func validName(name string) error {
 // NewBuilder starts a pipeline with the given name.
 func NewBuilder(name string) *Builder {
 	b := &Builder{name: name, index: map[string]int{}}
-	if err := validName(name); err != nil {
+	if err := ValidateName(name); err != nil {
 		b.errs = append(b.errs, fmt.Errorf("pipeline: %w", err))
 	}
 	return b
@@ -96,7 +96,7 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 	if opts == nil {
 		opts = &TaskOptions{}
 	}
-	if err := validName(name); err != nil {
+	if err := ValidateName(name); err != nil {
 		b.errs = append(b.errs, fmt.Errorf("task: %w", err))
 		return b
 	}
@@ -123,7 +123,7 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 		n.instances = 1
 	}
 	for _, q := range n.feeds {
-		if err := validName(q); err != nil {
+		if err := ValidateName(q); err != nil {
 			b.errs = append(b.errs, fmt.Errorf("task %s: queue: %w", name, err))
 		}
 	}

@@ -3,10 +3,8 @@ package pipeline_test
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"testing"
 
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
 	"github.com/datafactory/datafactory/internal/testutil"
@@ -16,17 +14,6 @@ import (
 	"github.com/datafactory/datafactory/storage"
 )
 
-// mysqlURL turns the test DSN into the mysql:// URL sqlstatus opens.
-func mysqlURL(t testing.TB) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	}
-	return u.String()
-}
-
 // TestStatusOnDatabases runs the same pipeline, in one process and split
 // task by task, with status in SQLite, PostgreSQL and MariaDB.
 func TestStatusOnDatabases(t *testing.T) {
@@ -34,7 +21,7 @@ func TestStatusOnDatabases(t *testing.T) {
 	dbs := map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return "sqlite:" + t.TempDir() + "/status.db" },
 		"postgres": func(t *testing.T) string { return testutil.PostgresURL(t) },
-		"mysql":    func(t *testing.T) string { return mysqlURL(t) },
+		"mysql":    func(t *testing.T) string { return testutil.MySQLURL(t) },
 	}
 	for name, dsn := range dbs {
 		t.Run(name, func(t *testing.T) {

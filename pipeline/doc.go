@@ -1,6 +1,7 @@
 // Package pipeline runs DAGs of thin tasks with retries, timeouts,
 // cancellation and status, loads pipelines from specs of registered task
-// types validated by JSON Schema, and fires runs from triggers.
+// types validated by JSON Schema. Package schedule fires runs from
+// triggers.
 //
 // # Pipelines and runs
 //
@@ -72,34 +73,8 @@
 // task's params before building anything; a [*ParamsError] names the task
 // and the field. [Registry.Types] lists the types with their schemas.
 //
-// # Triggers and the scheduler
-//
-// A [Scheduler] starts runs from triggers: [CronTrigger] (robfig/cron
-// expressions and @daily, @monthly… descriptors, start and end dates,
-// catch-up with one run per missed interval and its logical date),
-// [CompletionTrigger] (another pipeline succeeded), [SuperTrigger] (ALL or
-// ANY of other triggers; ALL fires once every listed trigger fired since its
-// last firing, then resets), [EventTrigger] ([Scheduler.FireEvent]) and
-// [FilesTrigger] (a batch of new files reaching a size threshold, from a
-// storage subscription via [SubscriptionSource]; files go UNCONSUMED →
-// RESERVED → CONSUMED, or back to UNCONSUMED when the run fails).
-//
-// Trigger state (cron cursors, ALL progress, file states and the
-// subscription cursor) lives in a [StateStore]: [SQLStateStore] in the
-// status database (sqlstatus.DB gives its handle), [BucketStateStore] in
-// storage, [MemoryStateStore] for tests. A cron cursor is saved before its
-// run starts, so a restarted scheduler neither repeats nor skips an
-// interval (a crash between saving and starting loses that one run).
-//
-// Each pipeline has a limit on active runs ([ScheduleOptions].MaxActiveRuns,
-// default 1). A firing over the limit is dropped, not queued, as in dart, and
-// counted ([Scheduler.Dropped]); a files batch is then not reserved, so its
-// files wait. Cron intervals are the exception: an interval that finds the
-// pipeline at its limit waits and starts on a later tick, so catch-up never
-// loses a logical date.
-//
 // # Time
 //
-// Runs and schedulers take a [Clock]; tests pass a fake one
+// Runs (and schedulers, in package schedule) take a [Clock]; tests pass a fake one
 // (pipelinetest.FakeClock) so backoff and schedules never sleep.
 package pipeline

@@ -1,11 +1,11 @@
 package pipeline
 
-// Attribute keys of log records.
+// Attribute keys of the log records of runs and schedulers.
 const (
-	logKeyPipeline = "pipeline"
-	logKeyRunID    = "run_id"
-	logKeyTask     = "task"
-	logKeyInstance = "instance"
-	logKeyAttempt  = "attempt"
-	logKeyTrigger  = "trigger"
+	LogKeyPipeline = "pipeline"
+	LogKeyRunID    = "run_id"
+	LogKeyTask     = "task"
+	LogKeyInstance = "instance"
+	LogKeyAttempt  = "attempt"
+	LogKeyTrigger  = "trigger"
 )

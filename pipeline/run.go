@@ -62,7 +62,7 @@ func (o *RunOptions) withDefaults(p *Pipeline) RunOptions {
 		r.LogicalDate = r.Clock.Now()
 	}
 	if r.RunID == "" {
-		r.RunID = newRunID(p.name, r.Clock.Now())
+		r.RunID = NewRunID(p.name, r.Clock.Now())
 	}
 	if r.Logger == nil {
 		r.Logger = slog.New(slog.DiscardHandler)
@@ -70,8 +70,8 @@ func (o *RunOptions) withDefaults(p *Pipeline) RunOptions {
 	return r
 }
 
-// newRunID returns "<pipeline>-<yyyymmddThhmmssZ>-<8 hex>".
-func newRunID(pipeline string, now time.Time) string {
+// NewRunID returns a run id for pipeline at now: "<pipeline>-<yyyymmddThhmmssZ>-<8 hex>".
+func NewRunID(pipeline string, now time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return pipeline + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
@@ -185,7 +185,7 @@ func newRunState(p *Pipeline, conf json.RawMessage, o *RunOptions, split bool) (
 		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*Queue{},
 		dataset: o.Dataset, resource: o.Resource, user: o.User, done: make(chan struct{}),
 		abort:  func(error) {},
-		logger: o.Logger.With(slog.String(logKeyPipeline, p.name), slog.String(logKeyRunID, o.RunID))}
+		logger: o.Logger.With(slog.String(LogKeyPipeline, p.name), slog.String(LogKeyRunID, o.RunID))}
 	rs.outputs = newMemOutputs()
 	rs.rec = nopRecorder{}
 	if o.Backend != nil {

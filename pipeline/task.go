@@ -99,9 +99,9 @@ func (tc *TaskContext) Files() []File { return tc.run.files }
 func (tc *TaskContext) Logger() *slog.Logger {
 	tc.logOnce.Do(func() {
 		tc.logger = tc.run.logger.With(
-			slog.String(logKeyTask, tc.node.name),
-			slog.Int(logKeyInstance, tc.instance),
-			slog.Int(logKeyAttempt, tc.attempt))
+			slog.String(LogKeyTask, tc.node.name),
+			slog.Int(LogKeyInstance, tc.instance),
+			slog.Int(LogKeyAttempt, tc.attempt))
 	})
 	return tc.logger
 }
@@ -186,7 +186,7 @@ func (tc *TaskContext) statusBody() map[string]any {
 // Airflow's XCom). Outputs live in the run's storage when the run has a
 // bucket, in memory otherwise. Fan-out instances share the task's outputs.
 func (tc *TaskContext) SetOutput(ctx context.Context, key string, v any) error {
-	if err := validName(key); err != nil {
+	if err := ValidateName(key); err != nil {
 		return fmt.Errorf("set output %q: %w", key, err)
 	}
 	data, err := json.Marshal(v)

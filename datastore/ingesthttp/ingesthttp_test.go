@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/datafactory/datafactory/storage"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,16 +47,6 @@ type bundle struct {
 }
 
 func sqliteURL(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "t.db") }
-
-func mysqlURL(t *testing.T) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	}
-	return u.String()
-}
 
 func setup(t *testing.T, dbURL string, opts *ingesthttp.Options) *bundle {
 	t.Helper()
@@ -112,7 +100,7 @@ func TestIngestDatabases(t *testing.T) {
 	for _, db := range []struct {
 		name string
 		url  func(t *testing.T) string
-	}{{"sqlite", sqliteURL}, {"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }}, {"mysql", mysqlURL}} {
+	}{{"sqlite", sqliteURL}, {"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }}, {"mysql", func(t *testing.T) string { return testutil.MySQLURL(t) }}} {
 		t.Run(db.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t, db.url(t), nil)

@@ -272,7 +272,7 @@ func BenchmarkLoadSQLite(b *testing.B) {
 
 // BenchmarkLoadMySQL loads generated employees into MariaDB/MySQL.
 func BenchmarkLoadMySQL(b *testing.B) {
-	u := mysqlURL(b)
+	u := testutil.MySQLURL(b)
 	path, changed, n := benchFiles(b)
 	s := open(b, backend{"mysql", func(testing.TB) string { return u }})
 	benchModes(b, s, path, changed, n, false)

@@ -2,14 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
-	"net/url"
 	"path/filepath"
 	"testing"
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/internal/testutil"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 )
@@ -25,25 +23,12 @@ type backend struct {
 var backends = []backend{
 	{"sqlite", sqliteURL},
 	{"postgres", testutil.PostgresURL},
-	{"mysql", mysqlURL},
+	{"mysql", testutil.MySQLURL},
 }
 
 // sqliteURL is a fresh database file in the test's temp dir.
 func sqliteURL(t testing.TB) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
-}
-
-// mysqlURL turns testutil's fresh-database DSN into a mysql:// URL.
-func mysqlURL(t testing.TB) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	} else {
-		u.User = url.User(cfg.User)
-	}
-	return u.String()
 }
 
 // open opens a store on a fresh database of b, closed when the test ends.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 // viewName is data-flow's name of a month's view: the last day of the
@@ -53,13 +54,13 @@ func catchUpViews(ctx context.Context, store *datastore.Store, be *pipeline.Back
 	if err != nil {
 		return nil, err
 	}
-	sched := pipeline.NewScheduler(&pipeline.SchedulerOptions{Synchronous: true,
+	sched := schedule.New(&schedule.Options{Synchronous: true,
 		RunOptions: func(string) *pipeline.RunOptions { return &pipeline.RunOptions{Backend: be} }})
 	if err := sched.AddPipeline(p, nil); err != nil {
 		return nil, err
 	}
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -months, 0)
-	if err := sched.AddTrigger("monthly", pipeline.CronTrigger{Cron: "@monthly", Start: start, Catchup: true}, p.Name()); err != nil {
+	if err := sched.AddTrigger("monthly", schedule.CronTrigger{Cron: "@monthly", Start: start, Catchup: true}, p.Name()); err != nil {
 		return nil, err
 	}
 	if err := sched.Tick(ctx); err != nil {

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/datafactory/datafactory/internal/testutil"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,16 +23,6 @@ func readRecords(t *testing.T, path string) [][]string {
 	return recs[1:]
 }
 
-func mysqlURL(t *testing.T) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	}
-	return u.String()
-}
-
 // TestMigration runs the example on every database and checks that its KPI
 // reports equal the data-architecture project's deliverables, apart from
 // header names.
@@ -46,7 +34,7 @@ func TestMigration(t *testing.T) {
 	}{
 		{"sqlite", func(*testing.T) string { return "" }},
 		{"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }},
-		{"mysql", mysqlURL},
+		{"mysql", func(t *testing.T) string { return testutil.MySQLURL(t) }},
 	} {
 		t.Run(db.name, func(t *testing.T) {
 			t.Parallel()

@@ -171,3 +171,18 @@ func redactURLError(err error) error {
 	}
 	return err
 }
+
+// MySQLURL is [MySQLDSN] as the mysql://user[:password]@host/db URL that
+// sqlstore, sqlstatus and the CLI open.
+func MySQLURL(tb testing.TB) string {
+	tb.Helper()
+	cfg, err := mysqldrv.ParseDSN(MySQLDSN(tb))
+	if err != nil {
+		tb.Fatalf("testutil: parse DSN: %v", err)
+	}
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	}
+	return u.String()
+}

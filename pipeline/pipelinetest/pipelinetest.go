@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/datafactory/datafactory/storage"
@@ -71,7 +72,7 @@ func (h *Harness) Job(ctx context.Context, runID string) (status.Job, error) {
 
 // Scheduler returns a synchronous scheduler on the harness's clock whose
 // runs use the harness's backend.
-func (h *Harness) Scheduler() *pipeline.Scheduler {
-	return pipeline.NewScheduler(&pipeline.SchedulerOptions{Clock: h.Clock, Synchronous: true,
+func (h *Harness) Scheduler() *schedule.Scheduler {
+	return schedule.New(&schedule.Options{Clock: h.Clock, Synchronous: true,
 		RunOptions: func(string) *pipeline.RunOptions { return h.RunOptions("") }})
 }

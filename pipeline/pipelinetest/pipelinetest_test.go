@@ -9,6 +9,7 @@ import (
 
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinetest"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
 )
 
@@ -54,7 +55,7 @@ func TestHarness(t *testing.T) {
 	s := h.Scheduler()
 	t.Cleanup(s.Stop)
 	require.NoError(t, s.AddPipeline(p, nil))
-	require.NoError(t, s.AddTrigger("go", pipeline.EventTrigger{Event: "go"}, "h"))
+	require.NoError(t, s.AddTrigger("go", schedule.EventTrigger{Event: "go"}, "h"))
 	require.NoError(t, s.FireEvent(ctx, "go", nil))
 	jobs, err := h.Status.ListJobs(ctx, nil)
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package sqlstatus_test
 
 import (
 	"context"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/datafactory/datafactory/status/statustest"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,20 +23,7 @@ var backends = []struct {
 	{"SQLiteFile", func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "status.db") }},
 	{"SQLiteMemory", func(testing.TB) string { return "sqlite::memory:" }},
 	{"Postgres", func(t testing.TB) string { return testutil.PostgresURL(t) }},
-	{"MySQL", mysqlURL},
-}
-
-// mysqlURL converts the test DSN into a mysql:// URL.
-func mysqlURL(t testing.TB) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	} else {
-		u.User = url.User(cfg.User)
-	}
-	return u.String()
+	{"MySQL", testutil.MySQLURL},
 }
 
 func open(t testing.TB, rawURL string, now func() time.Time) *status.Store {

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
-	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 )
 
@@ -37,17 +35,6 @@ func sqliteURL(t *testing.T) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
 }
 
-// mysqlURL turns testutil's fresh-database DSN into a mysql:// URL.
-func mysqlURL(t *testing.T) string {
-	cfg, err := mysqldrv.ParseDSN(testutil.MySQLDSN(t))
-	require.NoError(t, err)
-	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + cfg.DBName, User: url.User(cfg.User)}
-	if cfg.Passwd != "" {
-		u.User = url.UserPassword(cfg.User, cfg.Passwd)
-	}
-	return u.String()
-}
-
 // databases are the targets each load test runs on.
 var databases = []struct {
 	name string
@@ -55,7 +42,7 @@ var databases = []struct {
 }{
 	{"sqlite", sqliteURL},
 	{"postgres", func(t *testing.T) string { return testutil.PostgresURL(t) }},
-	{"mysql", mysqlURL},
+	{"mysql", func(t *testing.T) string { return testutil.MySQLURL(t) }},
 }
 
 // countRows opens the store and counts the rows of table.

@@ -16,6 +16,7 @@ import (
 	"github.com/datafactory/datafactory/datastore/ingesthttp"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/statushttp"
 	"github.com/datafactory/datafactory/storage"
@@ -86,7 +87,7 @@ type server struct {
 	status *status.Store
 	bucket *storage.Bucket
 	runs   *dagRuns
-	sched  *pipeline.Scheduler
+	sched  *schedule.Scheduler
 	mux    *http.ServeMux
 }
 
@@ -224,19 +225,19 @@ func (m *Main) dags(dir string) (map[string]*pipeline.Pipeline, error) {
 
 // scheduler adds every DAG and the --schedule cron triggers.
 func (m *Main) scheduler(ctx context.Context, s *server, dags map[string]*pipeline.Pipeline,
-	be *pipeline.Backend, schedules []string) (*pipeline.Scheduler, error) {
-	opts := &pipeline.SchedulerOptions{
+	be *pipeline.Backend, schedules []string) (*schedule.Scheduler, error) {
+	opts := &schedule.Options{
 		Logger:     slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		RunOptions: func(string) *pipeline.RunOptions { return &pipeline.RunOptions{Backend: be} },
 	}
 	if s.bucket != nil {
-		st, err := pipeline.NewBucketStateStore(s.bucket, "_scheduler")
+		st, err := schedule.NewBucketStateStore(s.bucket, "_scheduler")
 		if err != nil {
 			return nil, err
 		}
 		opts.State = st
 	}
-	sched := pipeline.NewScheduler(opts)
+	sched := schedule.New(opts)
 	for _, name := range sortedKeys(dags) {
 		if err := sched.AddPipeline(dags[name], nil); err != nil {
 			return nil, err
@@ -248,7 +249,7 @@ func (m *Main) scheduler(ctx context.Context, s *server, dags map[string]*pipeli
 			return nil, fmt.Errorf("--schedule %q: want DAG=CRON with a known DAG", sc)
 		}
 		start := time.Now().UTC().Truncate(time.Hour)
-		if err := sched.AddTrigger("cron-"+dag, pipeline.CronTrigger{Cron: cron, Start: start}, dag); err != nil {
+		if err := sched.AddTrigger("cron-"+dag, schedule.CronTrigger{Cron: cron, Start: start}, dag); err != nil {
 			return nil, fmt.Errorf("--schedule %q: %w", sc, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package pipeline_test
+package schedule_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinetest"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 // runLog records the runs a scheduler starts.
@@ -60,20 +61,20 @@ func onePipeline(t *testing.T, name string, task pipeline.Task) *pipeline.Pipeli
 
 func month(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC) }
 
-func newSched(t *testing.T, clock pipeline.Clock, state pipeline.StateStore, log *runLog, fail func() bool, maxActive int) *pipeline.Scheduler {
+func newSched(t *testing.T, clock pipeline.Clock, state schedule.StateStore, log *runLog, fail func() bool, maxActive int) *schedule.Scheduler {
 	t.Helper()
-	s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Clock: clock, State: state, Synchronous: true})
-	require.NoError(t, s.AddPipeline(onePipeline(t, "view", log.task(fail)), &pipeline.ScheduleOptions{MaxActiveRuns: maxActive}))
+	s := schedule.New(&schedule.Options{Clock: clock, State: state, Synchronous: true})
+	require.NoError(t, s.AddPipeline(onePipeline(t, "view", log.task(fail)), &schedule.PipelineOptions{MaxActiveRuns: maxActive}))
 	t.Cleanup(s.Stop)
 	return s
 }
 
 func TestCronCatchupAcrossRestart(t *testing.T) {
 	t.Parallel()
-	stores := map[string]func(t *testing.T) pipeline.StateStore{
-		"memory": func(*testing.T) pipeline.StateStore { return pipeline.NewMemoryStateStore() },
-		"bucket": func(t *testing.T) pipeline.StateStore {
-			st, err := pipeline.NewBucketStateStore(pipelinetest.New(t).Bucket, "_scheduler")
+	stores := map[string]func(t *testing.T) schedule.StateStore{
+		"memory": func(*testing.T) schedule.StateStore { return schedule.NewMemoryStateStore() },
+		"bucket": func(t *testing.T) schedule.StateStore {
+			st, err := schedule.NewBucketStateStore(pipelinetest.New(t).Bucket, "_scheduler")
 			require.NoError(t, err)
 			return st
 		},
@@ -86,10 +87,10 @@ func TestCronCatchupAcrossRestart(t *testing.T) {
 	}
 }
 
-func testCronCatchupAcrossRestart(t *testing.T, state pipeline.StateStore) {
+func testCronCatchupAcrossRestart(t *testing.T, state schedule.StateStore) {
 	clock := pipelinetest.NewFakeClock(time.Date(2019, 9, 15, 0, 0, 0, 0, time.UTC))
 	log := &runLog{}
-	trig := pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7), Catchup: true}
+	trig := schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 7), Catchup: true}
 
 	s1 := newSched(t, clock, state, log, nil, 1)
 	require.NoError(t, s1.AddTrigger("monthly", trig, "view"))
@@ -116,18 +117,18 @@ func TestCronOptions(t *testing.T) {
 	now := time.Date(2019, 12, 10, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		trig pipeline.CronTrigger
+		trig schedule.CronTrigger
 		want []time.Time
 	}{
-		{"end date", pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7), End: month(2019, 9), Catchup: true},
+		{"end date", schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 7), End: month(2019, 9), Catchup: true},
 			[]time.Time{month(2019, 7), month(2019, 8), month(2019, 9)}},
-		{"no catchup runs the latest interval only", pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7)},
+		{"no catchup runs the latest interval only", schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 7)},
 			[]time.Time{month(2019, 11)}},
-		{"start mid-interval", pipeline.CronTrigger{Cron: "0 0 1 * *", Start: time.Date(2019, 9, 20, 0, 0, 0, 0, time.UTC), Catchup: true},
+		{"start mid-interval", schedule.CronTrigger{Cron: "0 0 1 * *", Start: time.Date(2019, 9, 20, 0, 0, 0, 0, time.UTC), Catchup: true},
 			[]time.Time{month(2019, 10), month(2019, 11)}},
-		{"daily", pipeline.CronTrigger{Cron: "@daily", Start: time.Date(2019, 12, 7, 0, 0, 0, 0, time.UTC), Catchup: true},
+		{"daily", schedule.CronTrigger{Cron: "@daily", Start: time.Date(2019, 12, 7, 0, 0, 0, 0, time.UTC), Catchup: true},
 			[]time.Time{time.Date(2019, 12, 7, 0, 0, 0, 0, time.UTC), time.Date(2019, 12, 8, 0, 0, 0, 0, time.UTC), time.Date(2019, 12, 9, 0, 0, 0, 0, time.UTC)}},
-		{"not yet due", pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 12), Catchup: true}, nil},
+		{"not yet due", schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 12), Catchup: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,35 +149,35 @@ func TestTriggerValidation(t *testing.T) {
 	src := &memSource{}
 	tests := []struct {
 		name    string
-		trig    pipeline.Trigger
+		trig    schedule.Trigger
 		targets []string
 		want    string
 	}{
-		{"bad cron", pipeline.CronTrigger{Cron: "61 * * * *", Start: t0}, []string{"view"}, "parse schedule"},
-		{"cron without start", pipeline.CronTrigger{Cron: "@daily"}, []string{"view"}, "needs a Start"},
-		{"unknown pipeline", pipeline.EventTrigger{Event: "x"}, []string{"ghost"}, "pipeline ghost not added"},
-		{"empty super", pipeline.SuperTrigger{}, nil, "at least one"},
-		{"bad mode", pipeline.SuperTrigger{Mode: "SOME", Triggers: []string{"a"}}, nil, "unknown mode"},
-		{"files threshold", pipeline.FilesTrigger{Source: src}, []string{"view"}, "Threshold"},
-		{"files two targets", pipeline.FilesTrigger{Source: src, Threshold: 1}, []string{"view", "view"}, "exactly one"},
+		{"bad cron", schedule.CronTrigger{Cron: "61 * * * *", Start: pipelinetest.Start}, []string{"view"}, "parse schedule"},
+		{"cron without start", schedule.CronTrigger{Cron: "@daily"}, []string{"view"}, "needs a Start"},
+		{"unknown pipeline", schedule.EventTrigger{Event: "x"}, []string{"ghost"}, "pipeline ghost not added"},
+		{"empty super", schedule.SuperTrigger{}, nil, "at least one"},
+		{"bad mode", schedule.SuperTrigger{Mode: "SOME", Triggers: []string{"a"}}, nil, "unknown mode"},
+		{"files threshold", schedule.FilesTrigger{Source: src}, []string{"view"}, "Threshold"},
+		{"files two targets", schedule.FilesTrigger{Source: src, Threshold: 1}, []string{"view", "view"}, "exactly one"},
 	}
 	for _, tt := range tests {
 		require.ErrorContains(t, s.AddTrigger("t-"+strconv.Itoa(len(tt.name)), tt.trig, tt.targets...), tt.want, tt.name)
 	}
-	require.NoError(t, s.AddTrigger("ok", pipeline.EventTrigger{Event: "x"}, "view"))
-	require.ErrorContains(t, s.AddTrigger("ok", pipeline.EventTrigger{Event: "x"}, "view"), "already used")
+	require.NoError(t, s.AddTrigger("ok", schedule.EventTrigger{Event: "x"}, "view"))
+	require.ErrorContains(t, s.AddTrigger("ok", schedule.EventTrigger{Event: "x"}, "view"), "already used")
 }
 
 func TestCompletionTriggerOnSuccessOnly(t *testing.T) {
 	t.Parallel()
 	log := &runLog{}
 	failUpstream := false
-	s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Synchronous: true})
+	s := schedule.New(&schedule.Options{Synchronous: true})
 	t.Cleanup(s.Stop)
 	require.NoError(t, s.AddPipeline(onePipeline(t, "dataset", log.task(func() bool { return failUpstream })), nil))
 	require.NoError(t, s.AddPipeline(onePipeline(t, "view", log.task(nil)), nil))
-	require.NoError(t, s.AddTrigger("go", pipeline.EventTrigger{Event: "upload"}, "dataset"))
-	require.NoError(t, s.AddTrigger("after-dataset", pipeline.CompletionTrigger{Pipeline: "dataset"}, "view"))
+	require.NoError(t, s.AddTrigger("go", schedule.EventTrigger{Event: "upload"}, "dataset"))
+	require.NoError(t, s.AddTrigger("after-dataset", schedule.CompletionTrigger{Pipeline: "dataset"}, "view"))
 	ctx := context.Background()
 
 	require.NoError(t, s.FireEvent(ctx, "upload", nil))
@@ -194,23 +195,23 @@ func TestCompletionTriggerOnSuccessOnly(t *testing.T) {
 func TestSuperTriggers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	state := pipeline.NewMemoryStateStore()
+	state := schedule.NewMemoryStateStore()
 	log := &runLog{}
-	mk := func() *pipeline.Scheduler {
-		s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Synchronous: true, State: state})
+	mk := func() *schedule.Scheduler {
+		s := schedule.New(&schedule.Options{Synchronous: true, State: state})
 		t.Cleanup(s.Stop)
 		require.NoError(t, s.AddPipeline(onePipeline(t, "all", log.task(nil)), nil))
 		require.NoError(t, s.AddPipeline(onePipeline(t, "any", log.task(nil)), nil))
 		require.NoError(t, s.AddPipeline(onePipeline(t, "superSuper", log.task(nil)), nil))
-		require.NoError(t, s.AddTrigger("a", pipeline.EventTrigger{Event: "a"}))
-		require.NoError(t, s.AddTrigger("b", pipeline.EventTrigger{Event: "b"}))
-		require.NoError(t, s.AddTrigger("c", pipeline.EventTrigger{Event: "c"}))
-		require.NoError(t, s.AddTrigger("s-all", pipeline.SuperTrigger{Mode: pipeline.All, Triggers: []string{"a", "b"}}, "all"))
-		require.NoError(t, s.AddTrigger("s-any", pipeline.SuperTrigger{Mode: pipeline.Any, Triggers: []string{"a", "b"}}, "any"))
-		require.NoError(t, s.AddTrigger("s-super", pipeline.SuperTrigger{Triggers: []string{"s-all", "c"}}, "superSuper"))
+		require.NoError(t, s.AddTrigger("a", schedule.EventTrigger{Event: "a"}))
+		require.NoError(t, s.AddTrigger("b", schedule.EventTrigger{Event: "b"}))
+		require.NoError(t, s.AddTrigger("c", schedule.EventTrigger{Event: "c"}))
+		require.NoError(t, s.AddTrigger("s-all", schedule.SuperTrigger{Mode: schedule.All, Triggers: []string{"a", "b"}}, "all"))
+		require.NoError(t, s.AddTrigger("s-any", schedule.SuperTrigger{Mode: schedule.Any, Triggers: []string{"a", "b"}}, "any"))
+		require.NoError(t, s.AddTrigger("s-super", schedule.SuperTrigger{Triggers: []string{"s-all", "c"}}, "superSuper"))
 		// A loop of ANY supers must not fire forever.
-		require.NoError(t, s.AddTrigger("loop1", pipeline.SuperTrigger{Mode: pipeline.Any, Triggers: []string{"loop2", "c"}}))
-		require.NoError(t, s.AddTrigger("loop2", pipeline.SuperTrigger{Mode: pipeline.Any, Triggers: []string{"loop1"}}))
+		require.NoError(t, s.AddTrigger("loop1", schedule.SuperTrigger{Mode: schedule.Any, Triggers: []string{"loop2", "c"}}))
+		require.NoError(t, s.AddTrigger("loop2", schedule.SuperTrigger{Mode: schedule.Any, Triggers: []string{"loop1"}}))
 		return s
 	}
 	s := mk()
@@ -243,14 +244,14 @@ func TestSuperTriggers(t *testing.T) {
 func TestEventConf(t *testing.T) {
 	t.Parallel()
 	log := &runLog{}
-	s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Synchronous: true})
+	s := schedule.New(&schedule.Options{Synchronous: true})
 	t.Cleanup(s.Stop)
 	p, err := pipeline.NewBuilder("load").Add("t", log.task(nil), nil).
 		ConfSchema(json.RawMessage(`{"type":"object","required":["resource"]}`)).Build()
 	require.NoError(t, err)
-	require.ErrorIs(t, s.AddPipeline(p, &pipeline.ScheduleOptions{Conf: json.RawMessage(`{}`)}), pipeline.ErrInvalidConf)
-	require.NoError(t, s.AddPipeline(p, &pipeline.ScheduleOptions{Conf: json.RawMessage(`{"resource":"default"}`)}))
-	require.NoError(t, s.AddTrigger("upload", pipeline.EventTrigger{Event: "upload"}, "load"))
+	require.ErrorIs(t, s.AddPipeline(p, &schedule.PipelineOptions{Conf: json.RawMessage(`{}`)}), pipeline.ErrInvalidConf)
+	require.NoError(t, s.AddPipeline(p, &schedule.PipelineOptions{Conf: json.RawMessage(`{"resource":"default"}`)}))
+	require.NoError(t, s.AddTrigger("upload", schedule.EventTrigger{Event: "upload"}, "load"))
 	ctx := context.Background()
 	require.NoError(t, s.FireEvent(ctx, "upload", nil))
 	require.NoError(t, s.FireEvent(ctx, "upload", json.RawMessage(`{"resource":"r1"}`)))
@@ -276,10 +277,10 @@ func TestActiveRunLimitDropsFirings(t *testing.T) {
 			return ctx.Err()
 		}
 	})
-	s := pipeline.NewScheduler(nil) // asynchronous
+	s := schedule.New(nil) // asynchronous
 	t.Cleanup(s.Stop)
-	require.NoError(t, s.AddPipeline(onePipeline(t, "slow", task), &pipeline.ScheduleOptions{MaxActiveRuns: 2}))
-	require.NoError(t, s.AddTrigger("go", pipeline.EventTrigger{Event: "go"}, "slow"))
+	require.NoError(t, s.AddPipeline(onePipeline(t, "slow", task), &schedule.PipelineOptions{MaxActiveRuns: 2}))
+	require.NoError(t, s.AddTrigger("go", schedule.EventTrigger{Event: "go"}, "slow"))
 	ctx := context.Background()
 	for range 5 {
 		require.NoError(t, s.FireEvent(ctx, "go", nil))
@@ -312,10 +313,10 @@ func TestCronWaitsAtLimitInsteadOfDropping(t *testing.T) {
 		<-release
 		return nil
 	})
-	s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Clock: clock})
+	s := schedule.New(&schedule.Options{Clock: clock})
 	t.Cleanup(s.Stop)
 	require.NoError(t, s.AddPipeline(onePipeline(t, "view", task), nil))
-	require.NoError(t, s.AddTrigger("m", pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7), Catchup: true}, "view"))
+	require.NoError(t, s.AddTrigger("m", schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 7), Catchup: true}, "view"))
 	ctx := context.Background()
 	for i := range 3 {
 		require.NoError(t, s.Tick(ctx))
@@ -337,9 +338,9 @@ func TestStartStop(t *testing.T) {
 	t.Parallel()
 	clock := pipelinetest.NewFakeClock(month(2019, 7))
 	log := &runLog{}
-	s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Clock: clock, PollInterval: time.Hour})
+	s := schedule.New(&schedule.Options{Clock: clock, PollInterval: time.Hour})
 	require.NoError(t, s.AddPipeline(onePipeline(t, "view", log.task(nil)), nil))
-	require.NoError(t, s.AddTrigger("m", pipeline.CronTrigger{Cron: "@monthly", Start: month(2019, 7), End: month(2019, 12), Catchup: true}, "view"))
+	require.NoError(t, s.AddTrigger("m", schedule.CronTrigger{Cron: "@monthly", Start: month(2019, 7), End: month(2019, 12), Catchup: true}, "view"))
 	require.NoError(t, s.Start(context.Background()))
 	require.Error(t, s.Start(context.Background()))
 	// The fake clock's Sleep returns at once, so the loop walks through
@@ -364,20 +365,20 @@ func TestRunNow(t *testing.T) {
 		<-release
 		return nil
 	})
-	s := pipeline.NewScheduler(nil)
+	s := schedule.New(nil)
 	t.Cleanup(s.Stop)
 	p, err := pipeline.NewBuilder("manual").Add("t", task, nil).ConfSchema(json.RawMessage(`{"type":["object","null"]}`)).Build()
 	require.NoError(t, err)
 	require.NoError(t, s.AddPipeline(p, nil))
 	log := &runLog{}
 	require.NoError(t, s.AddPipeline(onePipeline(t, "after", log.task(nil)), nil))
-	require.NoError(t, s.AddTrigger("done", pipeline.CompletionTrigger{Pipeline: "manual"}, "after"))
-	require.NoError(t, s.AddTrigger("super", pipeline.SuperTrigger{Mode: pipeline.Any, Triggers: []string{"manual"}}, "after"))
+	require.NoError(t, s.AddTrigger("done", schedule.CompletionTrigger{Pipeline: "manual"}, "after"))
+	require.NoError(t, s.AddTrigger("super", schedule.SuperTrigger{Mode: schedule.Any, Triggers: []string{"manual"}}, "after"))
 
 	require.ErrorIs(t, s.RunNow(ctx, "manual", json.RawMessage(`[1]`)), pipeline.ErrInvalidConf)
 	require.ErrorIs(t, s.RunNow(ctx, "ghost", nil), pipeline.ErrUnknownTask)
 	require.NoError(t, s.RunNow(ctx, "manual", json.RawMessage(`{"x":1}`)))
-	require.ErrorIs(t, s.RunNow(ctx, "manual", nil), pipeline.ErrAtLimit)
+	require.ErrorIs(t, s.RunNow(ctx, "manual", nil), schedule.ErrAtLimit)
 	require.Zero(t, s.Dropped("manual"), "a refused manual run is an error, not a drop")
 	close(release)
 	s.Wait()

@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/datafactory/datafactory/pipeline"
 )
 
 // FileState is the state of a file watched by a [FilesTrigger] (dart's
@@ -67,7 +69,7 @@ func (s *Scheduler) evalFiles(ctx context.Context, tr *trigger, poll bool) error
 		return err
 	}
 	target := tr.targets[0]
-	s.start(ctx, target, tr.id, firing{files: batch, onEnd: func(ctx context.Context, state State) {
+	s.start(ctx, target, tr.id, firing{files: batch, onEnd: func(ctx context.Context, state pipeline.State) {
 		if err := s.finishBatch(ctx, tr, id, state); err != nil {
 			s.o.Logger.WarnContext(ctx, "files trigger: finish batch", "trigger", tr.id, "error", err)
 		}
@@ -78,7 +80,7 @@ func (s *Scheduler) evalFiles(ctx context.Context, tr *trigger, poll bool) error
 // reserveBatch updates the trigger's files and, when the UNCONSUMED bytes
 // reach the threshold and the target has a free slot, reserves the
 // smallest key-ordered prefix reaching it. It returns nil when nothing fires.
-func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([]File, string, error) {
+func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([]pipeline.File, string, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	ft := tr.t.(FilesTrigger)
@@ -100,7 +102,7 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 			total += e.Size
 		}
 	}
-	var batch []File
+	var batch []pipeline.File
 	id := ""
 	if total >= ft.Threshold && s.reserve(tr.targets[0], true) {
 		st.NextBatch++
@@ -112,7 +114,7 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 				continue
 			}
 			e.State, e.Batch = FileReserved, id
-			batch = append(batch, File{Key: e.Key, Size: e.Size})
+			batch = append(batch, pipeline.File{Key: e.Key, Size: e.Size})
 			if sum += e.Size; sum >= ft.Threshold {
 				break
 			}
@@ -129,7 +131,7 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 
 // merge records polled files: new keys are UNCONSUMED; a consumed file that
 // shows up again (new content) is UNCONSUMED again.
-func (st *filesState) merge(files []File) {
+func (st *filesState) merge(files []pipeline.File) {
 	idx := make(map[string]int, len(st.Elements))
 	for i, e := range st.Elements {
 		idx[e.Key] = i
@@ -155,18 +157,18 @@ func (st *filesState) merge(files []File) {
 // otherwise. After a success it re-evaluates the trigger without polling
 // (as dart does when a run it started completes), so a backlog drains
 // batch after batch; after a failure the files wait for the next tick.
-func (s *Scheduler) finishBatch(ctx context.Context, tr *trigger, batch string, state State) error {
+func (s *Scheduler) finishBatch(ctx context.Context, tr *trigger, batch string, state pipeline.State) error {
 	err := s.setBatch(ctx, tr, func(e *FileElement) bool { return e.Batch == batch && e.State == FileReserved }, state)
 	if err != nil {
 		return err
 	}
-	if state != StateSuccess || s.isStopped() {
+	if state != pipeline.StateSuccess || s.isStopped() {
 		return nil
 	}
 	return s.evalFiles(ctx, tr, false)
 }
 
-func (s *Scheduler) setBatch(ctx context.Context, tr *trigger, match func(*FileElement) bool, state State) error {
+func (s *Scheduler) setBatch(ctx context.Context, tr *trigger, match func(*FileElement) bool, state pipeline.State) error {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	var st filesState
@@ -178,7 +180,7 @@ func (s *Scheduler) setBatch(ctx context.Context, tr *trigger, match func(*FileE
 		if !match(e) {
 			continue
 		}
-		if state == StateSuccess {
+		if state == pipeline.StateSuccess {
 			e.State = FileConsumed
 		} else {
 			e.State, e.Batch = FileUnconsumed, ""
@@ -193,7 +195,7 @@ func (s *Scheduler) setBatch(ctx context.Context, tr *trigger, match func(*FileE
 func (s *Scheduler) Recover(ctx context.Context) error {
 	var errs []error
 	for _, tr := range s.sortedTriggers("files") {
-		errs = append(errs, s.setBatch(ctx, tr, func(e *FileElement) bool { return e.State == FileReserved }, StateFailed))
+		errs = append(errs, s.setBatch(ctx, tr, func(e *FileElement) bool { return e.State == FileReserved }, pipeline.StateFailed))
 	}
 	return errors.Join(errs...)
 }

@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/datafactory/datafactory/pipeline"
 )
 
 // firing is one firing of a trigger, as handed to the runs it starts.
@@ -14,9 +16,9 @@ type firing struct {
 	logical time.Time
 	runID   string
 	conf    json.RawMessage
-	files   []File
-	chain   []string                               // super triggers already fired in this chain
-	onEnd   func(ctx context.Context, state State) // called after the run ended
+	files   []pipeline.File
+	chain   []string                                        // super triggers already fired in this chain
+	onEnd   func(ctx context.Context, state pipeline.State) // called after the run ended
 }
 
 // fire starts a run of each target (dropping those at their limit) and
@@ -68,7 +70,7 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	s.mu.Lock()
 	sp := s.pipelines[name]
 	s.mu.Unlock()
-	var opts RunOptions
+	var opts pipeline.RunOptions
 	if s.o.RunOptions != nil {
 		if o := s.o.RunOptions(name); o != nil {
 			opts = *o
@@ -86,7 +88,7 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	}
 	opts.RunID = f.runID
 	if opts.RunID == "" {
-		opts.RunID = newRunID(name, s.o.Clock.Now())
+		opts.RunID = pipeline.NewRunID(name, s.o.Clock.Now())
 	}
 	opts.Files = f.files
 	conf := f.conf
@@ -97,15 +99,15 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	s.mu.Lock()
 	s.runCancel[opts.RunID] = cancel
 	s.mu.Unlock()
-	sum, err := Run(runCtx, sp.p, conf, &opts)
+	sum, err := pipeline.Run(runCtx, sp.p, conf, &opts)
 	cancel()
-	state := StateFailed
+	state := pipeline.StateFailed
 	if sum != nil {
 		state = sum.State
 	}
 	if err != nil {
-		s.o.Logger.WarnContext(ctx, "scheduled run did not succeed", slog.String(logKeyPipeline, name),
-			slog.String(logKeyRunID, opts.RunID), slog.String(logKeyTrigger, triggerID), slog.Any("error", err))
+		s.o.Logger.WarnContext(ctx, "scheduled run did not succeed", slog.String(pipeline.LogKeyPipeline, name),
+			slog.String(pipeline.LogKeyRunID, opts.RunID), slog.String(pipeline.LogKeyTrigger, triggerID), slog.Any("error", err))
 	}
 	s.mu.Lock()
 	sp.active--
@@ -114,19 +116,19 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	if f.onEnd != nil {
 		f.onEnd(ctx, state)
 	}
-	if state == StateSuccess {
+	if state == pipeline.StateSuccess {
 		if err := s.completed(ctx, name); err != nil {
-			s.o.Logger.WarnContext(ctx, "completion triggers", slog.String(logKeyPipeline, name), slog.Any("error", err))
+			s.o.Logger.WarnContext(ctx, "completion triggers", slog.String(pipeline.LogKeyPipeline, name), slog.Any("error", err))
 		}
 	}
 	s.poke()
 }
 
 // completed fires the completion triggers watching pipeline.
-func (s *Scheduler) completed(ctx context.Context, pipeline string) error {
+func (s *Scheduler) completed(ctx context.Context, name string) error {
 	var errs []error
 	for _, tr := range s.sortedTriggers("completion") {
-		if tr.t.(CompletionTrigger).Pipeline == pipeline {
+		if tr.t.(CompletionTrigger).Pipeline == name {
 			errs = append(errs, s.fire(ctx, tr, firing{}))
 		}
 	}
@@ -216,7 +218,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
 	if s.stopped {
 		s.mu.Unlock()
-		return ErrClosed
+		return pipeline.ErrClosed
 	}
 	if s.loopDone != nil {
 		s.mu.Unlock()

@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/robfig/cron/v3"
 )
 
@@ -90,7 +91,7 @@ type EventTrigger struct {
 // returned (nil the first time); the scheduler persists it in its
 // [StateStore], so after a restart no file is missed or repeated.
 type FileSource interface {
-	Poll(ctx context.Context, cursor json.RawMessage) (files []File, next json.RawMessage, err error)
+	Poll(ctx context.Context, cursor json.RawMessage) (files []pipeline.File, next json.RawMessage, err error)
 }
 
 // FilesTrigger fires a run when the new, unconsumed files' sizes add up to

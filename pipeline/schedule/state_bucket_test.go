@@ -1,4 +1,4 @@
-package pipeline_test
+package schedule_test
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinetest"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 func TestBucketStateStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h := pipelinetest.New(t)
-	st, err := pipeline.NewBucketStateStore(h.Bucket, "_scheduler")
+	st, err := schedule.NewBucketStateStore(h.Bucket, "_scheduler")
 	require.NoError(t, err)
 	v, err := st.Get(ctx, "cron/x")
 	require.NoError(t, err)
@@ -27,7 +28,7 @@ func TestBucketStateStore(t *testing.T) {
 	ok, err := h.Bucket.Exists(ctx, "_scheduler/cron/x.json")
 	require.NoError(t, err)
 	require.True(t, ok)
-	_, err = pipeline.NewBucketStateStore(h.Bucket, "../up")
+	_, err = schedule.NewBucketStateStore(h.Bucket, "../up")
 	require.Error(t, err)
 }
 
@@ -40,15 +41,15 @@ func TestFilesTriggerOnStorageSubscription(t *testing.T) {
 	h := pipelinetest.New(t)
 	sub, err := h.Bucket.Subscribe("incoming/", nil)
 	require.NoError(t, err)
-	state, err := pipeline.NewBucketStateStore(h.Bucket, "_scheduler")
+	state, err := schedule.NewBucketStateStore(h.Bucket, "_scheduler")
 	require.NoError(t, err)
 	log := &runLog{}
-	mk := func() *pipeline.Scheduler {
-		s := pipeline.NewScheduler(&pipeline.SchedulerOptions{Synchronous: true, State: state, Clock: h.Clock,
+	mk := func() *schedule.Scheduler {
+		s := schedule.New(&schedule.Options{Synchronous: true, State: state, Clock: h.Clock,
 			RunOptions: func(string) *pipeline.RunOptions { return h.RunOptions("") }})
 		t.Cleanup(s.Stop)
 		require.NoError(t, s.AddPipeline(onePipeline(t, "ingest", log.task(nil)), nil))
-		require.NoError(t, s.AddTrigger("new-files", pipeline.FilesTrigger{Source: pipeline.SubscriptionSource{Subscription: sub}, Threshold: 10}, "ingest"))
+		require.NoError(t, s.AddTrigger("new-files", schedule.FilesTrigger{Source: schedule.SubscriptionSource{Subscription: sub}, Threshold: 10}, "ingest"))
 		return s
 	}
 	put := func(key, content string) {
@@ -86,6 +87,6 @@ func TestFilesTriggerOnStorageSubscription(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, els, 3)
 	for _, e := range els {
-		require.Equal(t, pipeline.FileConsumed, e.State, e.Key)
+		require.Equal(t, schedule.FileConsumed, e.State, e.Key)
 	}
 }

@@ -1,4 +1,4 @@
-package pipeline_test
+package schedule_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datafactory/datafactory/internal/testutil"
-	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 )
 
@@ -19,7 +19,7 @@ func TestSQLStateStore(t *testing.T) {
 	dbs := map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return "sqlite:" + t.TempDir() + "/status.db" },
 		"postgres": func(t *testing.T) string { return testutil.PostgresURL(t) },
-		"mysql":    func(t *testing.T) string { return mysqlURL(t) },
+		"mysql":    func(t *testing.T) string { return testutil.MySQLURL(t) },
 	}
 	for name, dsn := range dbs {
 		t.Run(name, func(t *testing.T) {
@@ -30,9 +30,9 @@ func TestSQLStateStore(t *testing.T) {
 			t.Cleanup(func() { _ = st.Close() })
 			db, err := sqlstatus.DB(st)
 			require.NoError(t, err)
-			store, err := pipeline.NewSQLStateStore(ctx, db)
+			store, err := schedule.NewSQLStateStore(ctx, db)
 			require.NoError(t, err)
-			_, err = pipeline.NewSQLStateStore(ctx, db) // idempotent
+			_, err = schedule.NewSQLStateStore(ctx, db) // idempotent
 			require.NoError(t, err)
 
 			v, err := store.Get(ctx, "cron/x")
@@ -51,7 +51,7 @@ func TestSQLStateStore(t *testing.T) {
 
 func TestSQLStateStoreUnsupportedDriver(t *testing.T) {
 	t.Parallel()
-	_, err := pipeline.NewSQLStateStore(context.Background(), sqlxOpenNoop(t))
+	_, err := schedule.NewSQLStateStore(context.Background(), sqlxOpenNoop(t))
 	require.ErrorContains(t, err, "unsupported driver")
 }
 

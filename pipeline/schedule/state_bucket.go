@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/storage"
 )
 
@@ -56,7 +57,7 @@ type SubscriptionSource struct {
 var _ FileSource = SubscriptionSource{}
 
 // Poll implements [FileSource].
-func (s SubscriptionSource) Poll(ctx context.Context, cursor json.RawMessage) ([]File, json.RawMessage, error) {
+func (s SubscriptionSource) Poll(ctx context.Context, cursor json.RawMessage) ([]pipeline.File, json.RawMessage, error) {
 	var cur storage.Cursor
 	if len(cursor) > 0 {
 		if err := json.Unmarshal(cursor, &cur); err != nil {
@@ -67,9 +68,9 @@ func (s SubscriptionSource) Poll(ctx context.Context, cursor json.RawMessage) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	files := make([]File, len(objs))
+	files := make([]pipeline.File, len(objs))
 	for i, o := range objs {
-		files[i] = File{Key: o.Key, Size: o.Size}
+		files[i] = pipeline.File{Key: o.Key, Size: o.Size}
 	}
 	raw, err := json.Marshal(next)
 	if err != nil {

@@ -1,4 +1,4 @@
-package pipeline_test
+package schedule_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 // memSource is a FileSource over a growing list; the cursor is the number
@@ -37,11 +38,11 @@ func (m *memSource) Poll(_ context.Context, cursor json.RawMessage) ([]pipeline.
 	return append([]pipeline.File(nil), m.files[n:]...), json.RawMessage(strconv.Itoa(len(m.files))), nil
 }
 
-func states(t *testing.T, s *pipeline.Scheduler) map[string]pipeline.FileState {
+func states(t *testing.T, s *schedule.Scheduler) map[string]schedule.FileState {
 	t.Helper()
 	els, err := s.Files(context.Background(), "new-files")
 	require.NoError(t, err)
-	out := map[string]pipeline.FileState{}
+	out := map[string]schedule.FileState{}
 	for _, e := range els {
 		out[e.Key] = e.State
 	}
@@ -52,30 +53,30 @@ func TestFilesTrigger(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	src := &memSource{}
-	state := pipeline.NewMemoryStateStore()
+	state := schedule.NewMemoryStateStore()
 	log := &runLog{}
 	failRun := false
-	var s *pipeline.Scheduler
-	var during []map[string]pipeline.FileState
-	mk := func() *pipeline.Scheduler {
+	var s *schedule.Scheduler
+	var during []map[string]schedule.FileState
+	mk := func() *schedule.Scheduler {
 		s := newSched(t, nil, state, log, func() bool {
 			during = append(during, states(t, s))
 			return failRun
 		}, 1)
-		require.NoError(t, s.AddTrigger("new-files", pipeline.FilesTrigger{Source: src, Threshold: 100}, "view"))
+		require.NoError(t, s.AddTrigger("new-files", schedule.FilesTrigger{Source: src, Threshold: 100}, "view"))
 		return s
 	}
 	s = mk()
 	const (
-		U = pipeline.FileUnconsumed
-		C = pipeline.FileConsumed
-		R = pipeline.FileReserved
+		U = schedule.FileUnconsumed
+		C = schedule.FileConsumed
+		R = schedule.FileReserved
 	)
 	src.add("b.csv", 50)
 	src.add("a.csv", 30)
 	require.NoError(t, s.Tick(ctx))
 	require.Zero(t, log.count("view"), "80 bytes < threshold")
-	require.Equal(t, map[string]pipeline.FileState{"a.csv": U, "b.csv": U}, states(t, s))
+	require.Equal(t, map[string]schedule.FileState{"a.csv": U, "b.csv": U}, states(t, s))
 
 	src.add("c.csv", 60)
 	src.add("d.csv", 10)
@@ -84,38 +85,38 @@ func TestFilesTrigger(t *testing.T) {
 	require.Equal(t, 1, log.count("view"))
 	require.Equal(t, []pipeline.File{{Key: "a.csv", Size: 30}, {Key: "b.csv", Size: 50}, {Key: "c.csv", Size: 60}}, log.files[0],
 		"the smallest key-ordered prefix reaching 100 bytes")
-	require.Equal(t, map[string]pipeline.FileState{"a.csv": R, "b.csv": R, "c.csv": R, "d.csv": U}, during[0], "reserved while the run runs")
-	require.Equal(t, map[string]pipeline.FileState{"a.csv": U, "b.csv": U, "c.csv": U, "d.csv": U}, states(t, s),
+	require.Equal(t, map[string]schedule.FileState{"a.csv": R, "b.csv": R, "c.csv": R, "d.csv": U}, during[0], "reserved while the run runs")
+	require.Equal(t, map[string]schedule.FileState{"a.csv": U, "b.csv": U, "c.csv": U, "d.csv": U}, states(t, s),
 		"a failed run returns its files, which wait for the next tick")
 	require.Equal(t, 1, log.count("view"))
 
 	failRun = false
 	require.NoError(t, s.Tick(ctx))
 	require.Equal(t, 2, log.count("view"))
-	require.Equal(t, map[string]pipeline.FileState{"a.csv": C, "b.csv": C, "c.csv": C, "d.csv": U}, states(t, s))
+	require.Equal(t, map[string]schedule.FileState{"a.csv": C, "b.csv": C, "c.csv": C, "d.csv": U}, states(t, s))
 
 	// A re-uploaded file counts as new.
 	src.add("a.csv", 95)
 	require.NoError(t, s.Tick(ctx))
-	require.Equal(t, map[string]pipeline.FileState{"a.csv": C, "b.csv": C, "c.csv": C, "d.csv": C}, states(t, s))
+	require.Equal(t, map[string]schedule.FileState{"a.csv": C, "b.csv": C, "c.csv": C, "d.csv": C}, states(t, s))
 	last := log.files[len(log.files)-1]
 	require.Equal(t, []pipeline.File{{Key: "a.csv", Size: 95}, {Key: "d.csv", Size: 10}}, last)
 
 	// A batch reserved by a process that died goes back to UNCONSUMED on
 	// restart, and the cursor is not replayed.
 	src.add("e.csv", 200)
-	crashed := pipeline.NewMemoryStateStore()
+	crashed := schedule.NewMemoryStateStore()
 	require.NoError(t, s.Tick(ctx)) // e.csv consumed normally
 	raw, err := state.Get(ctx, "files/new-files")
 	require.NoError(t, err)
 	// Simulate a process that died mid-run: its saved state has f.csv RESERVED.
 	var st struct {
 		Cursor    json.RawMessage        `json:"cursor"`
-		Elements  []pipeline.FileElement `json:"elements"`
+		Elements  []schedule.FileElement `json:"elements"`
 		NextBatch int                    `json:"next_batch"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &st))
-	st.Elements = append(st.Elements, pipeline.FileElement{Key: "f.csv", Size: 500, State: R, Batch: "new-files-99"})
+	st.Elements = append(st.Elements, schedule.FileElement{Key: "f.csv", Size: 500, State: R, Batch: "new-files-99"})
 	src.add("f.csv", 500)
 	st.Cursor = json.RawMessage(strconv.Itoa(len(src.files)))
 	raw, err = json.Marshal(st)

@@ -1,4 +1,4 @@
-package pipeline
+package schedule
 
 import (
 	"context"
@@ -10,12 +10,14 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/datafactory/datafactory/pipeline"
 )
 
-// SchedulerOptions configure a [Scheduler]. nil means defaults.
-type SchedulerOptions struct {
-	// Clock tells time; the loop sleeps with it. Default [SystemClock].
-	Clock Clock
+// Options configure a [Scheduler]. nil means defaults.
+type Options struct {
+	// Clock tells time; the loop sleeps with it. Default [pipeline.SystemClock].
+	Clock pipeline.Clock
 	// State persists trigger state. Default a new [MemoryStateStore]
 	// (nothing survives a restart).
 	State StateStore
@@ -31,12 +33,12 @@ type SchedulerOptions struct {
 	// RunOptions returns the options for a run the scheduler starts; the
 	// scheduler then sets RunID, LogicalDate and Files. Default: nil options
 	// with the scheduler's Clock and Logger.
-	RunOptions func(pipeline string) *RunOptions
+	RunOptions func(name string) *pipeline.RunOptions
 }
 
-// ScheduleOptions configure a pipeline added to a scheduler. nil means
+// PipelineOptions configure a pipeline added to a scheduler. nil means
 // defaults.
-type ScheduleOptions struct {
+type PipelineOptions struct {
 	// MaxActiveRuns caps the pipeline's runs in progress. A firing over the
 	// limit is dropped (as in dart): event, completion, super and files
 	// firings are lost (a files batch is simply not reserved, so its files
@@ -49,7 +51,7 @@ type ScheduleOptions struct {
 }
 
 type scheduled struct {
-	p       *Pipeline
+	p       *pipeline.Pipeline
 	max     int
 	conf    json.RawMessage
 	active  int
@@ -68,7 +70,7 @@ type trigger struct {
 // then either call Start (a loop that ticks until Stop) or drive it with
 // Tick, FireEvent and RunCompleted. It is safe for concurrent use.
 type Scheduler struct {
-	o         SchedulerOptions
+	o         Options
 	mu        sync.Mutex
 	pipelines map[string]*scheduled
 	triggers  map[string]*trigger
@@ -80,14 +82,14 @@ type Scheduler struct {
 	loopStop  context.CancelFunc
 }
 
-// NewScheduler returns a scheduler with no pipelines.
-func NewScheduler(opts *SchedulerOptions) *Scheduler {
-	var o SchedulerOptions
+// New returns a scheduler with no pipelines.
+func New(opts *Options) *Scheduler {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if o.Clock == nil {
-		o.Clock = SystemClock{}
+		o.Clock = pipeline.SystemClock{}
 	}
 	if o.State == nil {
 		o.State = NewMemoryStateStore()
@@ -103,8 +105,8 @@ func NewScheduler(opts *SchedulerOptions) *Scheduler {
 }
 
 // AddPipeline makes a pipeline available to triggers.
-func (s *Scheduler) AddPipeline(p *Pipeline, opts *ScheduleOptions) error {
-	var o ScheduleOptions
+func (s *Scheduler) AddPipeline(p *pipeline.Pipeline, opts *PipelineOptions) error {
+	var o PipelineOptions
 	if opts != nil {
 		o = *opts
 	}
@@ -113,15 +115,15 @@ func (s *Scheduler) AddPipeline(p *Pipeline, opts *ScheduleOptions) error {
 	}
 	if len(o.Conf) > 0 {
 		if err := p.ValidateConf(o.Conf); err != nil {
-			return fmt.Errorf("schedule %s: %w", p.name, err)
+			return fmt.Errorf("schedule %s: %w", p.Name(), err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.pipelines[p.name]; dup {
-		return fmt.Errorf("schedule %s: pipeline already added", p.name)
+	if _, dup := s.pipelines[p.Name()]; dup {
+		return fmt.Errorf("schedule %s: pipeline already added", p.Name())
 	}
-	s.pipelines[p.name] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf)}
+	s.pipelines[p.Name()] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf)}
 	return nil
 }
 
@@ -129,7 +131,7 @@ func (s *Scheduler) AddPipeline(p *Pipeline, opts *ScheduleOptions) error {
 // run of each target pipeline (a super trigger may have no targets and
 // only feed other super triggers).
 func (s *Scheduler) AddTrigger(id string, t Trigger, targets ...string) error {
-	if err := validName(id); err != nil {
+	if err := pipeline.ValidateName(id); err != nil {
 		return fmt.Errorf("add trigger: %w", err)
 	}
 	tr := &trigger{id: id, t: t, targets: slices.Clone(targets)}
@@ -140,7 +142,7 @@ func (s *Scheduler) AddTrigger(id string, t Trigger, targets ...string) error {
 	defer s.mu.Unlock()
 	for _, p := range targets {
 		if _, ok := s.pipelines[p]; !ok {
-			return fmt.Errorf("add trigger %s: %w: pipeline %s not added", id, ErrUnknownTask, p)
+			return fmt.Errorf("add trigger %s: %w: pipeline %s not added", id, pipeline.ErrUnknownTask, p)
 		}
 	}
 	if _, dup := s.triggers[id]; dup {
@@ -211,20 +213,20 @@ func (s *Scheduler) sortedTriggers(k string) []*trigger {
 
 // Dropped returns how many firings for the pipeline were dropped because it
 // was at MaxActiveRuns.
-func (s *Scheduler) Dropped(pipeline string) int {
+func (s *Scheduler) Dropped(name string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sp, ok := s.pipelines[pipeline]; ok {
+	if sp, ok := s.pipelines[name]; ok {
 		return sp.dropped
 	}
 	return 0
 }
 
 // Active returns the pipeline's runs in progress.
-func (s *Scheduler) Active(pipeline string) int {
+func (s *Scheduler) Active(name string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sp, ok := s.pipelines[pipeline]; ok {
+	if sp, ok := s.pipelines[name]; ok {
 		return sp.active
 	}
 	return 0
@@ -235,7 +237,7 @@ func (s *Scheduler) Active(pipeline string) int {
 // trigger that reached its threshold.
 func (s *Scheduler) Tick(ctx context.Context) error {
 	if s.isStopped() {
-		return ErrClosed
+		return pipeline.ErrClosed
 	}
 	var errs []error
 	for _, tr := range s.sortedTriggers("cron") {
@@ -256,7 +258,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 // default conf for the runs it starts.
 func (s *Scheduler) FireEvent(ctx context.Context, name string, conf json.RawMessage) error {
 	if s.isStopped() {
-		return ErrClosed
+		return pipeline.ErrClosed
 	}
 	var errs []error
 	for _, tr := range s.sortedTriggers("event") {
@@ -270,16 +272,16 @@ func (s *Scheduler) FireEvent(ctx context.Context, name string, conf json.RawMes
 // RunCompleted tells the scheduler that a run of pipeline ended in state,
 // for runs it did not start itself (another process, an orchestrator). A
 // SUCCESS fires the completion triggers watching the pipeline.
-func (s *Scheduler) RunCompleted(ctx context.Context, pipeline string, state State) error {
+func (s *Scheduler) RunCompleted(ctx context.Context, name string, state pipeline.State) error {
 	if s.isStopped() {
-		return ErrClosed
+		return pipeline.ErrClosed
 	}
-	if state != StateSuccess {
+	if state != pipeline.StateSuccess {
 		return nil
 	}
 	var errs []error
 	for _, tr := range s.sortedTriggers("completion") {
-		if tr.t.(CompletionTrigger).Pipeline == pipeline {
+		if tr.t.(CompletionTrigger).Pipeline == name {
 			errs = append(errs, s.fire(ctx, tr, firing{}))
 		}
 	}
@@ -300,24 +302,24 @@ var ErrAtLimit = errors.New("pipeline at its active-run limit")
 // (empty: the pipeline's default conf). It is refused with [ErrAtLimit] when
 // the pipeline is at MaxActiveRuns. Manual runs are not offered to super
 // triggers; a successful one fires completion triggers like any run.
-func (s *Scheduler) RunNow(ctx context.Context, pipeline string, conf json.RawMessage) error {
+func (s *Scheduler) RunNow(ctx context.Context, name string, conf json.RawMessage) error {
 	if s.isStopped() {
-		return ErrClosed
+		return pipeline.ErrClosed
 	}
 	s.mu.Lock()
-	sp, ok := s.pipelines[pipeline]
+	sp, ok := s.pipelines[name]
 	s.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("run %s: %w: pipeline not added", pipeline, ErrUnknownTask)
+		return fmt.Errorf("run %s: %w: pipeline not added", name, pipeline.ErrUnknownTask)
 	}
 	if len(conf) > 0 {
 		if err := sp.p.ValidateConf(conf); err != nil {
 			return err
 		}
 	}
-	if !s.reserve(pipeline, false) {
-		return fmt.Errorf("run %s: %w", pipeline, ErrAtLimit)
+	if !s.reserve(name, false) {
+		return fmt.Errorf("run %s: %w", name, ErrAtLimit)
 	}
-	s.start(ctx, pipeline, "manual", firing{conf: conf})
+	s.start(ctx, name, "manual", firing{conf: conf})
 	return nil
 }
