@@ -10,7 +10,6 @@ package sqldialect
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -43,7 +42,7 @@ func ForDriver(driverName string) (Dialect, error) {
 	case "mysql":
 		return MySQL, nil
 	}
-	return "", fmt.Errorf("unsupported SQL driver %q (want sqlite, pgx or mysql)", driverName)
+	return "", fmt.Errorf("unsupported driver %q (want sqlite, pgx or mysql)", driverName)
 }
 
 // DriverName is the database/sql driver this module opens the dialect with.
@@ -65,24 +64,6 @@ func (d Dialect) Quote(id string) string {
 		return "`" + strings.ReplaceAll(id, "`", "``") + "`"
 	}
 	return `"` + strings.ReplaceAll(id, `"`, `""`) + `"`
-}
-
-// QuoteList quotes each identifier and joins them with ", ".
-func (d Dialect) QuoteList(ids []string) string {
-	q := make([]string, len(ids))
-	for i, id := range ids {
-		q[i] = d.Quote(id)
-	}
-	return strings.Join(q, ", ")
-}
-
-// Placeholder is the n-th (from 1) bind parameter: $n for PostgreSQL, ?
-// otherwise.
-func (d Dialect) Placeholder(n int) string {
-	if d == Postgres {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?"
 }
 
 // BindType is the sqlx bind type of the dialect's placeholders.

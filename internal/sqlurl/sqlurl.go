@@ -105,7 +105,7 @@ func Parse(raw string) (*URL, error) {
 	case "mysql", "mariadb":
 		u, err = parseMySQL(raw)
 	default:
-		return nil, fmt.Errorf("%w: unknown scheme %q (%s)", ErrInvalidURL, printableScheme(scheme), wantForms)
+		return nil, fmt.Errorf("%w: unsupported URL scheme %q (%s)", ErrInvalidURL, printableScheme(scheme), wantForms)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrInvalidURL, redact(raw), err)
