@@ -22,3 +22,11 @@ func Waiting(ctx context.Context, table string) func() {
 	}
 	return func() { fn(table) }
 }
+
+// SingleWriter is implemented by drivers whose database takes one write
+// session at a time (SQLite): a second session waits until the first ends,
+// so a caller must not open one while it holds another.
+type SingleWriter interface {
+	// SingleWriter reports whether the database has one writer at a time.
+	SingleWriter() bool
+}
