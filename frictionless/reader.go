@@ -173,7 +173,11 @@ func (r *Reader) Read() (Row, error) {
 	if err != nil {
 		return nil, r.readFailed(err, start)
 	}
-	r.tail.mark(r.csv.InputOffset())
+	end := r.csv.InputOffset()
+	if text := r.tail.crlfInside(start, end); text != "" {
+		keepCRLF(rec, text, r.csv.Comma)
+	}
+	r.tail.mark(end)
 	r.record = rec
 	r.rowNum++
 	r.stats.Rows++

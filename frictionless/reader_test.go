@@ -218,7 +218,8 @@ func TestReaderOptions(t *testing.T) {
 		{"utf8 alias", "id,name\n1,é\n", &ReadOptions{Encoding: "UTF-8"}, []Row{{int64(1), "é"}}},
 		{"missing values", "id,name\nNA,-\n2,\n", nil, []Row{{nil, nil}, {int64(2), ""}}},
 		{"tab comments spaces", "# note\nid\t name\n3\t  x\n", &ReadOptions{Dialect: &Dialect{Delimiter: "\t", CommentChar: "#", SkipInitialSpace: true}}, []Row{{int64(3), "x"}}},
-		{"quoted CRLF", "id,name\r\n4,\"a\r\nb\"\r\n", nil, []Row{{int64(4), "a\nb"}}},
+		{"quoted CRLF kept", "id,name\r\n4,\"a\r\nb\"\r\n", nil, []Row{{int64(4), "a\r\nb"}}},
+		{"quoted LF and CRLF", "id,name\n4,\"a\nb\r\n\"\"c\"\"\"\n", nil, []Row{{int64(4), "a\nb\r\n\"c\""}}},
 		{"no header", "5,x\n", &ReadOptions{Dialect: noHeader()}, []Row{{int64(5), "x"}}},
 		{"reuse row", "id,name\n6,a\n7,b\n", &ReadOptions{ReuseRow: true}, []Row{{int64(6), "a"}, {int64(7), "b"}}},
 	}

@@ -1,8 +1,10 @@
 package frictionless
 
 import (
+	"bytes"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxRawSource is how much source text a malformed record's reject keeps.
@@ -57,4 +59,60 @@ func (t *sourceTail) lines(from, to int64) []string {
 		out[len(out)-1] += "…"
 	}
 	return out
+}
+
+// crlfInside returns the source text of the record between offsets from
+// and to when a line end inside it is CRLF (encoding/csv turns those into
+// LF within quoted cells), or "" when there is none.
+func (t *sourceTail) crlfInside(from, to int64) string {
+	i, j := int(from-t.off), int(to-t.off)
+	if i < 0 || j > len(t.buf) || i >= j {
+		return ""
+	}
+	b := t.buf[i:j]
+	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
+	if !bytes.Contains(b, []byte("\r\n")) {
+		return ""
+	}
+	return string(b)
+}
+
+// keepCRLF puts back the CRLF line ends of quoted cells that encoding/csv
+// turned into LF: text is the record's source, split again here; a cell is
+// replaced only when it is the parser's cell with its CRLFs restored.
+func keepCRLF(rec []string, text string, comma rune) {
+	cells := splitQuoted(text, comma)
+	if len(cells) != len(rec) {
+		return
+	}
+	for k, c := range cells {
+		if c != rec[k] && strings.ReplaceAll(c, "\r\n", "\n") == rec[k] {
+			rec[k] = c
+		}
+	}
+}
+
+// splitQuoted splits the source text of one CSV record into its cells,
+// keeping the line ends inside quoted cells as written.
+func splitQuoted(text string, comma rune) []string {
+	var cells []string
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case quoted && r == '"' && strings.HasPrefix(text[i+size:], `"`):
+			b.WriteByte('"')
+			size++
+		case r == '"':
+			quoted = !quoted
+		case !quoted && r == comma:
+			cells = append(cells, b.String())
+			b.Reset()
+		default:
+			b.WriteString(text[i : i+size])
+		}
+		i += size
+	}
+	return append(cells, b.String())
 }
