@@ -59,6 +59,10 @@ type LoadOptions struct {
 	// lock_wait_timeout), and so does a PostgreSQL upsert that rewrites the
 	// table (see package sqlstore). Default 0: the database's own setting.
 	SwapTimeout time.Duration
+	// Waiting, when set, is called with the table's name when the load has
+	// to wait for another load of the same table (a concurrent replace on
+	// PostgreSQL or MariaDB) before it can go on. Default nil.
+	Waiting func(table string)
 	// CheckUnique keeps LoadResource's reader checking unique and primary-key
 	// fields in memory. Default false: the database's constraints enforce
 	// them and the rows it refuses are rejected, so memory stays flat.
@@ -113,8 +117,8 @@ type Progress struct {
 }
 
 // LoadReport says what a load did. Read = Written + Rejected for every
-// load that succeeds. A failed load commits nothing; its report says how far
-// it got before failing.
+// load that succeeds. A failed load commits nothing: its report says
+// Written = 0, and Read and Rejected say how far it got before failing.
 type LoadReport struct {
 	Table    string
 	Mode     Mode
@@ -199,6 +203,9 @@ func (s *Store) load(ctx context.Context, table string, src RowReader, schema *f
 	}
 	for _, f := range p.add {
 		rep.AddedColumns = append(rep.AddedColumns, f.Name)
+	}
+	if o.Waiting != nil {
+		ctx = driver.WithWaiting(ctx, o.Waiting)
 	}
 	l := &loader{store: s, opts: o, rep: rep, project: p.project, columns: p.columns, start: time.Now()}
 	return l.run(ctx, src, req)

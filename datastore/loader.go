@@ -45,17 +45,16 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 		return err
 	}
 	l.w = w
+	flushed, committed := false, false
 	defer func() {
-		if err != nil {
+		if err != nil && !committed {
 			err = errors.Join(err, w.Abort())
-		}
-		if l.opts.Rejects != nil {
-			// Rejects are kept even when the load failed; use a fresh
-			// context when the load's was cancelled.
-			fctx := context.WithoutCancel(ctx)
-			if ferr := l.opts.Rejects.Flush(fctx); ferr != nil {
-				err = errors.Join(err, fmt.Errorf("flush rejects: %w", ferr))
+			if !flushed {
+				// Rejects are kept even when the load failed; use a fresh
+				// context when the load's was cancelled.
+				err = errors.Join(err, l.flushRejects(context.WithoutCancel(ctx)))
 			}
+			l.rep.Written = 0 // nothing was committed
 		}
 		l.progress(true)
 	}()
@@ -77,7 +76,47 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return w.Commit(ctx)
+	// The rejects are stored before the commit: a load whose rejects cannot
+	// be kept fails with its target unchanged, never after committing. A
+	// table sink on a single-writer database (SQLite) cannot write while
+	// the load's session is open: it flushes after the commit (SQLite
+	// stores any bytes and the rejects table is made in the same file, so
+	// only an I/O error can fail it there).
+	flushed = true
+	if !l.flushAfterCommit() {
+		if err := l.flushRejects(ctx); err != nil {
+			return err
+		}
+		return w.Commit(ctx)
+	}
+	if err := w.Commit(ctx); err != nil {
+		flushed = false
+		return err
+	}
+	committed = true
+	return l.flushRejects(ctx)
+}
+
+// flushAfterCommit reports whether the sink writes into the load's own
+// single-writer store.
+func (l *loader) flushAfterCommit() bool {
+	sw, ok := l.store.drv.(driver.SingleWriter)
+	if !ok || !sw.SingleWriter() {
+		return false
+	}
+	a, ok := l.opts.Rejects.(interface{ writesInto(*Store) bool })
+	return ok && a.writesInto(l.store)
+}
+
+// flushRejects flushes the reject sink, if any.
+func (l *loader) flushRejects(ctx context.Context) error {
+	if l.opts.Rejects == nil {
+		return nil
+	}
+	if err := l.opts.Rejects.Flush(ctx); err != nil {
+		return fmt.Errorf("flush rejects: %w", err)
+	}
+	return nil
 }
 
 // consume writes batches until the channel closes or a write fails. A

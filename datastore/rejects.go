@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
@@ -41,8 +43,9 @@ type Reject struct {
 }
 
 // RejectSink receives the rows a load rejects. Load calls WriteRejects from
-// one goroutine as rejects occur, and Flush once when the load has
-// committed or aborted. A sink error fails the load.
+// one goroutine as rejects occur, and Flush once: before it commits (a
+// Flush error then fails the load, which commits nothing), or after it has
+// aborted. A sink error fails the load.
 type RejectSink interface {
 	WriteRejects(ctx context.Context, rejects []Reject) error
 	Flush(ctx context.Context) error
@@ -52,9 +55,24 @@ type RejectSink interface {
 var rejectHeader = []string{"row", "line", "field", "value", "reason", "raw", "stage"}
 
 // rejectRecord renders a reject as rejectHeader cells; raw is a JSON array.
+// Texts go through storable, so every database can hold them.
 func rejectRecord(r *Reject) []string {
-	raw, _ := json.Marshal(r.Raw) // a []string always marshals
-	return []string{strconv.Itoa(r.Row), strconv.Itoa(r.Line), r.Field, r.Value, r.Reason, string(raw), r.Stage}
+	cells := make([]string, len(r.Raw))
+	for i, c := range r.Raw {
+		cells[i] = storable(c)
+	}
+	raw, _ := json.Marshal(cells) // a []string always marshals
+	return []string{strconv.Itoa(r.Row), strconv.Itoa(r.Line), storable(r.Field), storable(r.Value), storable(r.Reason), string(raw), r.Stage}
+}
+
+// storable returns s unchanged when it is valid UTF-8 without NUL bytes,
+// and otherwise s quoted as a Go string literal (strconv.Quote: "a\x00b",
+// "\xff"), which keeps every byte in text any database stores.
+func storable(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // CSVRejects writes rejects as CSV with the header
@@ -110,8 +128,10 @@ func rejectsSchema() *frictionless.Schema {
 }
 
 // TableRejects stores rejects in the table `<table>__rejects` of a store
-// (created when missing) with the columns rejected_at, row, line, field,
-// value, reason, raw (a JSON array) and stage. Rejects are spooled to a
+// (created when missing, also by concurrent sinks) with the columns
+// rejected_at, row, line, field, value, reason, raw (a JSON array) and
+// stage. A text holding a NUL byte or invalid UTF-8 is stored Go-quoted
+// (strconv.Quote), so every byte is kept and every database takes it. Rejects are spooled to a
 // temporary file during the load and written in one transaction by Flush,
 // so the load's own transaction is never competed with and memory stays
 // flat. The rows are kept even when the load fails.
@@ -167,6 +187,9 @@ func (t *TableRejects) Flush(ctx context.Context) (err error) {
 	return t.store.wrap("write rejects", t.table, t.copy(ctx, csv.NewReader(t.spool)))
 }
 
+// writesInto reports whether the sink writes into s.
+func (t *TableRejects) writesInto(s *Store) bool { return t.store == s }
+
 // copy writes the spooled records into the rejects table in one session.
 func (t *TableRejects) copy(ctx context.Context, r *csv.Reader) error {
 	drv := t.store.drv
@@ -176,8 +199,13 @@ func (t *TableRejects) copy(ctx context.Context, r *csv.Reader) error {
 		return err
 	}
 	if !ok {
-		if err := drv.CreateTable(ctx, t.table, schema); err != nil && drv.Classify(err).Kind != driver.KindExists {
-			return err
+		if err := drv.CreateTable(ctx, t.table, schema); err != nil {
+			// Concurrent loads and ingest requests race to create the
+			// table; PostgreSQL reports the loser as a duplicate key in its
+			// catalog, not as "already exists": look again.
+			if ok, xerr := drv.TableExists(ctx, t.table); xerr != nil || !ok {
+				return err
+			}
 		}
 	}
 	w, err := drv.OpenWriter(ctx, &driver.WriteRequest{Table: t.table, Columns: schema.Fields, Mode: driver.Append})
@@ -227,6 +255,16 @@ func (m multiSink) WriteRejects(ctx context.Context, rejects []Reject) error {
 		}
 	}
 	return nil
+}
+
+// writesInto reports whether one of the sinks writes into s.
+func (m multiSink) writesInto(s *Store) bool {
+	for _, k := range m {
+		if a, ok := k.(interface{ writesInto(*Store) bool }); ok && a.writesInto(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m multiSink) Flush(ctx context.Context) error {

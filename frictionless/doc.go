@@ -83,7 +83,8 @@
 //	value "7" is not unique (same as row 3)
 //	primary key (7, a) is not unique (same as row 3)
 //	row has 4 cells, expected 5
-//	invalid UTF-8 in column 2
+//	invalid UTF-8 in column 2 (Field names the field)
+//	NUL byte in column 2 (one rule for every database: PostgreSQL cannot store NUL in text)
 //	malformed CSV at line 9, column 4: bare " in non-quoted-field
 //
 // Header problems (a field with no column, a column not in the schema, a

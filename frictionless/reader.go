@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -53,6 +54,7 @@ type Reader struct {
 	cfg     csvConfig
 	csv     *csv.Reader
 	count   *countingReader
+	tail    *sourceTail
 	closer  io.Closer
 
 	started bool
@@ -94,7 +96,8 @@ func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd.csv = csv.NewReader(src)
+	rd.tail = &sourceTail{r: src}
+	rd.csv = csv.NewReader(rd.tail)
 	rd.csv.Comma = cfg.comma
 	rd.csv.Comment = cfg.comment
 	rd.csv.TrimLeadingSpace = cfg.trimSpace
@@ -126,8 +129,9 @@ func (r *Reader) Stats() ReadStats {
 	return st
 }
 
-// Raw returns the raw cells of the row last read, valid or not. The slice
-// is valid until the next Read.
+// Raw returns the raw cells of the row last read, valid or not (for a
+// record with malformed quoting, its source lines). The slice is valid
+// until the next Read.
 func (r *Reader) Raw() []string { return r.record }
 
 // Close closes the source when it is an io.Closer. Read then returns
@@ -164,10 +168,16 @@ func (r *Reader) Read() (Row, error) {
 		r.pending = r.pending[1:]
 		return nil, e
 	}
+	start := r.csv.InputOffset()
 	rec, err := r.csv.Read()
 	if err != nil {
-		return nil, r.readFailed(err)
+		return nil, r.readFailed(err, start)
 	}
+	end := r.csv.InputOffset()
+	if text := r.tail.crlfInside(start, end); text != "" {
+		keepCRLF(rec, text, r.csv.Comma)
+	}
+	r.tail.mark(end)
 	r.record = rec
 	r.rowNum++
 	r.stats.Rows++
@@ -180,9 +190,10 @@ func (r *Reader) Read() (Row, error) {
 	return row, nil
 }
 
-// readFailed turns a csv error into a row error (malformed quoting) or a
-// fatal, sticky error.
-func (r *Reader) readFailed(err error) error {
+// readFailed turns a csv error into a row error (malformed quoting, with
+// the record's source lines from offset start as its raw text) or a fatal,
+// sticky error.
+func (r *Reader) readFailed(err error, start int64) error {
 	if err == io.EOF {
 		r.err = io.EOF
 		return io.EOF
@@ -192,8 +203,9 @@ func (r *Reader) readFailed(err error) error {
 		r.rowNum++
 		r.stats.Rows++
 		r.stats.Invalid++
-		r.record = nil
-		return &RowError{Line: pe.StartLine, Row: r.rowNum,
+		r.record = r.tail.lines(start, r.csv.InputOffset())
+		r.tail.mark(r.csv.InputOffset())
+		return &RowError{Line: pe.StartLine, Row: r.rowNum, Raw: append([]string(nil), r.record...),
 			Reason: fmt.Sprintf("malformed CSV at line %d, column %d: %v", pe.Line, pe.Column, pe.Err),
 			Errors: []FieldError{{Reason: "malformed CSV: " + pe.Err.Error()}}}
 	}
@@ -209,9 +221,13 @@ func (r *Reader) castRecord(rec []string) (Row, *RowError) {
 			Reason: "row has " + strconv.Itoa(len(rec)) + " cells, expected " + strconv.Itoa(r.width)}})
 	}
 	for j, cell := range rec {
-		if !utf8.ValidString(cell) {
-			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Value: cell,
+		switch {
+		case !utf8.ValidString(cell):
+			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
 				Reason: "invalid UTF-8 in column " + strconv.Itoa(j+1)}})
+		case strings.IndexByte(cell, 0) >= 0:
+			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
+				Reason: "NUL byte in column " + strconv.Itoa(j+1)}})
 		}
 	}
 	row := r.row
@@ -226,6 +242,17 @@ func (r *Reader) castRecord(rec []string) (Row, *RowError) {
 		return nil, newRowError(line, r.rowNum, rec, errs)
 	}
 	return row, nil
+}
+
+// fieldOfColumn names the schema field read from column j ("" for a
+// column the schema does not name).
+func (r *Reader) fieldOfColumn(j int) string {
+	for i, c := range r.colOf {
+		if c == j {
+			return r.schema.Fields[i].Name
+		}
+	}
+	return ""
 }
 
 // countingReader counts the bytes read through it.

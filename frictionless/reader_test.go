@@ -71,8 +71,10 @@ func TestReaderRowErrors(t *testing.T) {
 		"4,Di,2000-01-01,extra\n" + // line 5, row 4
 		"5,\"multi\nline\",bad\n" + // lines 6-7, row 5
 		"6,\xff\xfe,2000-01-01\n" + // line 8, row 6
-		"7,Ed,2000-01-0\"1\n" + // line 9, row 7
-		",Fay,nope\n" // line 10, row 8
+		"7,Ed,2000-01-0\"1\r\n" + // line 9, row 7
+		",Fay,nope\n" + // line 10, row 8
+		"9,N\x00l,2000-01-01\n" + // line 11, row 9
+		"10,\"open,2000-01-01\nlast,line\n" // lines 12-13, row 10
 	rd, err := NewReader(strings.NewReader(in), personSchema(), nil)
 	require.NoError(t, err)
 	rows, errs := readAll(t, rd)
@@ -86,18 +88,22 @@ func TestReaderRowErrors(t *testing.T) {
 		`row 3 (line 4): row has 2 cells, expected 3`,
 		`row 4 (line 5): row has 4 cells, expected 3`,
 		`row 5 (line 6): field "born": cannot cast "bad" to date`,
-		`row 6 (line 8): invalid UTF-8 in column 2`,
+		`row 6 (line 8): field "name": invalid UTF-8 in column 2`,
 		`row 7 (line 9): malformed CSV at line 9, column 15: bare " in non-quoted-field`,
 		`row 8 (line 10): field "id": value is required; field "born": cannot cast "nope" to date`,
+		`row 9 (line 11): field "name": NUL byte in column 2`,
+		`row 10 (line 12): malformed CSV at line 13, column 11: extraneous or missing " in quoted-field`,
 	}, got)
-	last := errs[len(errs)-1]
+	require.Equal(t, []string{"7,Ed,2000-01-0\"1"}, errs[5].Raw, "a malformed record keeps its source line")
+	require.Equal(t, []string{"10,\"open,2000-01-01", "last,line"}, errs[8].Raw, "an unterminated quote keeps every line it swallowed")
+	last := errs[6]
 	require.Equal(t, []FieldError{
 		{Field: "id", Value: "", Reason: "value is required"},
 		{Field: "born", Value: "nope", Reason: `cannot cast "nope" to date`},
 	}, last.Errors)
 	require.Equal(t, []string{"", "Fay", "nope"}, last.Raw)
 	require.Equal(t, "\xff\xfe", errs[4].Value)
-	require.Equal(t, ReadStats{Rows: 8, Valid: 1, Invalid: 7, Bytes: int64(len(in))}, rd.Stats())
+	require.Equal(t, ReadStats{Rows: 10, Valid: 1, Invalid: 9, Bytes: int64(len(in))}, rd.Stats())
 }
 
 func TestReaderHeaderProblems(t *testing.T) {
@@ -212,7 +218,8 @@ func TestReaderOptions(t *testing.T) {
 		{"utf8 alias", "id,name\n1,é\n", &ReadOptions{Encoding: "UTF-8"}, []Row{{int64(1), "é"}}},
 		{"missing values", "id,name\nNA,-\n2,\n", nil, []Row{{nil, nil}, {int64(2), ""}}},
 		{"tab comments spaces", "# note\nid\t name\n3\t  x\n", &ReadOptions{Dialect: &Dialect{Delimiter: "\t", CommentChar: "#", SkipInitialSpace: true}}, []Row{{int64(3), "x"}}},
-		{"quoted CRLF", "id,name\r\n4,\"a\r\nb\"\r\n", nil, []Row{{int64(4), "a\nb"}}},
+		{"quoted CRLF kept", "id,name\r\n4,\"a\r\nb\"\r\n", nil, []Row{{int64(4), "a\r\nb"}}},
+		{"quoted LF and CRLF", "id,name\n4,\"a\nb\r\n\"\"c\"\"\"\n", nil, []Row{{int64(4), "a\nb\r\n\"c\""}}},
 		{"no header", "5,x\n", &ReadOptions{Dialect: noHeader()}, []Row{{int64(5), "x"}}},
 		{"reuse row", "id,name\n6,a\n7,b\n", &ReadOptions{ReuseRow: true}, []Row{{int64(6), "a"}, {int64(7), "b"}}},
 	}

@@ -77,3 +77,18 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestDataPath runs datastoretest's data-path suite (concurrency and
+// hostile bytes) on every configured database.
+func TestDataPath(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			datastoretest.RunDataPathTests(t, func(ctx context.Context, t *testing.T) (datastoretest.Harness, error) {
+				b.url(t)
+				return &harness{t: t, b: b}, nil
+			})
+		})
+	}
+}

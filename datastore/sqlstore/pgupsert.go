@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // A staged upsert copies every batch into a staging table made LIKE the
@@ -43,12 +43,12 @@ const rewriteWorkMem = "64MB"
 
 // pgStaged is the state of a staged upsert.
 type pgStaged struct {
-	staging string      // staging table (a real table of the transaction)
-	side    string      // temporary table for batches with repeated keys
-	sideBC  *binaryCopy // COPY into side
-	rows    int64       // rows written into staging
-	merge   string      // INSERT … ON CONFLICT from side into staging
-	keyOn   string      // s.k = t.k AND … for the anti-join
+	staging string          // staging table (a real table of the transaction)
+	side    string          // temporary table for batches with repeated keys
+	sideBC  *pgstage.Copier // COPY into side
+	rows    int64           // rows written into staging
+	merge   string          // INSERT … ON CONFLICT from side into staging
+	keyOn   string          // s.k = t.k AND … for the anti-join
 }
 
 // pgStageable is true when the table (schema $1, name $2) can be staged and
@@ -156,16 +156,15 @@ func (w *pgWriter) writeStaged(ctx context.Context, rows []frictionless.Row) err
 
 // copySide copies rows into the side table.
 func (w *pgWriter) copySide(ctx context.Context, rows []frictionless.Row) error {
-	return w.conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
+	return w.session()(func(pc *pgx.Conn) error {
 		if w.up.sideBC == nil {
-			bc, err := newBinaryCopy(ctx, pc, pgx.Identifier{w.up.side}, w.req.Columns)
+			bc, err := pgstage.NewCopier(ctx, pc, pgx.Identifier{w.up.side}, w.req.Columns)
 			if err != nil {
 				return err
 			}
 			w.up.sideBC = bc
 		}
-		return w.up.sideBC.copy(ctx, pc, rows)
+		return w.up.sideBC.Copy(ctx, pc, rows)
 	})
 }
 

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -19,22 +18,24 @@ import (
 // with COPY (binary). Append copies into the target; upsert stages the rows
 // of a plain table and merges or swaps them in at commit (pgupsert.go), and
 // for other tables copies each batch into a temporary table and merges it
-// with INSERT … ON CONFLICT DO UPDATE; replace creates the staging table inside the transaction, so a failure, a
-// cancelled context or a killed process leaves nothing behind, and swaps it
-// in at commit (a rename, or delete + insert-from-staging when views or
-// other objects depend on the target).
+// with INSERT … ON CONFLICT DO UPDATE; replace is a pgstage.Replace (the
+// staging table is created inside the transaction, so a failure, a
+// cancelled context or a killed process leaves nothing behind; concurrent
+// replaces of a table serialise on its replace lock; the swap is a rename,
+// or delete + insert-from-staging when views or other objects depend on the
+// target).
 type pgWriter struct {
-	d       pgDialect
-	req     *driver.WriteRequest
-	conn    *sqlx.Conn
-	staging string
-	tmp     string
-	copyTo  pgx.Identifier
-	cols    []string
-	merge   string
-	bc      *binaryCopy
-	up      *pgStaged // a staged upsert (nil otherwise)
-	done    bool
+	d      pgDialect
+	req    *driver.WriteRequest
+	conn   *sqlx.Conn
+	tmp    string
+	copyTo pgx.Identifier
+	cols   []string
+	merge  string
+	bc     *pgstage.Copier
+	stage  *pgstage.Replace // a replace (nil otherwise)
+	up     *pgStaged        // a staged upsert (nil otherwise)
+	done   bool
 }
 
 func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.WriteRequest) (driver.Writer, error) {
@@ -51,20 +52,16 @@ func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.Wri
 
 // setup begins the transaction and creates the staging or temporary table.
 func (w *pgWriter) setup(ctx context.Context) error {
+	if w.req.Mode == driver.Replace {
+		stage, err := pgstage.Begin(ctx, w.session(), w.replaceOptions(ctx))
+		w.stage = stage
+		return err
+	}
 	if _, err := w.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return err
 	}
 	w.copyTo = pgx.Identifier{w.d.schema, w.req.Table}
 	switch w.req.Mode {
-	case driver.Replace:
-		if err := dropStale(ctx, w.conn, w.d, w.req.Table); err != nil {
-			return err
-		}
-		w.staging = stagingName(w.req.Table)
-		if err := createTable(ctx, w.conn, w.d, w.staging, w.req.TableSchema); err != nil {
-			return err
-		}
-		w.copyTo = pgx.Identifier{w.d.schema, w.staging}
 	case driver.Upsert:
 		staged, err := w.stageable(ctx)
 		if err != nil {
@@ -110,6 +107,9 @@ func pgConflict(d dialect, req *driver.WriteRequest) string {
 
 // Write copies rows under a savepoint (and merges them for upsert).
 func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
+	if w.stage != nil {
+		return w.stage.Write(ctx, rows)
+	}
 	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT df_write"); err != nil {
 		return err
 	}
@@ -146,15 +146,26 @@ func (w *pgWriter) writeRows(ctx context.Context, rows []frictionless.Row) error
 
 // copyRows writes rows with one binary COPY on the session's connection.
 func (w *pgWriter) copyRows(ctx context.Context, rows []frictionless.Row) error {
-	return copyOn(ctx, w, rows)
+	return w.session()(func(pc *pgx.Conn) error {
+		if w.bc == nil {
+			bc, err := pgstage.NewCopier(ctx, pc, w.copyTo, w.req.Columns)
+			if err != nil {
+				return err
+			}
+			w.bc = bc
+		}
+		return w.bc.Copy(ctx, pc, rows)
+	})
 }
 
 // Commit swaps the staging table in (replace) and commits.
 func (w *pgWriter) Commit(ctx context.Context) error {
-	if w.staging != "" {
-		if err := w.swap(ctx); err != nil {
-			return fmt.Errorf("swap: %w", err)
+	if w.stage != nil {
+		if err := w.stage.Commit(ctx); err != nil {
+			return err
 		}
+		w.done = true
+		return w.conn.Close()
 	}
 	if w.up != nil {
 		if err := w.commitStaged(ctx); err != nil {
@@ -166,42 +177,6 @@ func (w *pgWriter) Commit(ctx context.Context) error {
 	}
 	w.done = true
 	return w.conn.Close()
-}
-
-// swap replaces the target with the staging table inside the transaction.
-func (w *pgWriter) swap(ctx context.Context) error {
-	if w.req.SwapTimeout > 0 {
-		ms := strconv.FormatInt(max(w.req.SwapTimeout.Milliseconds(), 1), 10)
-		if _, err := w.conn.ExecContext(ctx, "SET LOCAL lock_timeout = "+ms); err != nil {
-			return err
-		}
-	}
-	exists, err := w.d.tableExists(ctx, w.conn, w.req.Table)
-	if err != nil {
-		return err
-	}
-	deps := false
-	if exists {
-		if deps, err = w.d.dependents(ctx, w.conn, w.req.Table); err != nil {
-			return err
-		}
-	}
-	if exists && !deps {
-		// The staging table replaces a table that queries may be using:
-		// give the planner its statistics now rather than when autovacuum
-		// gets to it (within a minute or so by default). A table the load
-		// creates has no workload yet and is left to autovacuum: ANALYZE
-		// costs about 0.15 s per load here, a tenth of a 1M-row load.
-		if _, err := w.conn.ExecContext(ctx, "ANALYZE "+w.d.table(w.staging)); err != nil {
-			return err
-		}
-	}
-	for _, stmt := range swapStatements(w.d, w.req.Table, w.staging, exists, deps, w.req.Columns) {
-		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Abort rolls back; the staging and temporary tables vanish with the
@@ -226,28 +201,4 @@ func (w *pgWriter) Abort() error {
 func isConnGone(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "conn closed") || strings.Contains(s, "bad connection") || strings.Contains(s, "connection is already closed")
-}
-
-// encodeNumeric converts a Decimal to pgtype.Numeric.
-func encodeNumeric(v any) (any, error) {
-	d, ok := v.(frictionless.Decimal)
-	if !ok {
-		return v, nil
-	}
-	var n pgtype.Numeric
-	if err := n.Scan(d.String()); err != nil {
-		return nil, err
-	}
-	return n, nil
-}
-
-// encodePgTime converts a time of day to pgtype.Time (UTC).
-func encodePgTime(v any) (any, error) {
-	t, ok := v.(time.Time)
-	if !ok {
-		return v, nil
-	}
-	t = t.UTC()
-	us := int64(t.Hour())*3600e6 + int64(t.Minute())*60e6 + int64(t.Second())*1e6 + int64(t.Nanosecond()/1000)
-	return pgtype.Time{Microseconds: us, Valid: true}, nil
 }

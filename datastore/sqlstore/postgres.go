@@ -155,20 +155,6 @@ func (d pgDialect) listTables(ctx context.Context, q sqlx.QueryerContext, prefix
 	return names, err
 }
 
-// dependents reports views, foreign keys, user triggers or indexes the
-// schema did not make (a rename would lose them) on the table.
-func (d pgDialect) dependents(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
-	var ok bool
-	err := sqlx.GetContext(ctx, q, &ok, `SELECT
-		EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_rewrite r ON r.oid = dep.objid
-			WHERE dep.refobjid = `+regclass+` AND r.ev_class <> dep.refobjid)
-		OR EXISTS (SELECT 1 FROM pg_constraint WHERE confrelid = `+regclass+`)
-		OR EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = `+regclass+` AND NOT tgisinternal)
-		OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = `+regclass+`
-			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid))`, d.schema, name)
-	return ok, err
-}
-
 // pgKeyDetail finds the column list in a unique violation's detail:
 // Key (a, b)=(1, 2) already exists.
 var pgKeyDetail = regexp.MustCompile(`^Key \((.+?)\)=`)

@@ -281,3 +281,7 @@ func dropStale(ctx context.Context, e queryExecer, d dialect, target string) err
 	}
 	return nil
 }
+
+// SingleWriter reports whether the database takes one write session at a
+// time (SQLite).
+func (s *sqlDriver) SingleWriter() bool { return s.d.name() == "sqlite" }

@@ -1,4 +1,4 @@
-package sqlstore
+package pgstage
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // PostgreSQL type oids with a fast binary encoder.
@@ -40,18 +39,19 @@ var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 // included).
 type encoder func(buf []byte, v any) ([]byte, error)
 
-// binaryCopy encodes batches for COPY … FROM STDIN (FORMAT binary) by the
+// Copier encodes batches for COPY … FROM STDIN (FORMAT binary) by the
 // target columns' actual types: a fast path for the common types, pgx's
-// type map for the others (numeric, jsonb, …).
-type binaryCopy struct {
+// type map for the others (numeric, jsonb, …). A Copier is bound to the
+// table and connection it was made for and is used by one goroutine.
+type Copier struct {
 	sql string
 	enc []encoder
 	tmp []byte
 }
 
-// newBinaryCopy looks up the column types of table (a pgx identifier) and
-// prepares encoders for them.
-func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fields []frictionless.Field) (*binaryCopy, error) {
+// NewCopier looks up the column types of table (a pgx identifier, the
+// fields naming its columns in row order) and prepares encoders for them.
+func NewCopier(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fields []frictionless.Field) (*Copier, error) {
 	cols := make([]string, len(fields))
 	for i := range fields {
 		cols[i] = pgx.Identifier{fields[i].Name}.Sanitize()
@@ -77,7 +77,7 @@ func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fiel
 		return nil, err
 	}
 	m := pc.TypeMap()
-	bc := &binaryCopy{sql: "COPY " + table.Sanitize() + " (" + list + ") FROM STDIN (FORMAT binary)", enc: make([]encoder, len(fields))}
+	bc := &Copier{sql: "COPY " + table.Sanitize() + " (" + list + ") FROM STDIN (FORMAT binary)", enc: make([]encoder, len(fields))}
 	for i, oid := range oids {
 		bc.enc[i] = pgEncoder(m, oid, &fields[i])
 	}
@@ -88,9 +88,10 @@ func newBinaryCopy(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fiel
 // connection: the server works on one chunk while the next is encoded.
 const copyChunk = 1000
 
-// copy sends rows with one COPY statement, encoding on a second goroutine
-// while the connection streams what is already encoded.
-func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
+// Copy sends rows with one COPY statement, encoding on a second goroutine
+// while the connection streams what is already encoded. Rows hold the Go
+// types of frictionless rows (a Decimal is sent as numeric).
+func (bc *Copier) Copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
 	pr, pw := io.Pipe()
 	encErr := make(chan error, 1)
 	go func() {
@@ -107,7 +108,7 @@ func (bc *binaryCopy) copy(ctx context.Context, pc *pgx.Conn, rows []frictionles
 }
 
 // encode writes the binary COPY stream of rows to w in chunks.
-func (bc *binaryCopy) encode(w io.Writer, rows []frictionless.Row) error {
+func (bc *Copier) encode(w io.Writer, rows []frictionless.Row) error {
 	buf := append(bc.tmp[:0], copyHeader...)
 	for i, row := range rows {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
@@ -132,21 +133,6 @@ func (bc *binaryCopy) encode(w io.Writer, rows []frictionless.Row) error {
 	bc.tmp = buf
 	_, err := w.Write(buf)
 	return err
-}
-
-// copyOn runs bc.copy on the session connection.
-func copyOn(ctx context.Context, w *pgWriter, rows []frictionless.Row) error {
-	return w.conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		if w.bc == nil {
-			bc, err := newBinaryCopy(ctx, pc, w.copyTo, w.req.Columns)
-			if err != nil {
-				return err
-			}
-			w.bc = bc
-		}
-		return w.bc.copy(ctx, pc, rows)
-	})
 }
 
 // pgEncoder picks the encoder for a column type.
@@ -234,4 +220,28 @@ func genericEncode(m *pgtype.Map, oid uint32, f *frictionless.Field, buf []byte,
 	}
 	binary.BigEndian.PutUint32(out[at:], uint32(len(out)-at-4))
 	return out, nil
+}
+
+// encodeNumeric converts a Decimal to pgtype.Numeric.
+func encodeNumeric(v any) (any, error) {
+	d, ok := v.(frictionless.Decimal)
+	if !ok {
+		return v, nil
+	}
+	var n pgtype.Numeric
+	if err := n.Scan(d.String()); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// encodePgTime converts a time of day to pgtype.Time (UTC).
+func encodePgTime(v any) (any, error) {
+	t, ok := v.(time.Time)
+	if !ok {
+		return v, nil
+	}
+	t = t.UTC()
+	us := int64(t.Hour())*3600e6 + int64(t.Minute())*60e6 + int64(t.Second())*1e6 + int64(t.Nanosecond()/1000)
+	return pgtype.Time{Microseconds: us, Valid: true}, nil
 }

@@ -1,0 +1,118 @@
+package frictionless
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxRawSource is how much source text a malformed record's reject keeps.
+const maxRawSource = 64 << 10
+
+// sourceTail keeps the text read through it from a mark on, so the source
+// lines of a record the CSV parser could not split (an unterminated or
+// bare quote) can be reported instead of being lost.
+type sourceTail struct {
+	r   io.Reader
+	off int64  // source offset of buf[0]
+	buf []byte // text read from off on
+}
+
+// Read reads from the source and keeps what it read.
+func (t *sourceTail) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// mark drops the text before offset o (text before it will not be asked
+// for again).
+func (t *sourceTail) mark(o int64) {
+	k := int(o - t.off)
+	if k <= 0 {
+		return
+	}
+	k = min(k, len(t.buf))
+	if k < len(t.buf)/2 && k < 4096 {
+		return // compact rarely: the parser reads ahead in small blocks
+	}
+	t.buf = t.buf[:copy(t.buf, t.buf[k:])]
+	t.off += int64(k)
+}
+
+// lines returns the source lines between offsets from and to (without
+// line ends; at most maxRawSource bytes, the rest cut and marked "…").
+func (t *sourceTail) lines(from, to int64) []string {
+	i, j := int(from-t.off), int(to-t.off)
+	if i < 0 || j > len(t.buf) || i >= j {
+		return nil
+	}
+	text := string(t.buf[i:min(j, i+maxRawSource)])
+	cut := j-i > maxRawSource
+	text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
+	out := strings.Split(text, "\n")
+	for k, l := range out {
+		out[k] = strings.TrimSuffix(l, "\r")
+	}
+	if cut {
+		out[len(out)-1] += "…"
+	}
+	return out
+}
+
+// crlfInside returns the source text of the record between offsets from
+// and to when a line end inside it is CRLF (encoding/csv turns those into
+// LF within quoted cells), or "" when there is none.
+func (t *sourceTail) crlfInside(from, to int64) string {
+	i, j := int(from-t.off), int(to-t.off)
+	if i < 0 || j > len(t.buf) || i >= j {
+		return ""
+	}
+	b := t.buf[i:j]
+	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))
+	if !bytes.Contains(b, []byte("\r\n")) {
+		return ""
+	}
+	return string(b)
+}
+
+// keepCRLF puts back the CRLF line ends of quoted cells that encoding/csv
+// turned into LF: text is the record's source, split again here; a cell is
+// replaced only when it is the parser's cell with its CRLFs restored.
+func keepCRLF(rec []string, text string, comma rune) {
+	cells := splitQuoted(text, comma)
+	if len(cells) != len(rec) {
+		return
+	}
+	for k, c := range cells {
+		if c != rec[k] && strings.ReplaceAll(c, "\r\n", "\n") == rec[k] {
+			rec[k] = c
+		}
+	}
+}
+
+// splitQuoted splits the source text of one CSV record into its cells,
+// keeping the line ends inside quoted cells as written.
+func splitQuoted(text string, comma rune) []string {
+	var cells []string
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case quoted && r == '"' && strings.HasPrefix(text[i+size:], `"`):
+			b.WriteByte('"')
+			size++
+		case r == '"':
+			quoted = !quoted
+		case !quoted && r == comma:
+			cells = append(cells, b.String())
+			b.Reset()
+		default:
+			b.WriteString(text[i : i+size])
+		}
+		i += size
+	}
+	return append(cells, b.String())
+}

@@ -1,0 +1,95 @@
+package pgstage
+
+import (
+	"context"
+	"time"
+
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jackc/pgx/v5"
+)
+
+// Column is one column of the staging table.
+type Column struct {
+	// Name is the column name (quoted by pgstage).
+	Name string
+	// Type is the SQL type as written in CREATE TABLE ("numeric",
+	// "serial", "tsvector", "numeric(10,2)"). It is SQL text: it must come
+	// from the caller's code, never from a request.
+	Type string
+	// NotNull adds NOT NULL.
+	NotNull bool
+	// Unique adds a UNIQUE constraint.
+	Unique bool
+	// Comment, when not empty, becomes the column's comment (sent as a
+	// string literal).
+	Comment string
+}
+
+// Dependents says what the swap does when objects (views, foreign keys,
+// user triggers, indexes the definitions did not make) depend on the
+// target.
+type Dependents int
+
+const (
+	// Keep (the default) keeps them: the target's rows are replaced by the
+	// staged rows (DELETE, then INSERT … SELECT) instead of a rename.
+	Keep Dependents = iota
+	// Cascade drops the target with everything that depends on it and
+	// renames the staging table; the caller rebuilds what it needs in
+	// Options.Swapped, inside the same transaction.
+	Cascade
+)
+
+// Options describes one staged replace.
+type Options struct {
+	// Schema is the schema of the target; "" means the connection's
+	// current schema.
+	Schema string
+	// Table is the target table. It need not exist.
+	Table string
+	// Staging is the staging table's name; "" means "_dfstg_" and random
+	// hex.
+	Staging string
+	// StalePrefix, when not empty, drops the tables of the schema whose
+	// names start with it once the lock is taken: staging tables left by
+	// writers that created them outside their transaction and were killed.
+	// It must not match the target or anything else that should stay.
+	StalePrefix string
+	// Columns define the staging table, in order.
+	Columns []Column
+	// PrimaryKey names the primary key columns (none when empty). The key
+	// constraint, like every constraint made from Columns, is renamed after
+	// the target when the staging table is renamed (target_pkey, not
+	// _dfstg_…_pkey).
+	PrimaryKey []string
+	// Fields are the columns the rows carry, in row order; each names one of
+	// Columns (columns left out get their defaults, such as a serial).
+	Fields []frictionless.Field
+	// Dependents says how the swap treats objects that depend on the target.
+	// Default Keep.
+	Dependents Dependents
+	// SwapTimeout bounds how long the swap waits for the target's lock
+	// (0: the server's lock_timeout).
+	SwapTimeout time.Duration
+	// Staged, when set, runs in the transaction after the rows are written
+	// and before the target is locked (for work on the staging table that
+	// should not hold the target's lock, such as filling a derived column).
+	Staged func(ctx context.Context, conn *pgx.Conn, staging pgx.Identifier) error
+	// Swapped, when set, runs in the transaction right after the swap,
+	// before the commit (recreate views, comments, grants). It must not end
+	// the transaction. An error rolls everything back.
+	Swapped func(ctx context.Context, conn *pgx.Conn, target pgx.Identifier) error
+	// Waiting, when set, is called once when another replace of the same
+	// table holds its lock, before Begin waits for it.
+	Waiting func()
+}
+
+// Session runs f on the connection of the replace. Every call must get the
+// same connection, with no statement of others in between. Direct wraps a
+// *pgx.Conn; a database/sql connection wraps its driver connection.
+type Session func(f func(conn *pgx.Conn) error) error
+
+// Direct is the Session of a pgx connection.
+func Direct(conn *pgx.Conn) Session {
+	return func(f func(*pgx.Conn) error) error { return f(conn) }
+}

@@ -1,0 +1,340 @@
+package pgstage
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrFinished is returned by Write and Commit after Commit or Abort.
+var ErrFinished = errors.New("pgstage: replace already finished")
+
+// Replace is one staged replace in progress. It is used by one goroutine
+// at a time.
+type Replace struct {
+	sess    Session
+	o       Options
+	schema  string
+	staging pgx.Identifier
+	target  pgx.Identifier
+	copier  *Copier
+	done    bool
+}
+
+// Begin starts a replace: it begins the transaction, takes the table's
+// replace lock (waiting for a concurrent replace of the same table to
+// finish) and creates the staging table. On error the transaction is
+// rolled back.
+func Begin(ctx context.Context, sess Session, o Options) (*Replace, error) {
+	if o.Table == "" || len(o.Columns) == 0 {
+		return nil, errors.New("pgstage: a replace needs a table and columns")
+	}
+	if o.Staging == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:]) // crypto/rand never fails
+		o.Staging = "_dfstg_" + hex.EncodeToString(b[:])
+	}
+	r := &Replace{sess: sess, o: o}
+	err := sess(func(c *pgx.Conn) error {
+		if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		if err := r.begin(ctx, c); err != nil {
+			return errors.Join(err, rollback(c))
+		}
+		return nil
+	})
+	if err != nil {
+		r.done = true
+		return nil, err
+	}
+	return r, nil
+}
+
+// begin takes the lock and creates the staging table.
+func (r *Replace) begin(ctx context.Context, c *pgx.Conn) error {
+	r.schema = r.o.Schema
+	if r.schema == "" {
+		if err := c.QueryRow(ctx, "SELECT current_schema()").Scan(&r.schema); err != nil {
+			return fmt.Errorf("pgstage: current schema: %w", err)
+		}
+	}
+	r.target = pgx.Identifier{r.schema, r.o.Table}
+	r.staging = pgx.Identifier{r.schema, r.o.Staging}
+	if err := LockTable(ctx, c, r.schema, r.o.Table, r.o.Waiting); err != nil {
+		return err
+	}
+	if err := dropStale(ctx, c, r.schema, r.o.StalePrefix); err != nil {
+		return err
+	}
+	return r.createStaging(ctx, c)
+}
+
+// createStaging creates the staging table and its comments.
+func (r *Replace) createStaging(ctx context.Context, c *pgx.Conn) error {
+	defs := make([]string, 0, len(r.o.Columns)+1)
+	for _, col := range r.o.Columns {
+		d := pgx.Identifier{col.Name}.Sanitize() + " " + col.Type
+		if col.NotNull {
+			d += " NOT NULL"
+		}
+		if col.Unique {
+			d += " UNIQUE"
+		}
+		defs = append(defs, d)
+	}
+	if len(r.o.PrimaryKey) > 0 {
+		defs = append(defs, "PRIMARY KEY ("+identList(r.o.PrimaryKey)+")")
+	}
+	if _, err := c.Exec(ctx, "CREATE TABLE "+r.staging.Sanitize()+" ("+strings.Join(defs, ", ")+")"); err != nil {
+		return fmt.Errorf("pgstage: create staging table: %w", err)
+	}
+	for _, col := range r.o.Columns {
+		if col.Comment == "" {
+			continue
+		}
+		lit, err := c.PgConn().EscapeString(col.Comment)
+		if err != nil {
+			return err
+		}
+		stmt := "COMMENT ON COLUMN " + r.staging.Sanitize() + "." + pgx.Identifier{col.Name}.Sanitize() + " IS '" + lit + "'"
+		if _, err := c.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("pgstage: comment on column %q: %w", col.Name, err)
+		}
+	}
+	return nil
+}
+
+// Write copies rows into the staging table under a savepoint: when it
+// fails, nothing of this call remains and the replace stays usable (unless
+// ctx is done: then only Abort is left).
+func (r *Replace) Write(ctx context.Context, rows []frictionless.Row) error {
+	if r.done {
+		return ErrFinished
+	}
+	return r.sess(func(c *pgx.Conn) error {
+		if _, err := c.Exec(ctx, "SAVEPOINT df_stage"); err != nil {
+			return err
+		}
+		if err := r.copyRows(ctx, c, rows); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			if _, rerr := c.Exec(ctx, "ROLLBACK TO SAVEPOINT df_stage"); rerr != nil {
+				return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+			}
+			return err
+		}
+		_, err := c.Exec(ctx, "RELEASE SAVEPOINT df_stage")
+		return err
+	})
+}
+
+// copyRows streams rows with binary COPY.
+func (r *Replace) copyRows(ctx context.Context, c *pgx.Conn, rows []frictionless.Row) error {
+	if r.copier == nil {
+		cp, err := NewCopier(ctx, c, r.staging, r.o.Fields)
+		if err != nil {
+			return err
+		}
+		r.copier = cp
+	}
+	return r.copier.Copy(ctx, c, rows)
+}
+
+// Commit swaps the staging table in and commits. On error the transaction
+// is rolled back and the target is unchanged.
+func (r *Replace) Commit(ctx context.Context) error {
+	if r.done {
+		return ErrFinished
+	}
+	r.done = true
+	return r.sess(func(c *pgx.Conn) error {
+		if err := r.commit(ctx, c); err != nil {
+			return errors.Join(err, rollback(c))
+		}
+		return nil
+	})
+}
+
+// commit runs the hooks and the swap, then COMMIT.
+func (r *Replace) commit(ctx context.Context, c *pgx.Conn) error {
+	if r.o.Staged != nil {
+		if err := r.o.Staged(ctx, c, r.staging); err != nil {
+			return err
+		}
+	}
+	if err := r.swap(ctx, c); err != nil {
+		return fmt.Errorf("pgstage: swap: %w", err)
+	}
+	if r.o.Swapped != nil {
+		if err := r.o.Swapped(ctx, c, r.target); err != nil {
+			return err
+		}
+	}
+	_, err := c.Exec(ctx, "COMMIT")
+	return err
+}
+
+// swap replaces the target by the staging table.
+func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
+	if r.o.SwapTimeout > 0 {
+		ms := strconv.FormatInt(max(r.o.SwapTimeout.Milliseconds(), 1), 10)
+		if _, err := c.Exec(ctx, "SET LOCAL lock_timeout = "+ms); err != nil {
+			return err
+		}
+	}
+	exists, err := tableExists(ctx, c, r.schema, r.o.Table)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return r.rename(ctx, c)
+	}
+	if err := r.lockTarget(ctx, c); err != nil {
+		return err
+	}
+	deps, err := hasDependents(ctx, c, r.schema, r.o.Table)
+	if err != nil {
+		return err
+	}
+	switch {
+	case deps && r.o.Dependents == Keep:
+		return r.refill(ctx, c)
+	case !deps:
+		// The staging table replaces a table that queries may be using:
+		// give the planner its statistics now rather than when autovacuum
+		// gets to it. A table the load creates has no workload yet and is
+		// left to autovacuum (ANALYZE costs about a tenth of a 1M-row load).
+		if _, err := c.Exec(ctx, "ANALYZE "+r.staging.Sanitize()); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Exec(ctx, "DROP TABLE "+r.target.Sanitize()+" CASCADE"); err != nil {
+		return err
+	}
+	return r.rename(ctx, c)
+}
+
+// lockTarget locks the target exclusively. For Cascade it first locks the
+// views that depend on it, outermost first: a reader of a view locks the
+// view before the table, and the drop needs both, so taking the table first
+// could deadlock with such a reader.
+func (r *Replace) lockTarget(ctx context.Context, c *pgx.Conn) error {
+	var rels []string
+	if r.o.Dependents == Cascade {
+		rows, err := c.Query(ctx, dependentViewsQuery, r.schema, r.o.Table)
+		if err != nil {
+			return err
+		}
+		if rels, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+	}
+	rels = append(rels, r.target.Sanitize())
+	_, err := c.Exec(ctx, "LOCK TABLE "+strings.Join(rels, ", ")+" IN ACCESS EXCLUSIVE MODE")
+	return err
+}
+
+// refill replaces the target's rows by the staged rows, keeping the
+// objects that depend on the target.
+func (r *Replace) refill(ctx context.Context, c *pgx.Conn) error {
+	names := make([]string, len(r.o.Columns))
+	for i, col := range r.o.Columns {
+		names[i] = col.Name
+	}
+	cols := identList(names)
+	for _, stmt := range []string{
+		"DELETE FROM " + r.target.Sanitize(),
+		"INSERT INTO " + r.target.Sanitize() + " (" + cols + ") SELECT " + cols + " FROM " + r.staging.Sanitize(),
+		"DROP TABLE " + r.staging.Sanitize(),
+	} {
+		if _, err := c.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rename renames the staging table to the target, and its constraints
+// (with their indexes) after the target.
+func (r *Replace) rename(ctx context.Context, c *pgx.Conn) error {
+	if _, err := c.Exec(ctx, "ALTER TABLE "+r.staging.Sanitize()+" RENAME TO "+pgx.Identifier{r.o.Table}.Sanitize()); err != nil {
+		return err
+	}
+	rows, err := c.Query(ctx, "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(format('%I.%I', $1::text, $2::text)) AND starts_with(conname, $3)",
+		r.schema, r.o.Table, r.o.Staging)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		to := constraintName(r.o.Table, strings.TrimPrefix(n, r.o.Staging))
+		stmt := "ALTER TABLE " + r.target.Sanitize() + " RENAME CONSTRAINT " + pgx.Identifier{n}.Sanitize() + " TO " + pgx.Identifier{to}.Sanitize()
+		if _, err := c.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("rename constraint %q: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// maxIdent is PostgreSQL's identifier length limit in bytes.
+const maxIdent = 63
+
+// constraintName is table + suffix within the identifier limit, cutting the
+// table part at a character boundary as PostgreSQL does for its own names.
+func constraintName(table, suffix string) string {
+	for len(table)+len(suffix) > maxIdent {
+		_, size := utf8.DecodeLastRuneInString(table)
+		table = table[:len(table)-size]
+	}
+	return table + suffix
+}
+
+// Abort rolls the transaction back (the staging table vanishes with it).
+// It is safe after Commit (then it does nothing) and cleans up even when the
+// load's context is cancelled.
+func (r *Replace) Abort() error {
+	if r.done {
+		return nil
+	}
+	r.done = true
+	return r.sess(rollback)
+}
+
+// rollback ends the transaction; on a closed connection the server has
+// already rolled it back.
+func rollback(c *pgx.Conn) error {
+	if c.IsClosed() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Exec(ctx, "ROLLBACK"); err != nil && !c.IsClosed() {
+		return fmt.Errorf("pgstage: rollback: %w", err)
+	}
+	return nil
+}
+
+// identList quotes names and joins them with commas.
+func identList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = pgx.Identifier{n}.Sanitize()
+	}
+	return strings.Join(q, ", ")
+}
