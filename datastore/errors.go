@@ -6,6 +6,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/errkind"
 )
 
 // Sentinel errors. Errors returned by this package wrap them, so callers test
@@ -56,16 +57,11 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// sentinels are the exported errors an *Error matches by its kind.
+var sentinels = errkind.Sentinels{driver.KindNotFound: ErrNotFound, driver.KindExists: ErrExists}
+
 // Is matches ErrNotFound and ErrExists by the error's kind.
-func (e *Error) Is(target error) bool {
-	switch target {
-	case ErrNotFound:
-		return e.Kind == driver.KindNotFound
-	case ErrExists:
-		return e.Kind == driver.KindExists
-	}
-	return false
-}
+func (e *Error) Is(target error) bool { return sentinels.Is(e.Kind, target) }
 
 // DriftError describes how a target table differs from the schema.
 type DriftError struct {

@@ -3,6 +3,7 @@ package status
 import (
 	"errors"
 
+	"github.com/datafactory/datafactory/internal/errkind"
 	"github.com/datafactory/datafactory/status/driver"
 )
 
@@ -68,6 +69,12 @@ func (e *Error) Unwrap() []error {
 	return out
 }
 
+// sentinels are the exported errors of the driver's error kinds.
+var sentinels = errkind.Sentinels{
+	driver.NotFound: ErrNotFound, driver.Exists: ErrExists, driver.Conflict: ErrConflict,
+	driver.NotRunning: ErrNotRunning, driver.Invalid: ErrInvalid, driver.Closed: ErrClosed,
+}
+
 // wrap classifies a driver error and wraps it once.
 func (s *Store) wrap(op, key string, err error) error {
 	if err == nil {
@@ -81,21 +88,7 @@ func (s *Store) wrap(op, key string, err error) error {
 	if errors.As(err, &te) {
 		return &Error{Op: op, Key: key, Kind: ErrIllegalTransition, Err: err}
 	}
-	var kind error
-	switch s.drv.ErrorKind(err) {
-	case driver.NotFound:
-		kind = ErrNotFound
-	case driver.Exists:
-		kind = ErrExists
-	case driver.Conflict:
-		kind = ErrConflict
-	case driver.NotRunning:
-		kind = ErrNotRunning
-	case driver.Invalid:
-		kind = ErrInvalid
-	case driver.Closed:
-		kind = ErrClosed
-	}
+	kind := sentinels.For(s.drv.ErrorKind(err))
 	return &Error{Op: op, Key: key, Kind: kind, Err: err}
 }
 

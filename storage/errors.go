@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/datafactory/datafactory/internal/errkind"
 	"gocloud.dev/gcerrors"
 )
 
@@ -39,11 +40,14 @@ func (e *KeyError) Error() string {
 func (e *KeyError) Is(target error) bool { return target == ErrInvalidKey }
 
 // opError is the one wrapper every method puts around a backend error: it
-// names the operation and key, makes errors.Is match our sentinels, and keeps
-// the gocloud error reachable with errors.As / errors.Unwrap.
+// names the operation and key, carries the error's kind (mapped from
+// gocloud's code), makes errors.Is match our sentinel of that kind (or the
+// one a method names itself, ErrAborted), and keeps the gocloud error
+// reachable with errors.As / errors.Unwrap.
 type opError struct {
 	op       string
 	key      string
+	code     errkind.Code
 	sentinel error
 	err      error
 }
@@ -55,15 +59,30 @@ func (e *opError) Error() string {
 	return fmt.Sprintf("storage: %s %q: %v", e.op, e.key, e.err)
 }
 
-func (e *opError) Unwrap() []error {
-	if e.sentinel == nil {
-		return []error{e.err}
-	}
-	return []error{e.sentinel, e.err}
+func (e *opError) Unwrap() error { return e.err }
+
+// Is matches the sentinel the error was given, or that of its kind.
+func (e *opError) Is(target error) bool {
+	return e.sentinel != nil && target == e.sentinel || sentinels.Is(e.code, target)
 }
 
-// wrapErr wraps a backend error once, mapping gcerrors.NotFound to ErrNotFound.
-// Errors that are already ours (key errors, wrapped errors) pass unchanged.
+// sentinels are the exported errors of the backend errors' kinds.
+var sentinels = errkind.Sentinels{errkind.NotFound: ErrNotFound}
+
+// gocloudCodes maps gocloud's error codes to the module's kinds.
+var gocloudCodes = map[gcerrors.ErrorCode]errkind.Code{
+	gcerrors.NotFound:           errkind.NotFound,
+	gcerrors.AlreadyExists:      errkind.Exists,
+	gcerrors.InvalidArgument:    errkind.Invalid,
+	gcerrors.FailedPrecondition: errkind.FailedPrecondition,
+	gcerrors.Canceled:           errkind.Canceled,
+	gcerrors.DeadlineExceeded:   errkind.Canceled,
+	gcerrors.Unimplemented:      errkind.Unsupported,
+}
+
+// wrapErr wraps a backend error once with its kind, so that a missing
+// object matches ErrNotFound. Errors that are already ours (key errors,
+// wrapped errors) pass unchanged.
 func wrapErr(op, key string, err error) error {
 	if err == nil {
 		return nil
@@ -73,9 +92,5 @@ func wrapErr(op, key string, err error) error {
 	if errors.As(err, &oe) || errors.As(err, &ke) {
 		return err
 	}
-	var sentinel error
-	if gcerrors.Code(err) == gcerrors.NotFound {
-		sentinel = ErrNotFound
-	}
-	return &opError{op: op, key: key, sentinel: sentinel, err: err}
+	return &opError{op: op, key: key, code: gocloudCodes[gcerrors.Code(err)], err: err}
 }

@@ -42,32 +42,6 @@ func (m Mode) String() string {
 	return "unknown"
 }
 
-// Kind classifies a backend error.
-type Kind int
-
-// Error kinds.
-const (
-	// KindUnknown is any error not listed below; it fails the operation.
-	KindUnknown Kind = iota
-	// KindNotFound: the table does not exist.
-	KindNotFound
-	// KindExists: the table already exists.
-	KindExists
-	// KindData: the database refused the data of one or more rows (a unique
-	// violation, a NULL in a NOT NULL column, a value out of range). The rows
-	// of a refused write can be retried in smaller groups.
-	KindData
-	// KindCanceled: the context was cancelled or its deadline passed.
-	KindCanceled
-)
-
-// ErrorInfo is what a driver knows about one of its errors.
-type ErrorInfo struct {
-	Kind Kind
-	// Field names the column the database blamed, when it says so ("" if not).
-	Field string
-}
-
 // WriteRequest describes one write session.
 type WriteRequest struct {
 	// Table is the target table. For Replace it is the table that the staging

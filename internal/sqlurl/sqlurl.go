@@ -108,7 +108,7 @@ func Parse(raw string) (*URL, error) {
 		return nil, fmt.Errorf("%w: unsupported URL scheme %q (%s)", ErrInvalidURL, printableScheme(scheme), wantForms)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w %s: %v", ErrInvalidURL, redact(raw), err)
+		return nil, fmt.Errorf("%w %s: %v", ErrInvalidURL, Redact(raw), err)
 	}
 	return u, nil
 }
@@ -306,16 +306,17 @@ func maskURL(u *url.URL) string {
 	return c.Redacted()
 }
 
-// redact returns the redacted form of a raw URL that may not parse: a
-// SQLite URL with nothing that could be a secret as it is, another URL
-// masked when it parses into scheme://…, else only its scheme.
-func redact(raw string) string {
+// Redact returns the redacted form of a raw URL that may not parse (for
+// messages about a URL that [Parse] refused): a SQLite URL with nothing
+// that could be a secret as it is, another URL with its passwords replaced
+// by xxxxx when it parses into scheme://…, else only its scheme.
+func Redact(raw string) string {
 	scheme, _, _ := strings.Cut(raw, ":")
 	lower := strings.ToLower(scheme)
 	if (lower == "sqlite" || lower == "sqlite3") && !strings.Contains(raw, "@") && !strings.Contains(strings.ToLower(raw), "password") {
 		return raw
 	}
-	if u, err := url.Parse(raw); err == nil && u.Opaque == "" {
+	if u, err := url.Parse(raw); err == nil && u.Scheme != "" && strings.HasPrefix(raw[len(scheme)+1:], "//") {
 		return maskURL(u)
 	}
 	return printableScheme(scheme) + ":(unprintable)"

@@ -98,6 +98,22 @@ func TestErrorNamesRedactedURL(t *testing.T) {
 	require.ErrorContains(t, err, "sqlite://host/rel.db")
 }
 
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"postgres://u:hunter2@h/db", "postgres://u:xxxxx@h/db"},
+		{"postgres://u@h/db?password=hunter2", "postgres://u@h/db?password=xxxxx"},
+		{"postgres://u:hunter2%zz@h/db", "postgres:(unprintable)"},
+		{"postgres:u:hunter2@h/db", "postgres:(unprintable)"},
+		{"sqlite:/tmp/100%.db", "sqlite:/tmp/100%.db"},
+		{"sqlite://u:hunter2@h/x", "sqlite://u:xxxxx@h/x"},
+		{"a/b:hunter2@x", "?:(unprintable)"},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.want, sqlurl.Redact(tc.in), tc.in)
+	}
+}
+
 func TestPasswords(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -15,28 +15,6 @@ import (
 	"time"
 )
 
-// ErrorKind classifies a driver error so that package status can map it to
-// its sentinels.
-type ErrorKind int
-
-// Error kinds a driver reports through [Driver.ErrorKind].
-const (
-	// Unknown is any error not listed below.
-	Unknown ErrorKind = iota
-	// NotFound: the trace or job does not exist.
-	NotFound
-	// Exists: a trace, event or job with that ID already exists.
-	Exists
-	// Conflict: a conditional update did not apply because the row changed.
-	Conflict
-	// NotRunning: a heartbeat was sent for a job that is not RUNNING.
-	NotRunning
-	// Invalid: the backend rejected the input (used by remote drivers).
-	Invalid
-	// Closed: the driver was closed.
-	Closed
-)
-
 // Driver stores traces, events and jobs. Methods are safe for concurrent use.
 // All times passed in are UTC; drivers keep at least microsecond precision.
 type Driver interface {

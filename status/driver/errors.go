@@ -1,6 +1,29 @@
 package driver
 
-import "errors"
+import "github.com/datafactory/datafactory/internal/errkind"
+
+// ErrorKind classifies a driver error so that package status can map it to
+// its sentinels. It is the module's one error-kind model, shared with
+// datastore/driver (whose Kind is the same type).
+type ErrorKind = errkind.Code
+
+// Error kinds a driver reports through [Driver.ErrorKind].
+const (
+	// Unknown is any error not listed below.
+	Unknown = errkind.Unknown
+	// NotFound: the trace or job does not exist.
+	NotFound = errkind.NotFound
+	// Exists: a trace, event or job with that ID already exists.
+	Exists = errkind.Exists
+	// Conflict: a conditional update did not apply because the row changed.
+	Conflict = errkind.Conflict
+	// NotRunning: a heartbeat was sent for a job that is not RUNNING.
+	NotRunning = errkind.FailedPrecondition
+	// Invalid: the backend rejected the input (used by remote drivers).
+	Invalid = errkind.Invalid
+	// Closed: the driver was closed.
+	Closed = errkind.Closed
+)
 
 // Common errors a driver returns itself, each of its kind: [KindOf] maps
 // them (and any error wrapping them) without a driver-specific table.
@@ -12,23 +35,17 @@ var (
 	ErrClosed     = NewError(Closed, "store is closed")
 )
 
-// Error is a driver error of a known kind.
-type Error struct {
-	Kind ErrorKind
-	Msg  string
-}
-
-// Error returns the message.
-func (e *Error) Error() string { return e.Msg }
+// Error is a driver error of a known kind (its Code field).
+type Error = errkind.Error
 
 // NewError returns an *Error of the kind with the message.
-func NewError(kind ErrorKind, msg string) error { return &Error{Kind: kind, Msg: msg} }
+func NewError(kind ErrorKind, msg string) error { return errkind.New(kind, msg) }
 
-// KindOf returns the kind of the first *Error in err's chain, or Unknown.
+// KindOf returns the kind of the first *Error in err's chain, or Unknown
+// (also for a context's cancellation, which has no status kind).
 func KindOf(err error) ErrorKind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
+	if k := errkind.Of(err); k != errkind.Canceled && k != errkind.Unsupported {
+		return k
 	}
 	return Unknown
 }
