@@ -28,7 +28,8 @@ var (
 	ErrServer = errors.New("ckan: server error")
 	// ErrRequestTooLarge is returned before sending when a request body
 	// would exceed [ClientOptions.MaxRequestBytes], or when one record alone
-	// exceeds a chunk byte limit.
+	// exceeds a chunk byte limit; an [*APIError] with status 413 (a proxy's
+	// body limit, e.g. nginx's client_max_body_size) matches it too.
 	ErrRequestTooLarge = errors.New("ckan: request too large")
 )
 
@@ -105,6 +106,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusBadRequest && e.Type == ""
 	case ErrServer:
 		return e.StatusCode >= 500
+	case ErrRequestTooLarge:
+		return e.StatusCode == http.StatusRequestEntityTooLarge
 	}
 	return false
 }

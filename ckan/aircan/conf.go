@@ -67,6 +67,12 @@ type CKANConfig struct {
 	// ChunkRows is the number of records per datastore_upsert request.
 	// Default 250.
 	ChunkRows Int `json:"aircan_datastore_chunk_insert_rows_size,omitempty"`
+	// ChunkBytes (a datafactory extension) bounds the encoded records of
+	// one datastore_upsert request; keep it below the body limit of the
+	// proxy in front of CKAN. Default ckan.DefaultChunkBytes (900 KiB,
+	// under nginx's default 1 MiB). A 413 answer is split and retried
+	// whatever the budget.
+	ChunkBytes Int `json:"aircan_datastore_chunk_bytes,omitempty"`
 	// AppendOrUpdate is ckanext-aircan's site-wide default for
 	// ResourceConf.AppendOrUpdate.
 	AppendOrUpdate Bool `json:"aircan_append_or_update_datastore,omitempty"`

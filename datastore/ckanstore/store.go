@@ -34,7 +34,9 @@ type StoreOptions struct {
 	// through the API.
 	PostgresURL string
 	// ChunkRows and ChunkBytes bound each datastore_upsert request.
-	// Defaults DefaultChunkRows (250) and DefaultChunkBytes (4 MiB).
+	// Defaults ckan.DefaultChunkRows (250) and ckan.DefaultChunkBytes
+	// (900 KiB: under nginx's default 1 MiB body limit). A request a proxy
+	// refuses with 413 is split in two and retried whatever the budget.
 	ChunkRows, ChunkBytes int
 }
 
