@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
 )
@@ -25,6 +26,11 @@ func (l *loader) fetch(ctx context.Context, r *run) error {
 	schema, err := resolveSchema(r.conf, res)
 	if err != nil {
 		return pipeline.Permanent(err)
+	}
+	// Names, types and keys are checked here, before create_table may drop
+	// the table: a schema CKAN would refuse never costs the old table.
+	if err := ckanstore.ValidateSchema(schema); err != nil {
+		return pipeline.Permanent(fmt.Errorf("table schema: %w", err))
 	}
 	r.schema = schema
 	if src := r.source(); isHTTP(src) {

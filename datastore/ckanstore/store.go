@@ -285,18 +285,8 @@ func (d *ckanDriver) ReadRows(ctx context.Context, table string, schema *frictio
 }
 
 // ValidateName refuses what CKAN's is_valid_field_name and alias rules
-// refuse: a leading "_", a double quote, "%", surrounding whitespace.
-func (d *ckanDriver) ValidateName(name string) error {
-	switch {
-	case strings.HasPrefix(name, "_"):
-		return errors.New(`CKAN names cannot start with "_"`)
-	case strings.ContainsAny(name, `"%`):
-		return errors.New(`CKAN names cannot contain '"' or '%'`)
-	case strings.TrimSpace(name) != name:
-		return errors.New("CKAN names cannot start or end with whitespace")
-	}
-	return nil
-}
+// refuse (see validName).
+func (d *ckanDriver) ValidateName(name string) error { return validName(name) }
 
 // dataKeys are the error keys of a refused write's data.
 var dataKeys = []string{"records", "constraints", "key", "data"}
