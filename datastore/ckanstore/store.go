@@ -97,24 +97,34 @@ func Open(c *ckan.Client, opts *StoreOptions) (*datastore.Store, error) {
 // DataStore table. An unmapped table that resolves to another dataset's
 // resource fails with ErrOtherDataset.
 func (d *ckanDriver) resolve(ctx context.Context, table string) (string, bool, error) {
+	info, ok, err := d.resolveInfo(ctx, table)
+	if err != nil || !ok {
+		id := ""
+		if mapped := d.opts.Resources[table]; mapped != "" && err == nil {
+			id = mapped
+		}
+		return id, false, err
+	}
+	return info.Meta.ID, true, nil
+}
+
+// resolveInfo is resolve with the table's datastore_info.
+func (d *ckanDriver) resolveInfo(ctx context.Context, table string) (*ckan.InfoResult, bool, error) {
 	id, mapped := d.opts.Resources[table]
 	if !mapped {
 		id = table
 	}
 	info, err := d.c.DatastoreInfo(ctx, id)
 	if errors.Is(err, ckan.ErrNotFound) {
-		if mapped {
-			return id, false, nil
-		}
-		return "", false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	if err := d.checkOwner(ctx, table, info.Meta.ID); err != nil {
-		return "", false, err
+		return nil, false, err
 	}
-	return info.Meta.ID, true, nil
+	return info, true, nil
 }
 
 // TableExists reports whether the table has a DataStore table.

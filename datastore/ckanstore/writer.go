@@ -32,6 +32,10 @@ type writer struct {
 	// check each batch against the target only, so a key repeated across
 	// batches of one load is caught here.
 	keys map[string]bool
+	// utc marks the columns whose DataStore type is timestamp (without
+	// time zone, as AirCan, xloader and DataPusher create them):
+	// PostgreSQL drops an offset there, so times are sent in UTC.
+	utc  []bool
 	done bool
 }
 
@@ -51,14 +55,15 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 		}
 		return w, w.createStaging(ctx)
 	}
-	id, ok, err := d.resolve(ctx, req.Table)
+	info, ok, err := d.resolveInfo(ctx, req.Table)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, &ckan.APIError{Action: "datastore_upsert", StatusCode: 404, Type: "Not Found Error", Message: "Not found: " + req.Table}
 	}
-	w.target = id
+	w.target = info.Meta.ID
+	w.utc = utcColumns(info, req.Columns)
 	f, err := os.CreateTemp("", "ckanstore-spool-*.jsonl")
 	if err != nil {
 		return nil, fmt.Errorf("ckanstore: spool: %w", err)
@@ -103,6 +108,21 @@ func (d *ckanDriver) packageFor(ctx context.Context, table string) (string, erro
 	return d.opts.PackageID, nil
 }
 
+// utcColumns marks the columns whose type in info is timestamp.
+func utcColumns(info *ckan.InfoResult, cols []frictionless.Field) []bool {
+	ts := map[string]bool{}
+	for _, f := range info.Fields {
+		if f.Type == "timestamp" || f.Schema.NativeType == "timestamp without time zone" {
+			ts[f.ID] = true
+		}
+	}
+	out := make([]bool, len(cols))
+	for i := range cols {
+		out[i] = ts[cols[i].Name]
+	}
+	return out
+}
+
 // records converts rows to CKAN records.
 func (w *writer) records(rows []frictionless.Row) ([]ckan.Record, error) {
 	out := make([]ckan.Record, len(rows))
@@ -110,7 +130,11 @@ func (w *writer) records(rows []frictionless.Row) ([]ckan.Record, error) {
 		rec := make(ckan.Record, len(w.req.Columns))
 		for j := range w.req.Columns {
 			f := &w.req.Columns[j]
-			v, err := JSONValue(f, row[j])
+			val := row[j]
+			if t, ok := val.(time.Time); ok && j < len(w.utc) && w.utc[j] {
+				val = t.UTC()
+			}
+			v, err := JSONValue(f, val)
 			if err != nil {
 				return nil, err
 			}
