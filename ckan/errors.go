@@ -53,8 +53,12 @@ type APIError struct {
 	// {"fields": ["\"_a\" is not a valid field name"]}. Keys whose value is
 	// a single string are stored as a one-element list.
 	Fields map[string][]string
-	// RecordsRow is the failing record's index for insert/upsert database
-	// errors ("records_row" on 2.11, "_records_row" on 2.10); nil if absent.
+	// RecordsRow is CKAN's "records_row" ("_records_row" on 2.10) of a
+	// database error, nil if absent. It is what CKAN means by it, not
+	// always the failing record: the insert method (and datastore_create's
+	// records) runs one batched statement and reports the index of the
+	// request's last record; upsert and update run per record and report
+	// the failing one.
 	RecordsRow *int
 	// Info is the DataStore's "info" object (database error details), raw.
 	Info json.RawMessage
@@ -88,7 +92,7 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "; %s: %s", k, strings.Join(e.Fields[k], " | "))
 	}
 	if e.RecordsRow != nil {
-		fmt.Fprintf(&b, " (record %d)", *e.RecordsRow)
+		fmt.Fprintf(&b, " (records_row %d)", *e.RecordsRow)
 	}
 	return b.String()
 }
