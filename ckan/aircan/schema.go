@@ -42,7 +42,8 @@ const confSchema = `{
         "aircan_append_or_update_datastore": {"$ref": "#/$defs/flag"}
       }
     },
-    "max_rejects": {"type": "integer", "minimum": 0, "description": "datafactory extension: fail when more rows are rejected; 0 allows any number"}
+    "max_rejects": {"type": "integer", "minimum": 0, "description": "datafactory extension: fail when more rows are rejected; 0 allows any number"},
+    "max_reject_ratio": {"type": "number", "minimum": 0, "maximum": 1, "description": "datafactory extension: fail, before the table is touched, when more than this share of the rows is rejected; default 0.5, 1 allows any share"}
   },
   "$defs": {
     "flag": {"type": ["boolean", "string", "null"]},
