@@ -7,10 +7,12 @@ import (
 )
 
 // Default chunk bounds: 250 rows is what DataPusher, xloader and AirCan
-// send; 4 MiB keeps a request far below common proxy limits.
+// send. 900 KiB of records keeps a whole request (records plus the
+// request's other keys) below nginx's default client_max_body_size of
+// 1 MiB, the limit most CKAN sites sit behind (CKAN itself has none).
 const (
 	DefaultChunkRows  = 250
-	DefaultChunkBytes = 4 << 20
+	DefaultChunkBytes = 900 << 10
 )
 
 // ChunkRecords splits records into consecutive chunks of at most maxRows

@@ -83,3 +83,23 @@ func (c *Client) AircanStatusUpdate(ctx context.Context, u *StatusUpdate) error 
 func (c *Client) ResourceDelete(ctx context.Context, id string) error {
 	return c.request(ctx, "resource_delete", map[string]string{"id": id}, nil)
 }
+
+// AircanStatus is ckanext-aircan's aircan_status answer: the last state
+// reported for a resource.
+type AircanStatus struct {
+	Status      string `json:"status"`
+	LastUpdated string `json:"last_updated"`
+	DagRunID    string `json:"dag_run_id"`
+	// Error is the last update's error object, if any.
+	Error *StatusError `json:"error"`
+}
+
+// AircanStatus returns the last AirCan status of a resource. A resource
+// without one fails with an error matching [ErrNotFound].
+func (c *Client) AircanStatus(ctx context.Context, resourceID string) (*AircanStatus, error) {
+	var out AircanStatus
+	if err := c.request(ctx, "aircan_status", map[string]string{"resource_id": resourceID}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -3,6 +3,7 @@ package ckan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 )
 
 // CreateRequest is datastore_create's input.
@@ -95,10 +96,27 @@ type UpsertResult struct {
 
 // DatastoreUpsert inserts, updates or upserts records. A whole request
 // fails or succeeds; split large inputs with [ChunkRecords] or use
-// [Client.UpsertChunked].
+// [Client.UpsertChunked]. When a proxy refuses the request as too large
+// (413), the records are split in two halves, each sent the same way; the
+// first half stays written if the second then fails. One record refused
+// with 413 fails with an error matching [ErrRequestTooLarge].
 func (c *Client) DatastoreUpsert(ctx context.Context, req *UpsertRequest) (*UpsertResult, error) {
 	var out UpsertResult
-	if err := c.request(ctx, "datastore_upsert", req, &out); err != nil {
+	err := c.request(ctx, "datastore_upsert", req, &out)
+	if errors.Is(err, ErrRequestTooLarge) && len(req.Records) > 1 {
+		half := len(req.Records) / 2
+		for _, part := range [][]Record{req.Records[:half], req.Records[half:]} {
+			r := *req
+			r.Records = part
+			res, err := c.DatastoreUpsert(ctx, &r)
+			if err != nil {
+				return nil, err
+			}
+			out = *res
+		}
+		return &out, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -28,7 +28,8 @@ var (
 	ErrServer = errors.New("ckan: server error")
 	// ErrRequestTooLarge is returned before sending when a request body
 	// would exceed [ClientOptions.MaxRequestBytes], or when one record alone
-	// exceeds a chunk byte limit.
+	// exceeds a chunk byte limit; an [*APIError] with status 413 (a proxy's
+	// body limit, e.g. nginx's client_max_body_size) matches it too.
 	ErrRequestTooLarge = errors.New("ckan: request too large")
 )
 
@@ -52,8 +53,12 @@ type APIError struct {
 	// {"fields": ["\"_a\" is not a valid field name"]}. Keys whose value is
 	// a single string are stored as a one-element list.
 	Fields map[string][]string
-	// RecordsRow is the failing record's index for insert/upsert database
-	// errors ("records_row" on 2.11, "_records_row" on 2.10); nil if absent.
+	// RecordsRow is CKAN's "records_row" ("_records_row" on 2.10) of a
+	// database error, nil if absent. It is what CKAN means by it, not
+	// always the failing record: the insert method (and datastore_create's
+	// records) runs one batched statement and reports the index of the
+	// request's last record; upsert and update run per record and report
+	// the failing one.
 	RecordsRow *int
 	// Info is the DataStore's "info" object (database error details), raw.
 	Info json.RawMessage
@@ -87,7 +92,7 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "; %s: %s", k, strings.Join(e.Fields[k], " | "))
 	}
 	if e.RecordsRow != nil {
-		fmt.Fprintf(&b, " (record %d)", *e.RecordsRow)
+		fmt.Fprintf(&b, " (records_row %d)", *e.RecordsRow)
 	}
 	return b.String()
 }
@@ -105,6 +110,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusBadRequest && e.Type == ""
 	case ErrServer:
 		return e.StatusCode >= 500
+	case ErrRequestTooLarge:
+		return e.StatusCode == http.StatusRequestEntityTooLarge
 	}
 	return false
 }

@@ -21,6 +21,23 @@ type Conf struct {
 	// MaxRejects (a datafactory extension) fails the load when more rows
 	// are rejected; 0 (the default) allows any number.
 	MaxRejects int `json:"max_rejects,omitempty"`
+	// MaxRejectRatio (a datafactory extension) fails the load, before the
+	// table is touched, when more than this share of the file's rows is
+	// rejected: CKAN then shows "error" with the counts, not "complete".
+	// nil means DefaultMaxRejectRatio; 1 allows any share.
+	MaxRejectRatio *float64 `json:"max_reject_ratio,omitempty"`
+}
+
+// DefaultMaxRejectRatio is the default Conf.MaxRejectRatio: a file with
+// more bad rows than good ones is an error.
+const DefaultMaxRejectRatio = 0.5
+
+// rejectRatio is MaxRejectRatio or its default.
+func (c *Conf) rejectRatio() float64 {
+	if c.MaxRejectRatio == nil {
+		return DefaultMaxRejectRatio
+	}
+	return *c.MaxRejectRatio
 }
 
 // ResourceConf is the conf's "resource" object.
@@ -67,6 +84,12 @@ type CKANConfig struct {
 	// ChunkRows is the number of records per datastore_upsert request.
 	// Default 250.
 	ChunkRows Int `json:"aircan_datastore_chunk_insert_rows_size,omitempty"`
+	// ChunkBytes (a datafactory extension) bounds the encoded records of
+	// one datastore_upsert request; keep it below the body limit of the
+	// proxy in front of CKAN. Default ckan.DefaultChunkBytes (900 KiB,
+	// under nginx's default 1 MiB). A 413 answer is split and retried
+	// whatever the budget.
+	ChunkBytes Int `json:"aircan_datastore_chunk_bytes,omitempty"`
 	// AppendOrUpdate is ckanext-aircan's site-wide default for
 	// ResourceConf.AppendOrUpdate.
 	AppendOrUpdate Bool `json:"aircan_append_or_update_datastore,omitempty"`
@@ -192,6 +215,9 @@ func decodeConf(raw json.RawMessage) (*Conf, error) {
 	}
 	if strings.TrimSpace(c.Resource.CKANResourceID) == "" {
 		return nil, errors.New("conf: resource.ckan_resource_id is required")
+	}
+	if r := c.MaxRejectRatio; r != nil && (*r < 0 || *r > 1) {
+		return nil, errors.New("conf: max_reject_ratio must be between 0 and 1")
 	}
 	if c.MaxRejects < 0 {
 		return nil, errors.New("conf: max_rejects must not be negative")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/datafactory/datafactory/ckan"
 )
@@ -54,7 +55,16 @@ type Config struct {
 	// MaxDownloadBytes bounds the downloaded file. Default
 	// DefaultMaxDownloadBytes.
 	MaxDownloadBytes int64
+	// FirstUpdateDelay is how long fetch_resource waits, counted from its
+	// start, before the run's first status update. ckanext-aircan records
+	// its own "pending" (with clear_logs) only after the trigger returns;
+	// an earlier "progress" would be wiped or overtaken. Default
+	// DefaultFirstUpdateDelay; a negative value sends at once.
+	FirstUpdateDelay time.Duration
 }
+
+// DefaultFirstUpdateDelay is the default Config.FirstUpdateDelay.
+const DefaultFirstUpdateDelay = time.Second
 
 // withDefaults returns a filled copy.
 func (c *Config) withDefaults() Config {
@@ -64,6 +74,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if o.MaxDownloadBytes <= 0 {
 		o.MaxDownloadBytes = DefaultMaxDownloadBytes
+	}
+	switch {
+	case o.FirstUpdateDelay == 0:
+		o.FirstUpdateDelay = DefaultFirstUpdateDelay
+	case o.FirstUpdateDelay < 0:
+		o.FirstUpdateDelay = 0
 	}
 	return o
 }

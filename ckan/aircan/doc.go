@@ -35,13 +35,23 @@
 //     DataStore layout, one atomic swap, an API call to refresh CKAN's
 //     metadata; create_table then leaves the table alone (or drops it when
 //     its columns changed). Append and upsert always use the API.
-//  6. mark_active: resource_patch datastore_active=true.
+//  6. mark_active: resource_show; resource_patch datastore_active=true
+//     only when it is not set (datastore_create sets it). resource_patch
+//     goes through resource_update, whose ckanext-aircan hook submits the
+//     resource again once its last status is 10 minutes old.
 //  7. report (trigger rule all_done: it runs whatever happened): one
 //     aircan_status_update "complete" with the rows loaded and rejected,
 //     or "error" with the first failed task's message.
 //
-// CKAN hears exactly one update per state: "progress" from
-// fetch_resource, then "complete" or "error" from report; both remember in
+// A file with more rejected rows than the conf's max_reject_ratio allows
+// (default half of them) fails in validate, before the table is touched,
+// and CKAN hears "error" with the counts.
+//
+// CKAN hears one update per state: "progress" from fetch_resource (not
+// before [Config].FirstUpdateDelay, so ckanext-aircan's own "pending",
+// recorded after the trigger returns, comes first), then "complete" or
+// "error" from report, sent again if CKAN's last status is then another
+// state of the same run (a late "pending"); both remember in
 // the run's outputs that they sent it, so a retried or re-run task does not
 // send again. A run cancelled before report runs (its context ended)
 // cannot send its own final update: [ReportCancelled], called after the

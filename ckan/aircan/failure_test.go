@@ -48,7 +48,9 @@ func TestFailures(t *testing.T) {
 		{name: "too many rejects", failTask: aircan.TaskValidate, want: "70 rows rejected, over max_rejects 10", progress: true},
 		{name: "datastore_create 500", fail: "datastore_create", failTask: aircan.TaskCreateTable, want: "500", progress: true},
 		{name: "datastore_upsert 500", fail: "datastore_upsert", failTask: aircan.TaskLoad, want: "500", progress: true},
-		{name: "resource_patch 500", fail: "resource_patch", failTask: aircan.TaskMarkActive, want: "500", progress: true},
+		// mark_active reads datastore_active with resource_show and sends no
+		// resource_patch when it is set (as datastore_create leaves it).
+		{name: "resource_show 500", fail: "resource_show", failTask: aircan.TaskFetch, want: "500"},
 		{name: "copy without a database", failTask: aircan.TaskCreateTable, want: "no DataStore database URL", progress: true,
 			mod: func(_, ckan map[string]any) { ckan["aircan_load_with_postgres_copy"] = "true" }},
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/datastore/ckanstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/pipeline"
 )
@@ -17,6 +19,7 @@ import (
 // else the resource's "schema"), the unique keys applied as its primary
 // key; then one "progress" update to CKAN.
 func (l *loader) fetch(ctx context.Context, r *run) error {
+	notBefore := time.Now().Add(l.cfg.FirstUpdateDelay)
 	res, err := r.client.ResourceShow(ctx, r.resourceID())
 	if err != nil {
 		return permanentIf4xx(err)
@@ -25,6 +28,11 @@ func (l *loader) fetch(ctx context.Context, r *run) error {
 	schema, err := resolveSchema(r.conf, res)
 	if err != nil {
 		return pipeline.Permanent(err)
+	}
+	// Names, types and keys are checked here, before create_table may drop
+	// the table: a schema CKAN would refuse never costs the old table.
+	if err := ckanstore.ValidateSchema(schema); err != nil {
+		return pipeline.Permanent(fmt.Errorf("table schema: %w", err))
 	}
 	r.schema = schema
 	if src := r.source(); isHTTP(src) {
@@ -38,15 +46,18 @@ func (l *loader) fetch(ctx context.Context, r *run) error {
 		return err
 	}
 	r.tc.SetStatus("resource_name", res.Name)
-	return r.progressOnce(ctx)
+	return r.progressOnce(ctx, notBefore)
 }
 
-// progressOnce sends the run's single "progress" update, unless an
-// earlier attempt did.
-func (r *run) progressOnce(ctx context.Context) error {
+// progressOnce sends the run's single "progress" update, not before
+// notBefore (see Config.FirstUpdateDelay), unless an earlier attempt did.
+func (r *run) progressOnce(ctx context.Context, notBefore time.Time) error {
 	var sent bool
 	if err := r.tc.Output(ctx, TaskFetch, outProgress, &sent); err == nil && sent {
 		return nil
+	}
+	if err := sleepUntil(ctx, notBefore); err != nil {
+		return err
 	}
 	msg := fmt.Sprintf("datafactory %s run %s: loading %s into the DataStore", Name, r.tc.RunID(), resourceName(r.res, r.resourceID()))
 	if err := r.update(ctx, ckan.StateProgress, msg, ""); err != nil {
@@ -135,4 +146,20 @@ func permanentIf4xx(err error) error {
 		return pipeline.Permanent(err)
 	}
 	return err
+}
+
+// sleepUntil waits until t or until ctx is done.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }

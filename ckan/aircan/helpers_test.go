@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -56,6 +57,8 @@ type bundle struct {
 	actions   map[string]int // action calls seen by the wrapper
 	fail      map[string]int // action → HTTP status to answer instead
 	authSeen  []string       // Authorization headers of /uploads/ requests
+	// after, if set, runs after each action was answered.
+	after func(action string, body []byte)
 }
 
 type syncBuffer struct {
@@ -112,7 +115,8 @@ func setupWith(t testing.TB, dsn string, opts *ckantest.Options) *bundle {
 	b.status, err = sqlstatus.Open(ctx, "sqlite://"+b.statusDB, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { b.status.Close() })
-	b.cfg = &aircan.Config{SiteURL: b.site, APIKey: ckan.Secret(b.token), FileRoot: testdata,
+	// FirstUpdateDelay: no wait, except in the tests of the status order.
+	b.cfg = &aircan.Config{SiteURL: b.site, APIKey: ckan.Secret(b.token), FileRoot: testdata, FirstUpdateDelay: -1,
 		Client: &ckan.ClientOptions{MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}}
 	return b
 }
@@ -130,7 +134,13 @@ func (b *bundle) serve(w http.ResponseWriter, r *http.Request) {
 	b.mu.Lock()
 	b.actions[action]++
 	code := b.fail[action]
+	after := b.after
 	b.mu.Unlock()
+	if after != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		defer after(action, body)
+	}
 	if code != 0 {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)

@@ -31,3 +31,21 @@ func TestNoSelfResubmit(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkBytesFromConf: behind a small proxy body limit, the conf's
+// aircan_datastore_chunk_bytes keeps every request under it.
+func TestChunkBytesFromConf(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, "", &ckantest.Options{MaxBodyBytes: 8 << 10})
+	sum, err := b.run(t, b.conf(t, func(_, ckan map[string]any) { ckan["aircan_datastore_chunk_bytes"] = "4096" }))
+	require.NoError(t, err)
+	require.Equal(t, pipeline.StateSuccess, sum.State)
+	require.EqualValues(t, 1929, b.total(t))
+	require.Zero(t, b.srv.TooLarge(), "no request over the limit")
+
+	sum, err = b.run(t, b.conf(t, nil)) // 250-row requests: split on 413
+	require.NoError(t, err)
+	require.Equal(t, pipeline.StateSuccess, sum.State)
+	require.EqualValues(t, 1929, b.total(t))
+	require.NotZero(t, b.srv.TooLarge())
+}

@@ -62,9 +62,32 @@ func (l *loader) report(ctx context.Context, r *run) error {
 	if err := r.update(ctx, state, msg, errMsg); err != nil {
 		return err
 	}
+	if err := r.reassert(ctx, state, msg, errMsg); err != nil {
+		return err
+	}
 	r.meta["reported"] = state
 	r.tc.SetStatus("reported", state)
 	return r.tc.SetOutput(ctx, outReport, reported{State: state, Message: r.scrub.scrub(msg)})
+}
+
+// reassert sends the final update again when CKAN's last status for the
+// resource is another state of this same run: ckanext-aircan records its
+// own "pending" only after the trigger returned, and on a short run it can
+// land after the final update, leaving CKAN on "pending" for good. A
+// status of another run (a newer load) is left alone, and so is a site
+// without aircan_status.
+func (r *run) reassert(ctx context.Context, state, msg, errMsg string) error {
+	st, err := r.client.AircanStatus(ctx, r.resourceID())
+	switch {
+	case errors.Is(err, ckan.ErrNotFound), errors.Is(err, ckan.ErrBadRequest):
+		return nil
+	case err != nil:
+		return err
+	case st.Status == state || (st.DagRunID != "" && st.DagRunID != r.tc.RunID()):
+		return nil
+	}
+	r.meta["reasserted"] = st.Status
+	return r.update(ctx, state, msg, errMsg)
 }
 
 // verdict reads the upstream tasks' outcomes and says what to report: the

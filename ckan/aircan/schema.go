@@ -38,10 +38,12 @@ const confSchema = `{
         "ckan_datastore_postgres_url": {"type": ["string", "null"], "not": {"type": "string", "pattern": "://[^/@]*:[^/@]*@"}, "description": "ignored; with a password refused: the DataStore URL comes from the configuration (DATAFACTORY_CKAN_DATASTORE_URL)"},
         "aircan_load_with_postgres_copy": {"$ref": "#/$defs/flag", "description": "replace the table through the DataStore's PostgreSQL (COPY, atomic swap)"},
         "aircan_datastore_chunk_insert_rows_size": {"type": ["integer", "string", "null"], "minimum": 1, "pattern": "^\\s*[1-9][0-9]*\\s*$", "description": "records per datastore_upsert request; default 250"},
+        "aircan_datastore_chunk_bytes": {"type": ["integer", "string", "null"], "minimum": 1024, "pattern": "^\\s*[1-9][0-9]{3,}\\s*$", "description": "datafactory extension: bytes of records per datastore_upsert request (keep below the proxy's body limit); default 921600 (900 KiB, under nginx's 1 MiB)"},
         "aircan_append_or_update_datastore": {"$ref": "#/$defs/flag"}
       }
     },
-    "max_rejects": {"type": "integer", "minimum": 0, "description": "datafactory extension: fail when more rows are rejected; 0 allows any number"}
+    "max_rejects": {"type": "integer", "minimum": 0, "description": "datafactory extension: fail when more rows are rejected; 0 allows any number"},
+    "max_reject_ratio": {"type": "number", "minimum": 0, "maximum": 1, "description": "datafactory extension: fail, before the table is touched, when more than this share of the rows is rejected; default 0.5, 1 allows any share"}
   },
   "$defs": {
     "flag": {"type": ["boolean", "string", "null"]},

@@ -60,7 +60,8 @@ func (r *run) useCopy() (bool, error) {
 
 // store opens the ckanstore backend on the resource's table.
 func (r *run) store(direct bool) (*datastore.Store, error) {
-	opts := &ckanstore.StoreOptions{Resources: map[string]string{tableName: r.resourceID()}, ChunkRows: r.conf.chunkRows()}
+	opts := &ckanstore.StoreOptions{Resources: map[string]string{tableName: r.resourceID()}, ChunkRows: r.conf.chunkRows(),
+		ChunkBytes: int(r.conf.CKANConfig.ChunkBytes)}
 	if direct {
 		opts.PostgresURL = r.cred.PostgresURL.Reveal()
 	}

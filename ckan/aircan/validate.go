@@ -67,6 +67,10 @@ func (l *loader) validate(ctx context.Context, r *run) error {
 		return pipeline.Permanent(fmt.Errorf("%w: %d rows rejected, over max_rejects %d (%s; all in %s%s)",
 			datastore.ErrTooManyRejects, v.Rejected, max, v.First[0], r.dir.Prefix(), RejectsFile))
 	}
+	if ratio := r.conf.rejectRatio(); v.Read > 0 && float64(v.Rejected) > ratio*float64(v.Read) {
+		return pipeline.Permanent(fmt.Errorf("%w: %d of %d rows rejected, over max_reject_ratio %g; nothing loaded (%s; all in %s%s)",
+			datastore.ErrTooManyRejects, v.Rejected, v.Read, ratio, v.First[0], r.dir.Prefix(), RejectsFile))
+	}
 	return r.tc.SetOutput(ctx, outValidation, v)
 }
 

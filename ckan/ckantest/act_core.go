@@ -175,7 +175,8 @@ func (s *Server) aircanStatusUpdate(_ context.Context, c *call) (any, error) {
 }
 
 // aircanStatus is ckanext-aircan's aircan_status {resource_id|id}: the last
-// reported state and the log of messages.
+// reported state and the log of messages since the last update that sent
+// clear_logs.
 func (s *Server) aircanStatus(_ context.Context, c *call) (any, error) {
 	id := textOf(c.data["resource_id"])
 	if id == "" {
@@ -191,6 +192,9 @@ func (s *Server) aircanStatus(_ context.Context, c *call) (any, error) {
 	for i := range s.status {
 		if sc := &s.status[i]; sc.ResourceID == id {
 			last = sc
+			if clear, _ := sc.Data["clear_logs"].(bool); clear {
+				logs = logs[:0]
+			}
 			logs = append(logs, map[string]any{"datetime": sc.LastUpdated, "message": sc.Message})
 		}
 	}

@@ -106,7 +106,10 @@ func (s *Server) filterWhere(args *argList, cols []column, filters map[string]an
 			conds = append(conds, "1 = 0")
 			continue
 		}
-		var ors []string
+		// CKAN renders a list as "col" IN (…); a chain of ORs would hit
+		// SQLite's expression depth limit on long lists.
+		plainEqual := s.d.equalExpr(c, "?") == quoteIdent(c.name)+" = ?"
+		var ors, in []string
 		for _, v := range values {
 			cv, err := convertIn(c.typ, v)
 			if err != nil {
@@ -116,7 +119,15 @@ func (s *Server) filterWhere(args *argList, cols []column, filters map[string]an
 				ors = append(ors, quoteIdent(c.name)+" IS NULL")
 				continue
 			}
-			ors = append(ors, s.d.equalExpr(c, args.add(s.d.bind(c.typ, cv), &c.typ)))
+			ph := args.add(s.d.bind(c.typ, cv), &c.typ)
+			if plainEqual {
+				in = append(in, ph)
+			} else {
+				ors = append(ors, s.d.equalExpr(c, ph))
+			}
+		}
+		if len(in) > 0 {
+			ors = append(ors, quoteIdent(c.name)+" IN ("+strings.Join(in, ", ")+")")
 		}
 		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 	}

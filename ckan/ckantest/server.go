@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -56,6 +57,11 @@ type Options struct {
 	SysadminName string
 	// Logger receives the causes of 500 answers. Default: discard.
 	Logger *slog.Logger
+	// MaxBodyBytes models the proxy in front of CKAN: a request body
+	// larger than this is answered 413 with nginx's page and never reaches
+	// CKAN. Use NginxDefaultBodyLimit for nginx's default. Default 0: no
+	// limit (CKAN has none of its own).
+	MaxBodyBytes int64
 	// AircanHook models ckanext-aircan's resource_update hook: a
 	// resource_patch of a resource that is not DataStore-only submits it to
 	// AirCan again (a load that patches its own resource loops) when its
@@ -109,6 +115,8 @@ type Server struct {
 	d       dialect
 	tmpDir  string
 	actions map[string]action
+	// tooLarge counts the 413 answers of Options.MaxBodyBytes.
+	tooLarge atomic.Int64
 
 	mu        sync.Mutex // guards the fields below
 	users     map[string]*user
@@ -196,7 +204,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/action/{name}", s.serveAction)
 	mux.HandleFunc("/api/3/action/{name}", s.serveAction)
 	mux.HandleFunc("GET /datastore/dump/{id}", s.serveDump)
-	return mux
+	return s.limitBody(s.opts.MaxBodyBytes, mux)
 }
 
 // DB returns the database holding the DataStore tables, for tests that

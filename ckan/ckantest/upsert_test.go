@@ -40,7 +40,9 @@ func TestUpsertRules(t *testing.T) {
 			}{
 				{"insert: not an object (N from 0)", func() answer { return up(b.datastoreID, "insert", rec("id", "a"), "x") }, "records", []any{`row "1" is not a json object`}, nil},
 				{"insert: extra keys (N from 1)", func() answer { return up(b.datastoreID, "insert", rec("id", "a"), rec("id", "b", "zz", 1)) }, "records", []any{`row "2" has extra keys "zz"`}, nil},
-				{"insert: database error names the row", func() answer { return up(b.datastoreID, "insert", rec("id", "a"), rec("id", "b", "n", "abc")) }, "records", []any{`invalid input syntax for type integer: "abc"`}, num("1")},
+				{"insert: records_row is the request's last record", func() answer {
+					return up(b.datastoreID, "insert", rec("id", "a"), rec("id", "b", "n", "abc"), rec("id", "c"))
+				}, "records", []any{`invalid input syntax for type integer: "abc"`}, num("2")},
 				{"upsert without a key", func() answer { return up(nokey, "upsert", rec("a", "x")) }, "table", []any{"unique key must be passed for update/upsert"}, nil},
 				{"upsert with key fields missing", func() answer { return up(b.datastoreID, "", rec("n", 1)) }, "key", []any{`fields "id" are missing but needed as key`}, nil},
 				{"upsert with unknown fields", func() answer { return up(b.datastoreID, "upsert", rec("id", "a", "zz", 1, "yy", 2)) }, "fields", []any{`fields "yy, zz" do not exist`}, nil},

@@ -27,7 +27,10 @@ func (s *Server) writeRecords(ctx context.Context, tx *sql.Tx, id string, cols [
 	return nil
 }
 
-// insertRecords validates every record, then inserts them in order.
+// insertRecords validates every record, then inserts them in order. A
+// database error names, as CKAN's insert_data does, the request's last
+// record in records_row (its loop variable after the loop), not the
+// failing one.
 func (s *Server) insertRecords(ctx context.Context, tx *sql.Tx, id string, cols []column, records []any) error {
 	for num, r := range records {
 		rec, ok := r.(map[string]any)
@@ -52,7 +55,7 @@ func (s *Server) insertRecords(ctx context.Context, tx *sql.Tx, id string, cols 
 		for i, c := range cols {
 			v, err := s.convertCell(c.typ, rec[c.name])
 			if err != nil {
-				return s.recordError(err.Error(), num)
+				return s.recordError(err.Error(), len(records)-1)
 			}
 			vals[i] = s.d.bind(c.typ, v)
 		}
@@ -87,7 +90,7 @@ func (s *Server) insertRows(ctx context.Context, tx *sql.Tx, id string, cols []c
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT ckt_batch"); rerr != nil {
 				return rerr
 			}
-			return s.findBadRow(ctx, tx, id, cols, batch, start, err)
+			return s.findBadRow(ctx, tx, id, cols, batch, len(rows)-1, err)
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT ckt_batch"); err != nil {
 			return err
@@ -122,15 +125,16 @@ func (s *Server) insertSQL(id string, cols []column, rows [][]any) (string, []an
 }
 
 // findBadRow replays a failed batch row by row and returns the error of
-// the first row the database refuses.
-func (s *Server) findBadRow(ctx context.Context, tx *sql.Tx, id string, cols []column, batch [][]any, start int, batchErr error) error {
-	for i, row := range batch {
+// the first row the database refuses, with records_row last (see
+// insertRecords).
+func (s *Server) findBadRow(ctx context.Context, tx *sql.Tx, id string, cols []column, batch [][]any, last int, batchErr error) error {
+	for _, row := range batch {
 		q, args := s.insertSQL(id, cols, [][]any{row})
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			if s.d.uniqueViolation(err) {
 				return err
 			}
-			return s.recordError(s.d.errorText(err), start+i)
+			return s.recordError(s.d.errorText(err), last)
 		}
 	}
 	return batchErr

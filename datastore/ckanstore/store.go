@@ -34,7 +34,9 @@ type StoreOptions struct {
 	// through the API.
 	PostgresURL string
 	// ChunkRows and ChunkBytes bound each datastore_upsert request.
-	// Defaults DefaultChunkRows (250) and DefaultChunkBytes (4 MiB).
+	// Defaults ckan.DefaultChunkRows (250) and ckan.DefaultChunkBytes
+	// (900 KiB: under nginx's default 1 MiB body limit). A request a proxy
+	// refuses with 413 is split in two and retried whatever the budget.
 	ChunkRows, ChunkBytes int
 }
 
@@ -95,24 +97,34 @@ func Open(c *ckan.Client, opts *StoreOptions) (*datastore.Store, error) {
 // DataStore table. An unmapped table that resolves to another dataset's
 // resource fails with ErrOtherDataset.
 func (d *ckanDriver) resolve(ctx context.Context, table string) (string, bool, error) {
+	info, ok, err := d.resolveInfo(ctx, table)
+	if err != nil || !ok {
+		id := ""
+		if mapped := d.opts.Resources[table]; mapped != "" && err == nil {
+			id = mapped
+		}
+		return id, false, err
+	}
+	return info.Meta.ID, true, nil
+}
+
+// resolveInfo is resolve with the table's datastore_info.
+func (d *ckanDriver) resolveInfo(ctx context.Context, table string) (*ckan.InfoResult, bool, error) {
 	id, mapped := d.opts.Resources[table]
 	if !mapped {
 		id = table
 	}
 	info, err := d.c.DatastoreInfo(ctx, id)
 	if errors.Is(err, ckan.ErrNotFound) {
-		if mapped {
-			return id, false, nil
-		}
-		return "", false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	if err := d.checkOwner(ctx, table, info.Meta.ID); err != nil {
-		return "", false, err
+		return nil, false, err
 	}
-	return info.Meta.ID, true, nil
+	return info, true, nil
 }
 
 // TableExists reports whether the table has a DataStore table.
@@ -283,18 +295,8 @@ func (d *ckanDriver) ReadRows(ctx context.Context, table string, schema *frictio
 }
 
 // ValidateName refuses what CKAN's is_valid_field_name and alias rules
-// refuse: a leading "_", a double quote, "%", surrounding whitespace.
-func (d *ckanDriver) ValidateName(name string) error {
-	switch {
-	case strings.HasPrefix(name, "_"):
-		return errors.New(`CKAN names cannot start with "_"`)
-	case strings.ContainsAny(name, `"%`):
-		return errors.New(`CKAN names cannot contain '"' or '%'`)
-	case strings.TrimSpace(name) != name:
-		return errors.New("CKAN names cannot start or end with whitespace")
-	}
-	return nil
-}
+// refuse (see validName).
+func (d *ckanDriver) ValidateName(name string) error { return validName(name) }
 
 // dataKeys are the error keys of a refused write's data.
 var dataKeys = []string{"records", "constraints", "key", "data"}

@@ -32,6 +32,13 @@ type writer struct {
 	// check each batch against the target only, so a key repeated across
 	// batches of one load is caught here.
 	keys map[string]bool
+	// existing caches, for the last searched batch, which keys the target
+	// holds (see checkExisting).
+	existing map[string]bool
+	// utc marks the columns whose DataStore type is timestamp (without
+	// time zone, as AirCan, xloader and DataPusher create them):
+	// PostgreSQL drops an offset there, so times are sent in UTC.
+	utc  []bool
 	done bool
 }
 
@@ -51,14 +58,15 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 		}
 		return w, w.createStaging(ctx)
 	}
-	id, ok, err := d.resolve(ctx, req.Table)
+	info, ok, err := d.resolveInfo(ctx, req.Table)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, &ckan.APIError{Action: "datastore_upsert", StatusCode: 404, Type: "Not Found Error", Message: "Not found: " + req.Table}
 	}
-	w.target = id
+	w.target = info.Meta.ID
+	w.utc = utcColumns(info, req.Columns)
 	f, err := os.CreateTemp("", "ckanstore-spool-*.jsonl")
 	if err != nil {
 		return nil, fmt.Errorf("ckanstore: spool: %w", err)
@@ -103,6 +111,21 @@ func (d *ckanDriver) packageFor(ctx context.Context, table string) (string, erro
 	return d.opts.PackageID, nil
 }
 
+// utcColumns marks the columns whose type in info is timestamp.
+func utcColumns(info *ckan.InfoResult, cols []frictionless.Field) []bool {
+	ts := map[string]bool{}
+	for _, f := range info.Fields {
+		if f.Type == "timestamp" || f.Schema.NativeType == "timestamp without time zone" {
+			ts[f.ID] = true
+		}
+	}
+	out := make([]bool, len(cols))
+	for i := range cols {
+		out[i] = ts[cols[i].Name]
+	}
+	return out
+}
+
 // records converts rows to CKAN records.
 func (w *writer) records(rows []frictionless.Row) ([]ckan.Record, error) {
 	out := make([]ckan.Record, len(rows))
@@ -110,7 +133,11 @@ func (w *writer) records(rows []frictionless.Row) ([]ckan.Record, error) {
 		rec := make(ckan.Record, len(w.req.Columns))
 		for j := range w.req.Columns {
 			f := &w.req.Columns[j]
-			v, err := JSONValue(f, row[j])
+			val := row[j]
+			if t, ok := val.(time.Time); ok && j < len(w.utc) && w.utc[j] {
+				val = t.UTC()
+			}
+			v, err := JSONValue(f, val)
 			if err != nil {
 				return nil, err
 			}
@@ -140,8 +167,11 @@ func (w *writer) Write(ctx context.Context, rows []frictionless.Row) error {
 		}
 		return w.send(ctx, w.staging, chunks, false)
 	}
-	newKeys, err := w.checkKeys(rows)
+	newKeys, err := w.checkKeys(recs)
 	if err != nil {
+		return err
+	}
+	if err := w.checkExisting(ctx, recs); err != nil {
 		return err
 	}
 	if err := w.send(ctx, w.target, chunks, true); err != nil {
@@ -159,38 +189,23 @@ func (w *writer) Write(ctx context.Context, rows []frictionless.Row) error {
 }
 
 // checkKeys refuses (as CKAN's unique violation) an append batch that
-// repeats a key already spooled in this session, and returns the batch's
-// keys.
-func (w *writer) checkKeys(rows []frictionless.Row) ([]string, error) {
+// repeats a key, within itself or already spooled in this session, and
+// returns the batch's keys.
+func (w *writer) checkKeys(recs []ckan.Record) ([]string, error) {
 	if w.req.Mode != driver.Append || len(w.req.Key) == 0 {
 		return nil, nil
 	}
 	if w.keys == nil {
 		w.keys = map[string]bool{}
 	}
-	idx := make([]int, len(w.req.Key))
-	for i, k := range w.req.Key {
-		idx[i] = -1
-		for j := range w.req.Columns {
-			if w.req.Columns[j].Name == k {
-				idx[i] = j
-			}
+	keys := make([]string, len(recs))
+	batch := make(map[string]bool, len(recs))
+	for i, rec := range recs {
+		keys[i] = recordKey(rec, w.req.Key)
+		if w.keys[keys[i]] || batch[keys[i]] {
+			return nil, errDuplicateKey("repeated in this load")
 		}
-	}
-	keys := make([]string, len(rows))
-	for i, row := range rows {
-		parts := make([]any, len(idx))
-		for j, c := range idx {
-			if c >= 0 {
-				parts[j] = row[c]
-			}
-		}
-		b, _ := json.Marshal(parts)
-		keys[i] = string(b)
-		if w.keys[keys[i]] {
-			return nil, &ckan.APIError{Action: "datastore_upsert", StatusCode: 409, Type: "Validation Error",
-				Fields: map[string][]string{"constraints": {"Cannot insert records or create index because of uniqueness constraint (key repeated in this load)"}}}
-		}
+		batch[keys[i]] = true
 	}
 	return keys, nil
 }
