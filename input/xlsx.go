@@ -43,6 +43,11 @@ func (in *Input) xlsx(ctx context.Context, file *os.File, zr *zip.Reader, o *Opt
 	if err := isoDateStyles(f); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	date1904 := props.Date1904 != nil && *props.Date1904
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return fmt.Errorf("xlsx: sheet %q: %w", sheet, err)
@@ -51,7 +56,7 @@ func (in *Input) xlsx(ctx context.Context, file *os.File, zr *zip.Reader, o *Opt
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		pw.CloseWithError(writeSheetCSV(ctx, rows, pw))
+		pw.CloseWithError(writeSheetCSV(ctx, rows, date1904, pw))
 	}()
 	in.Format, in.Name, in.r = FormatXLSX, sheet, limitReader(pr, o.MaxBytes)
 	in.onClose(func() error {
@@ -62,9 +67,9 @@ func (in *Input) xlsx(ctx context.Context, file *os.File, zr *zip.Reader, o *Opt
 	return nil
 }
 
-// writeSheetCSV writes the sheet's rows as CSV: rows without any value are
-// skipped, shorter rows are padded to the header's width.
-func writeSheetCSV(ctx context.Context, rows *excelize.Rows, w io.Writer) error {
+// writeSheetCSV writes the sheet's rows as CSV: dates in ISO form, rows
+// without any value skipped, shorter rows padded to the header's width.
+func writeSheetCSV(ctx context.Context, rows *excelize.Rows, date1904 bool, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	width := -1
 	for rows.Next() {
@@ -80,6 +85,9 @@ func writeSheetCSV(ctx context.Context, rows *excelize.Rows, w io.Writer) error 
 		}
 		if width < 0 {
 			width = len(cells)
+		}
+		for i, c := range cells {
+			cells[i] = isoCell(c, date1904)
 		}
 		for len(cells) < width {
 			cells = append(cells, "")
