@@ -94,7 +94,7 @@ type Object struct {
 	// Size is the size in bytes.
 	Size int64 `json:"size"`
 	// ModTime is the last modification time reported by the backend.
-	ModTime time.Time `json:"modTime"`
+	ModTime time.Time `json:"modTime,omitzero"`
 	// MD5 is the MD5 of the content, or nil when the backend does not report
 	// one (S3 multipart uploads, files not written through gocloud).
 	MD5 []byte `json:"md5,omitempty"`

@@ -46,11 +46,14 @@
 // persists: it remembers only the objects of the last Settle period (see
 // [SubscriptionOptions.Settle]), so it does not grow with the bucket.
 //
-// A [Queue] adds the dart element states on top: new objects are
-// UNCONSUMED; [Queue.Reserve] takes the smallest key-ordered run of them
-// whose sizes reach a threshold and marks it RESERVED under a batch id;
-// [Queue.Consume] and [Queue.Release] finish the batch with CONSUMED or
-// return it to UNCONSUMED.
+// A [Backlog] is dart's element state machine, the one in the module (the
+// scheduler's files trigger uses it too): new objects are UNCONSUMED;
+// [Backlog.Reserve] takes the smallest key-ordered run of them whose sizes
+// reach a threshold and marks it RESERVED under a batch id;
+// [Backlog.Assign] hands the batch to its consumer (ASSIGNED);
+// [Backlog.Consume] and [Backlog.Release] finish the batch with CONSUMED
+// or return it to UNCONSUMED; [Backlog.Stats] counts elements and bytes per
+// state. A [Queue] is a Backlog with its subscription [Cursor].
 //
 // # URLs
 //

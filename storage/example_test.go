@@ -120,13 +120,16 @@ func ExampleQueue_Reserve() {
 		fmt.Println(e.Key, e.Size, e.State)
 	}
 	q.Release("batch-1") // the task failed: back to UNCONSUMED
-	batch := q.Reserve("batch-2", 100)
-	q.Consume("batch-2") // the task succeeded
+	q.Reserve("batch-2", 100)
+	batch := q.Assign("batch-2", "run-7") // the task that handles it starts
 	fmt.Println(len(batch), q.Stats())
+	q.Consume("batch-2") // the task succeeded
+	fmt.Println(q.Stats())
 	// Output:
 	// drop/1 40 RESERVED
 	// drop/2 30 RESERVED
-	// 3 [{UNCONSUMED 0 0} {RESERVED 0 0} {CONSUMED 3 120}]
+	// 3 [{UNCONSUMED 0 0} {RESERVED 0 0} {ASSIGNED 3 120} {CONSUMED 0 0}]
+	// [{UNCONSUMED 0 0} {RESERVED 0 0} {ASSIGNED 0 0} {CONSUMED 3 120}]
 }
 
 func ExampleBucket_Sweep() {

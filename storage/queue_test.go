@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -66,6 +67,7 @@ func TestQueueLifecycle(t *testing.T) {
 	require.Equal(t, []storage.StateStats{
 		{State: storage.Unconsumed, Count: 3, Bytes: 99 + 11 + 5},
 		{State: storage.Reserved},
+		{State: storage.Assigned},
 		{State: storage.Consumed, Count: 1, Bytes: 10},
 	}, q.Stats())
 	require.Equal(t, 1, q.Compact())
@@ -77,4 +79,74 @@ func TestQueueLifecycle(t *testing.T) {
 	require.Equal(t, 1, q.Release("b2"))
 	require.Empty(t, q.Elements[0].Batch)
 	require.Equal(t, storage.Unconsumed, q.Elements[0].State)
+}
+
+func TestBacklogAssign(t *testing.T) {
+	t.Parallel()
+	var b storage.Backlog
+	b.Add(obj("a", 10), obj("b", 20), obj("c", 30))
+	require.Len(t, b.Reserve("b1", 25), 2)
+	require.Empty(t, b.Assign("other", "run-0"), "only the batch's elements")
+	got := b.Assign("b1", "run-1")
+	require.Len(t, got, 2)
+	for _, e := range got {
+		require.Equal(t, storage.Assigned, e.State)
+		require.Equal(t, "b1", e.Batch)
+		require.Equal(t, "run-1", e.Assignee)
+	}
+	require.Empty(t, b.Assign("b1", "run-2"), "an assigned batch is not assigned again")
+	require.Len(t, b.Batch("b1"), 2, "ASSIGNED elements still belong to their batch")
+	// A re-upload of an assigned key is kept beside it.
+	b.Add(obj("a", 11))
+	require.Equal(t, []storage.StateStats{
+		{State: storage.Unconsumed, Count: 2, Bytes: 11 + 30},
+		{State: storage.Reserved},
+		{State: storage.Assigned, Count: 2, Bytes: 30},
+		{State: storage.Consumed},
+	}, b.Stats())
+	require.Equal(t, 2, b.Consume("b1"))
+	require.Equal(t, "run-1", b.Elements[0].Assignee, "the consumer is kept once CONSUMED")
+	// Without a batch trigger, a consumer takes every UNCONSUMED element.
+	got = b.AssignUnconsumed("b2", "run-3")
+	require.Len(t, got, 2)
+	require.Zero(t, b.UnconsumedBytes())
+	require.Equal(t, 2, b.ReleaseAll(), "recovery returns in-flight elements")
+	require.Equal(t, int64(41), b.UnconsumedBytes())
+	for _, e := range b.Elements {
+		if e.State == storage.Unconsumed {
+			require.Empty(t, e.Batch)
+			require.Empty(t, e.Assignee)
+		}
+	}
+}
+
+func TestElementStateCanMove(t *testing.T) {
+	t.Parallel()
+	U, R, A, C := storage.Unconsumed, storage.Reserved, storage.Assigned, storage.Consumed
+	tests := []struct {
+		from, to storage.ElementState
+		want     bool
+	}{
+		{U, R, true}, {U, A, true}, {U, C, false}, {U, U, false},
+		{R, A, true}, {R, C, true}, {R, U, true}, {R, R, false},
+		{A, C, true}, {A, U, true}, {A, R, false},
+		{C, U, false}, {C, R, false}, {C, A, false},
+		{"BOGUS", U, false},
+	}
+	for _, tc := range tests {
+		require.Equal(t, tc.want, tc.from.CanMove(tc.to), "%s → %s", tc.from, tc.to)
+	}
+}
+
+func TestQueueJSON(t *testing.T) {
+	t.Parallel()
+	var q storage.Queue
+	q.Add(storage.Object{Key: "a", Size: 1})
+	q.Reserve("b1", 0)
+	data, err := json.Marshal(q)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"cursor":{},"elements":[{"key":"a","size":1,"state":"RESERVED","batch":"b1"}]}`, string(data))
+	var back storage.Queue
+	require.NoError(t, json.Unmarshal(data, &back))
+	require.Equal(t, q, back)
 }

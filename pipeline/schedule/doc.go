@@ -6,7 +6,9 @@
 // last firing, then resets), [EventTrigger] ([Scheduler.FireEvent]) and
 // [FilesTrigger] (a batch of new files reaching a size threshold, from a
 // storage subscription via [SubscriptionSource]; files go UNCONSUMED →
-// RESERVED → CONSUMED, or back to UNCONSUMED when the run fails).
+// RESERVED → ASSIGNED to the run → CONSUMED, or back to UNCONSUMED when the
+// run fails, through storage.Backlog, the module's one element state
+// machine; [Scheduler.FileStats] counts them per state).
 //
 // Trigger state (cron cursors, ALL progress, file states and the
 // subscription cursor) lives in a [StateStore]: [SQLStateStore] in the

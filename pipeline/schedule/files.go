@@ -5,56 +5,52 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"log/slog"
 
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/storage"
 )
 
-// FileState is the state of a file watched by a [FilesTrigger] (dart's
-// subscription elements).
-type FileState string
-
-// File states: new files are UNCONSUMED, a batch handed to a run is
-// RESERVED, and it becomes CONSUMED when the run succeeds or UNCONSUMED
-// again when it does not.
-const (
-	FileUnconsumed FileState = "UNCONSUMED"
-	FileReserved   FileState = "RESERVED"
-	FileConsumed   FileState = "CONSUMED"
-)
-
-// FileElement is one file watched by a files trigger.
-type FileElement struct {
-	Key   string    `json:"key"`
-	Size  int64     `json:"size"`
-	State FileState `json:"state"`
-	Batch string    `json:"batch,omitempty"` // batch id while RESERVED, and after
-}
-
-// filesState is a files trigger's persisted state.
+// filesState is a files trigger's persisted state: its source's cursor and
+// the elements of storage's one file-element state machine.
 type filesState struct {
-	Cursor    json.RawMessage `json:"cursor,omitempty"`
-	Elements  []FileElement   `json:"elements"`
-	NextBatch int             `json:"next_batch"`
+	Cursor json.RawMessage `json:"cursor,omitempty"`
+	storage.Backlog
+	NextBatch int `json:"next_batch"`
 }
 
 func filesKey(id string) string { return "files/" + id }
 
-// Files returns the files a files trigger has seen, in key order.
-func (s *Scheduler) Files(ctx context.Context, triggerID string) ([]FileElement, error) {
+// Files returns the files a files trigger has seen, in key order, with
+// their states (UNCONSUMED, RESERVED, ASSIGNED to a run, CONSUMED).
+func (s *Scheduler) Files(ctx context.Context, triggerID string) ([]storage.Element, error) {
+	st, err := s.filesState(ctx, triggerID)
+	return st.Elements, err
+}
+
+// FileStats returns the count and total size of a files trigger's files
+// per state (dart's element statistics), in the order of
+// storage.ElementStates.
+func (s *Scheduler) FileStats(ctx context.Context, triggerID string) ([]storage.StateStats, error) {
+	st, err := s.filesState(ctx, triggerID)
+	if err != nil {
+		return nil, err
+	}
+	return st.Stats(), nil
+}
+
+func (s *Scheduler) filesState(ctx context.Context, triggerID string) (filesState, error) {
+	var st filesState
 	s.mu.Lock()
 	tr, ok := s.triggers[triggerID]
 	s.mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("files %s: no such trigger", triggerID)
+	if !ok || tr.t.kind() != "files" {
+		return st, fmt.Errorf("files %s: no such files trigger", triggerID)
 	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	var st filesState
-	if _, err := getJSON(ctx, s.o.State, filesKey(triggerID), &st); err != nil {
-		return nil, err
-	}
-	return st.Elements, nil
+	_, err := getJSON(ctx, s.o.State, filesKey(triggerID), &st)
+	return st, err
 }
 
 // tickFiles polls the trigger's source, records new files as UNCONSUMED
@@ -69,11 +65,17 @@ func (s *Scheduler) evalFiles(ctx context.Context, tr *trigger, poll bool) error
 		return err
 	}
 	target := tr.targets[0]
-	s.start(ctx, target, tr.id, firing{files: batch, onEnd: func(ctx context.Context, state pipeline.State) {
-		if err := s.finishBatch(ctx, tr, id, state); err != nil {
-			s.o.Logger.WarnContext(ctx, "files trigger: finish batch", "trigger", tr.id, "error", err)
-		}
-	}})
+	s.start(ctx, target, tr.id, firing{files: batch,
+		onStart: func(ctx context.Context, runID string) {
+			if err := s.updateFiles(ctx, tr, func(st *filesState) { st.Assign(id, runID) }); err != nil {
+				s.o.Logger.WarnContext(ctx, "files trigger: assign batch", slog.String(pipeline.LogKeyTrigger, tr.id), slog.Any("error", err))
+			}
+		},
+		onEnd: func(ctx context.Context, state pipeline.State) {
+			if err := s.finishBatch(ctx, tr, id, state); err != nil {
+				s.o.Logger.WarnContext(ctx, "files trigger: finish batch", slog.String(pipeline.LogKeyTrigger, tr.id), slog.Any("error", err))
+			}
+		}})
 	return s.offerSuper(ctx, tr.id, nil)
 }
 
@@ -93,31 +95,18 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 		if err != nil {
 			return nil, "", fmt.Errorf("files trigger %s: poll: %w", tr.id, err)
 		}
-		st.merge(files)
-		st.Cursor = next
-	}
-	var total int64
-	for _, e := range st.Elements {
-		if e.State == FileUnconsumed {
-			total += e.Size
+		for _, f := range files {
+			st.Add(storage.Object{Key: f.Key, Size: f.Size})
 		}
+		st.Cursor = next
 	}
 	var batch []pipeline.File
 	id := ""
-	if total >= ft.Threshold && s.reserve(tr.targets[0], true) {
+	if st.UnconsumedBytes() >= ft.Threshold && s.reserve(tr.targets[0], true) {
 		st.NextBatch++
 		id = fmt.Sprintf("%s-%d", tr.id, st.NextBatch)
-		var sum int64
-		for i := range st.Elements {
-			e := &st.Elements[i]
-			if e.State != FileUnconsumed {
-				continue
-			}
-			e.State, e.Batch = FileReserved, id
+		for _, e := range st.Reserve(id, ft.Threshold) {
 			batch = append(batch, pipeline.File{Key: e.Key, Size: e.Size})
-			if sum += e.Size; sum >= ft.Threshold {
-				break
-			}
 		}
 	}
 	if err := putJSON(ctx, s.o.State, filesKey(tr.id), st); err != nil {
@@ -129,36 +118,18 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 	return batch, id, nil
 }
 
-// merge records polled files: new keys are UNCONSUMED; a consumed file that
-// shows up again (new content) is UNCONSUMED again.
-func (st *filesState) merge(files []pipeline.File) {
-	idx := make(map[string]int, len(st.Elements))
-	for i, e := range st.Elements {
-		idx[e.Key] = i
-	}
-	for _, f := range files {
-		if i, ok := idx[f.Key]; ok {
-			e := &st.Elements[i]
-			if e.State == FileConsumed {
-				e.State, e.Batch = FileUnconsumed, ""
-			}
-			if e.State != FileReserved {
-				e.Size = f.Size
-			}
-			continue
-		}
-		idx[f.Key] = len(st.Elements)
-		st.Elements = append(st.Elements, FileElement{Key: f.Key, Size: f.Size, State: FileUnconsumed})
-	}
-	sort.Slice(st.Elements, func(i, j int) bool { return st.Elements[i].Key < st.Elements[j].Key })
-}
-
 // finishBatch marks a batch CONSUMED after a successful run, UNCONSUMED
 // otherwise. After a success it re-evaluates the trigger without polling
 // (as dart does when a run it started completes), so a backlog drains
 // batch after batch; after a failure the files wait for the next tick.
 func (s *Scheduler) finishBatch(ctx context.Context, tr *trigger, batch string, state pipeline.State) error {
-	err := s.setBatch(ctx, tr, func(e *FileElement) bool { return e.Batch == batch && e.State == FileReserved }, state)
+	err := s.updateFiles(ctx, tr, func(st *filesState) {
+		if state == pipeline.StateSuccess {
+			st.Consume(batch)
+		} else {
+			st.Release(batch)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -168,34 +139,25 @@ func (s *Scheduler) finishBatch(ctx context.Context, tr *trigger, batch string, 
 	return s.evalFiles(ctx, tr, false)
 }
 
-func (s *Scheduler) setBatch(ctx context.Context, tr *trigger, match func(*FileElement) bool, state pipeline.State) error {
+// updateFiles applies change to a files trigger's persisted state.
+func (s *Scheduler) updateFiles(ctx context.Context, tr *trigger, change func(*filesState)) error {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	var st filesState
 	if _, err := getJSON(ctx, s.o.State, filesKey(tr.id), &st); err != nil {
 		return err
 	}
-	for i := range st.Elements {
-		e := &st.Elements[i]
-		if !match(e) {
-			continue
-		}
-		if state == pipeline.StateSuccess {
-			e.State = FileConsumed
-		} else {
-			e.State, e.Batch = FileUnconsumed, ""
-		}
-	}
+	change(&st)
 	return putJSON(ctx, s.o.State, filesKey(tr.id), st)
 }
 
-// Recover returns files left RESERVED by runs of a previous process (which
-// can no longer finish) to UNCONSUMED. Start calls it; call it yourself
-// when driving the scheduler with Tick.
+// Recover returns files left RESERVED or ASSIGNED by runs of a previous
+// process (which can no longer finish) to UNCONSUMED. Start calls it; call
+// it yourself when driving the scheduler with Tick.
 func (s *Scheduler) Recover(ctx context.Context) error {
 	var errs []error
 	for _, tr := range s.sortedTriggers("files") {
-		errs = append(errs, s.setBatch(ctx, tr, func(e *FileElement) bool { return e.State == FileReserved }, pipeline.StateFailed))
+		errs = append(errs, s.updateFiles(ctx, tr, func(st *filesState) { st.ReleaseAll() }))
 	}
 	return errors.Join(errs...)
 }

@@ -18,6 +18,7 @@ type firing struct {
 	conf    json.RawMessage
 	files   []pipeline.File
 	chain   []string                                        // super triggers already fired in this chain
+	onStart func(ctx context.Context, runID string)         // called before the run starts
 	onEnd   func(ctx context.Context, state pipeline.State) // called after the run ended
 }
 
@@ -91,6 +92,9 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 		opts.RunID = pipeline.NewRunID(name, s.o.Clock.Now())
 	}
 	opts.Files = f.files
+	if f.onStart != nil {
+		f.onStart(ctx, opts.RunID)
+	}
 	conf := f.conf
 	if len(conf) == 0 {
 		conf = sp.conf

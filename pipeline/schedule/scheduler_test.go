@@ -18,11 +18,12 @@ import (
 
 // runLog records the runs a scheduler starts.
 type runLog struct {
-	mu    sync.Mutex
-	runs  []string // "<pipeline> <logical date> <run id>"
-	dates []time.Time
-	files [][]pipeline.File
-	confs []string
+	mu     sync.Mutex
+	runs   []string // "<pipeline> <logical date> <run id>"
+	dates  []time.Time
+	files  [][]pipeline.File
+	confs  []string
+	runIDs []string
 }
 
 func (l *runLog) task(fail func() bool) pipeline.Task {
@@ -32,6 +33,7 @@ func (l *runLog) task(fail func() bool) pipeline.Task {
 		l.dates = append(l.dates, tc.LogicalDate())
 		l.files = append(l.files, tc.Files())
 		l.confs = append(l.confs, string(tc.Conf()))
+		l.runIDs = append(l.runIDs, tc.RunID())
 		l.mu.Unlock()
 		if fail != nil && fail() {
 			return errors.New("planned failure")

@@ -10,6 +10,7 @@ import (
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinetest"
 	"github.com/datafactory/datafactory/pipeline/schedule"
+	"github.com/datafactory/datafactory/storage"
 )
 
 func TestBucketStateStore(t *testing.T) {
@@ -87,6 +88,6 @@ func TestFilesTriggerOnStorageSubscription(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, els, 3)
 	for _, e := range els {
-		require.Equal(t, schedule.FileConsumed, e.State, e.Key)
+		require.Equal(t, storage.Consumed, e.State, e.Key)
 	}
 }

@@ -96,9 +96,10 @@ type FileSource interface {
 
 // FilesTrigger fires a run when the new, unconsumed files' sizes add up to
 // Threshold bytes: it reserves the smallest key-ordered run of UNCONSUMED
-// files reaching the threshold and hands it to the run ([TaskContext.Files]).
-// The files become CONSUMED when the run succeeds and UNCONSUMED again when
-// it does not. It may target one pipeline only.
+// files reaching the threshold (RESERVED) and hands it to the run
+// (ASSIGNED, [pipeline.TaskContext.Files]). The files become CONSUMED when
+// the run succeeds and UNCONSUMED again when it does not. It may target one
+// pipeline only.
 type FilesTrigger struct {
 	Source    FileSource
 	Threshold int64 // bytes, at least 1

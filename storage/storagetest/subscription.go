@@ -206,6 +206,7 @@ func testSubscriptionBatches(t *testing.T, h *Harness) {
 	require.Equal(t, []storage.StateStats{
 		{State: storage.Unconsumed, Count: 2, Bytes: 15},
 		{State: storage.Reserved},
+		{State: storage.Assigned},
 		{State: storage.Consumed, Count: 3, Bytes: 120},
 	}, q.Stats())
 	require.Nil(t, q.Reserve("batch-3", 16))
