@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
-	"strings"
 
 	"github.com/datafactory/datafactory/storage"
 )
@@ -146,18 +146,14 @@ func Open(ctx context.Context, location string, opts *Options) (_ *Input, err er
 	return in, nil
 }
 
-// redact drops a URL's query and user information.
+// redact drops a URL's user information, query and fragment.
 func redact(loc string) string {
-	if i := strings.IndexAny(loc, "?#"); i >= 0 {
-		loc = loc[:i]
+	u, err := url.Parse(loc)
+	if err != nil || u.Scheme == "" {
+		return loc
 	}
-	if scheme, rest, ok := strings.Cut(loc, "://"); ok {
-		if at := strings.LastIndex(rest, "@"); at >= 0 && (strings.IndexByte(rest, '/') < 0 || at < strings.IndexByte(rest, '/')) {
-			rest = rest[at+1:]
-		}
-		return scheme + "://" + rest
-	}
-	return loc
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }
 
 // tempDir is o.TempDir or the system's.
