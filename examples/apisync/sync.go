@@ -11,6 +11,7 @@ import (
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/httpsource"
 	"github.com/datafactory/datafactory/httpsource/hawk"
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/jmoiron/sqlx"
 )
@@ -88,15 +89,15 @@ func sqlDB(s *datastore.Store) (*sqlx.DB, func(string) (string, error), error) {
 	if !s.As(&db) {
 		return nil, nil, errors.New("the store is not a SQL database")
 	}
-	open, end := `"`, `"`
-	if db.DriverName() == "mysql" {
-		open, end = "`", "`"
+	d, err := sqldialect.ForDriver(db.DriverName())
+	if err != nil {
+		return nil, nil, err
 	}
 	q := func(name string) (string, error) {
 		if err := datastore.ValidateTableName(name); err != nil {
 			return "", fmt.Errorf("view: %w", err)
 		}
-		return open + name + end, nil
+		return d.Quote(name), nil
 	}
 	return db, q, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -62,19 +63,21 @@ func newKPISQL(s *datastore.Store) (*kpiSQL, error) {
 	if !s.As(&db) {
 		return nil, errors.New("kpi: the store is not a SQL database")
 	}
+	d, err := sqldialect.ForDriver(db.DriverName())
+	if err != nil {
+		return nil, fmt.Errorf("kpi: %w", err)
+	}
 	k := &kpiSQL{db: db}
-	switch db.DriverName() {
-	case "sqlite", "sqlite3": // datetimes are stored as "2006-01-02T15:04:05.000000Z" text
+	switch d {
+	case sqldialect.SQLite: // datetimes are stored as "2006-01-02T15:04:05.000000Z" text
 		k.instant = func(t time.Time) string { return "'" + t.Format("2006-01-02T15:04:05.000000Z") + "'" }
 		k.byteOrder = func(col string) string { return col }
-	case "pgx", "postgres":
+	case sqldialect.Postgres:
 		k.instant = func(t time.Time) string { return "TIMESTAMPTZ '" + t.Format("2006-01-02 15:04:05") + "+00'" }
 		k.byteOrder = func(col string) string { return col + ` COLLATE "C"` }
-	case "mysql": // DATETIME(6) in UTC
+	case sqldialect.MySQL: // DATETIME(6) in UTC
 		k.instant = func(t time.Time) string { return "TIMESTAMP '" + t.Format("2006-01-02 15:04:05") + "'" }
 		k.byteOrder = func(col string) string { return "BINARY " + col }
-	default:
-		return nil, fmt.Errorf("kpi: unsupported driver %q", db.DriverName())
 	}
 	return k, nil
 }
