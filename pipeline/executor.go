@@ -3,21 +3,28 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // taskRun is the runner's bookkeeping for one task.
 type taskRun struct {
-	state    State
-	waiting  int // included upstream tasks not yet terminal
-	open     int // instances not yet finished
-	started  bool
-	attempts int
-	start    time.Time
-	end      time.Time
-	err      error
-	errInst  int   // instance whose error err is
-	instErr  State // worst instance outcome so far
+	state   State
+	waiting int // included upstream tasks not yet terminal
+	open    int // instances not yet finished
+	started bool
+	insts   []InstanceSummary // finished instances, by instance once the task ended
+	instErr State             // worst instance outcome so far
+	saveErr error             // the task's state could not be stored
+}
+
+// summary is the task's summary.
+func (t *taskRun) summary(n *node) TaskSummary {
+	ts := taskSummary(n.name, t.state, t.insts)
+	if t.saveErr != nil && ts.Err == nil {
+		ts.Err = &TaskError{Task: n.name, Attempt: ts.Attempts, Err: t.saveErr}
+	}
+	return ts
 }
 
 // unitResult is how one task instance ended.
@@ -132,18 +139,10 @@ func (ex *executor) launch(ctx context.Context, task, inst int) {
 // the last instance.
 func (ex *executor) finishUnit(res unitResult) {
 	t := &ex.tasks[res.task]
-	t.attempts += res.attempts
-	if !res.start.IsZero() && (t.start.IsZero() || res.start.Before(t.start)) {
-		t.start = res.start
-	}
-	if res.end.After(t.end) {
-		t.end = res.end
-	}
+	t.insts = append(t.insts, InstanceSummary{Instance: res.inst, State: res.state, Attempts: res.attempts,
+		Start: res.start, End: res.end, Err: res.err})
 	switch res.state {
 	case StateFailed:
-		if t.err == nil || res.inst < t.errInst { // report the lowest failed instance
-			t.err, t.errInst = res.err, res.inst
-		}
 		t.instErr = StateFailed
 	case StateCancelled:
 		if t.instErr != StateFailed {
@@ -154,6 +153,7 @@ func (ex *executor) finishUnit(res unitResult) {
 	if t.open > 0 {
 		return
 	}
+	slices.SortFunc(t.insts, func(a, b InstanceSummary) int { return a.Instance - b.Instance })
 	state := StateSuccess
 	if t.instErr != "" {
 		state = t.instErr
@@ -166,9 +166,9 @@ func (ex *executor) finishTask(i int, s State) {
 	t := &ex.tasks[i]
 	t.state = s
 	ex.remaining--
-	if err := ex.r.saveTask(ex.saveCtx, ex.r.p.nodes[i], t); err != nil && t.err == nil {
+	if err := ex.r.saveTask(ex.saveCtx, t.summary(ex.r.p.nodes[i])); err != nil {
 		// The task's dependents in other processes could not see it ended.
-		t.state, t.err = StateFailed, err
+		t.state, t.saveErr = StateFailed, err
 	}
 	for _, q := range ex.r.p.nodes[i].feeds {
 		if s != StateSuccess && ex.feedErr[q] == nil {
