@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults for [ClientOptions].
@@ -31,9 +33,9 @@ type ClientOptions struct {
 	// (the form both CKAN 2.10 and 2.11 accept). Empty means anonymous.
 	Token Secret
 	// HTTPClient sends the requests. Default: a client with Timeout
-	// DefaultTimeout. Its Transport is wrapped with the retrying transport,
-	// so its Timeout bounds a whole call, retries and waits included; use a
-	// context deadline for finer control.
+	// DefaultTimeout. It sends each attempt; the retries around it are
+	// go-retryablehttp's. Its Timeout bounds a whole call, retries and
+	// waits included; use a context deadline for finer control.
 	HTTPClient *http.Client
 	// MaxRetries is how many times a request is retried after a 5xx, a 429
 	// or a network error; 4xx answers are never retried. Default
@@ -106,7 +108,7 @@ type Client struct {
 	base  string // site URL without trailing slash
 	token Secret
 	hc    *http.Client
-	rt    *retryTransport
+	rc    *retryablehttp.Client
 	opts  ClientOptions
 }
 
@@ -125,27 +127,16 @@ func NewClient(siteURL string, opts *ClientOptions) (*Client, error) {
 		return nil, errors.New("ckanstore: site URL must not contain user information; pass the token in ClientOptions.Token")
 	}
 	o := opts.withDefaults()
-	rt := &retryTransport{
-		base:     o.HTTPClient.Transport,
-		max:      o.MaxRetries,
-		waitMin:  o.RetryWaitMin,
-		waitMax:  o.RetryWaitMax,
-		logger:   o.Logger,
-		sleep:    sleepContext,
-		policy:   DefaultRetryPolicy,
-		backoffF: DefaultBackoff,
-	}
-	if rt.base == nil {
-		rt.base = http.DefaultTransport
-	}
-	hc := *o.HTTPClient
-	hc.Transport = rt
+	base := *o.HTTPClient
+	base.Timeout = 0 // the outer client's Timeout bounds the whole call
+	rc := newRetryClient(&base, &o)
+	hc := &http.Client{Timeout: o.HTTPClient.Timeout, Transport: &retryablehttp.RoundTripper{Client: rc}}
 	o.Token = ""
 	return &Client{
 		base:  strings.TrimRight(u.String(), "/"),
 		token: opts.token(),
-		hc:    &hc,
-		rt:    rt,
+		hc:    hc,
+		rc:    rc,
 		opts:  o,
 	}, nil
 }

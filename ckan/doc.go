@@ -23,9 +23,12 @@
 //
 // # Retries and limits
 //
-// Requests go through a retrying transport: network errors, 429 and 5xx are
-// retried with exponential backoff, honouring Retry-After; 4xx answers are
-// never retried, and a done context stops at once. Request bodies are
+// Requests go through github.com/hashicorp/go-retryablehttp (its
+// RoundTripper under the client's http.Client), with this package's
+// [DefaultRetryPolicy] and [DefaultBackoff]: network errors, 429 and 5xx
+// are retried with exponential backoff, honouring Retry-After capped at
+// [ClientOptions].RetryWaitMax; 4xx answers are never retried, and a done
+// context stops at once, waits included. Request bodies are
 // bounded by [ClientOptions.MaxRequestBytes]; [ChunkRecords] and
 // [Client.UpsertChunked] split records by rows and bytes (250 rows by
 // default, as DataPusher, xloader and AirCan send). Search pages never ask

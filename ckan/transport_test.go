@@ -13,17 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sleeps records the waits of a client instead of sleeping.
+// sleeps records the waits the client's backoff computes and makes
+// retryablehttp wait none of them.
 type sleeps struct {
 	mu    sync.Mutex
 	waits []time.Duration
 }
 
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+func (s *sleeps) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	d := DefaultBackoff(min, max, attempt, resp)
 	s.mu.Lock()
 	s.waits = append(s.waits, d)
 	s.mu.Unlock()
-	return ctx.Err()
+	return 0
 }
 
 func (s *sleeps) got() []time.Duration {
@@ -38,7 +40,7 @@ func newTestClient(t *testing.T, url string, opts *ClientOptions) (*Client, *sle
 	c, err := NewClient(url, opts)
 	require.NoError(t, err)
 	sl := &sleeps{}
-	c.rt.sleep = sl.sleep
+	c.rc.Backoff = sl.backoff
 	return c, sl
 }
 

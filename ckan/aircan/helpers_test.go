@@ -79,8 +79,19 @@ func (s *syncBuffer) String() string {
 // counts actions, can fail them, and serves /uploads/employees.csv.
 func setup(t testing.TB, dsn string) *bundle {
 	t.Helper()
+	return setupWith(t, dsn, nil)
+}
+
+// setupWith is setup with ckantest options (their DSN is dsn).
+func setupWith(t testing.TB, dsn string, opts *ckantest.Options) *bundle {
+	t.Helper()
 	ctx := context.Background()
-	srv, err := ckantest.New(&ckantest.Options{DSN: dsn})
+	o := ckantest.Options{}
+	if opts != nil {
+		o = *opts
+	}
+	o.DSN = dsn
+	srv, err := ckantest.New(&o)
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	b := &bundle{srv: srv, token: srv.SysadminToken(), logs: &syncBuffer{}, actions: map[string]int{}, fail: map[string]int{}}

@@ -10,15 +10,29 @@ import (
 	"github.com/datafactory/datafactory/pipeline"
 )
 
-// markActive sets the resource's datastore_active flag (resource_patch).
+// markActive makes sure the resource's datastore_active flag is set. It is
+// normally set already (datastore_create sets it), and then nothing is
+// sent: resource_patch goes through resource_update, whose hook in
+// ckanext-aircan submits the resource again once its last status is older
+// than 10 minutes, so a long load would trigger itself (AirCan's own DAG
+// never calls resource_update).
 func (l *loader) markActive(ctx context.Context, r *run) error {
 	if err := r.upstream(ctx); err != nil {
 		return err
 	}
-	if _, err := r.client.ResourcePatch(ctx, r.resourceID(), map[string]any{"datastore_active": true}); err != nil {
+	res, err := r.client.ResourceShow(ctx, r.resourceID())
+	if err != nil {
 		return permanentIf4xx(err)
 	}
 	r.meta["datastore_active"] = true
+	if res.DatastoreActive {
+		r.meta["datastore_active_patched"] = false
+		return nil
+	}
+	if _, err := r.client.ResourcePatch(ctx, r.resourceID(), map[string]any{"datastore_active": true}); err != nil {
+		return permanentIf4xx(err)
+	}
+	r.meta["datastore_active_patched"] = true
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // resourceShow is resource_show {id}.
@@ -77,6 +78,7 @@ func (s *Server) resourcePatch(_ context.Context, c *call) (any, error) {
 		res[k] = v
 	}
 	res["last_modified"] = nowISO()
+	s.aircanHookLocked(c.name, res)
 	return s.showResourceLocked(res), nil
 }
 
@@ -164,6 +166,7 @@ func (s *Server) aircanStatusUpdate(_ context.Context, c *call) (any, error) {
 	}
 	s.mu.Lock()
 	s.status = append(s.status, sc)
+	s.statusAt[resID] = time.Now()
 	s.mu.Unlock()
 	return map[string]any{
 		"task_type": "aircan", "key": "aircan", "entity_id": resID, "entity_type": "resource",

@@ -56,6 +56,16 @@ type Options struct {
 	SysadminName string
 	// Logger receives the causes of 500 answers. Default: discard.
 	Logger *slog.Logger
+	// AircanHook models ckanext-aircan's resource_update hook: a
+	// resource_patch of a resource that is not DataStore-only submits it to
+	// AirCan again (a load that patches its own resource loops) when its
+	// last aircan_status_update is older than AircanResubmitAfter, or
+	// there is none. The submissions are listed by [Server.Submissions].
+	// Default false.
+	AircanHook bool
+	// AircanResubmitAfter is the age of the last status after which the
+	// hook submits again. Default DefaultAircanResubmitAfter (10 minutes).
+	AircanResubmitAfter time.Duration
 }
 
 func (o *Options) withDefaults() Options {
@@ -84,6 +94,9 @@ func (o *Options) withDefaults() Options {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.AircanResubmitAfter <= 0 {
+		c.AircanResubmitAfter = DefaultAircanResubmitAfter
+	}
 	return c
 }
 
@@ -103,6 +116,8 @@ type Server struct {
 	datasets  map[string]*dataset
 	resources map[string]map[string]any
 	status    []StatusCall
+	statusAt  map[string]time.Time // resource id → last status update received
+	submits   []Submission
 	sysToken  string
 }
 
@@ -118,6 +133,7 @@ func New(opts *Options) (*Server, error) {
 		tokens:    map[string]string{},
 		datasets:  map[string]*dataset{},
 		resources: map[string]map[string]any{},
+		statusAt:  map[string]time.Time{},
 	}
 	if err := s.openDB(o.DSN); err != nil {
 		s.cleanup()

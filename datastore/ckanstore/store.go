@@ -45,6 +45,7 @@ var errTableExists = errors.New("ckanstore: table exists")
 type ckanDriver struct {
 	c    *ckan.Client
 	opts StoreOptions
+	own  owners
 }
 
 var _ driver.Driver = (*ckanDriver)(nil)
@@ -91,7 +92,8 @@ func Open(c *ckan.Client, opts *StoreOptions) (*datastore.Store, error) {
 }
 
 // resolve returns the resource id behind a table and whether it has a
-// DataStore table.
+// DataStore table. An unmapped table that resolves to another dataset's
+// resource fails with ErrOtherDataset.
 func (d *ckanDriver) resolve(ctx context.Context, table string) (string, bool, error) {
 	id, mapped := d.opts.Resources[table]
 	if !mapped {
@@ -105,6 +107,9 @@ func (d *ckanDriver) resolve(ctx context.Context, table string) (string, bool, e
 		return "", false, nil
 	}
 	if err != nil {
+		return "", false, err
+	}
+	if err := d.checkOwner(ctx, table, info.Meta.ID); err != nil {
 		return "", false, err
 	}
 	return info.Meta.ID, true, nil

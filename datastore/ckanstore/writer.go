@@ -46,6 +46,9 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 		return d.openPGWriter(ctx, req)
 	}
 	if req.Mode == driver.Replace {
+		if _, _, err := d.resolve(ctx, req.Table); err != nil { // another dataset's alias is refused here
+			return nil, err
+		}
 		return w, w.createStaging(ctx)
 	}
 	id, ok, err := d.resolve(ctx, req.Table)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 )
@@ -27,35 +27,9 @@ const (
 	mysqlMaxStmtBytes = 2 << 20
 )
 
-// openMySQL opens a mysql:// URL.
-func openMySQL(ctx context.Context, rawURL string, o *Options) (*sqlDriver, error) {
-	u, err := parseURL(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := mysqlConfig(u)
-	if err != nil {
-		return nil, err
-	}
-	cfg.ParseTime = true
-	cfg.Loc = time.UTC
-	if cfg.Params == nil {
-		cfg.Params = map[string]string{}
-	}
-	cfg.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
-	cfg.Params["time_zone"] = "'+00:00'"
-	db, err := openDB(ctx, "mysql", cfg.FormatDSN(), o)
-	if err != nil {
-		return nil, connectError("mysql", u, err)
-	}
-	return &sqlDriver{db: db, d: mysqlDialect{}}, nil
-}
-
 func (mysqlDialect) name() string { return "mysql" }
 
-func (mysqlDialect) quote(id string) string {
-	return "`" + strings.ReplaceAll(id, "`", "``") + "`"
-}
+func (mysqlDialect) quote(id string) string { return sqldialect.MySQL.Quote(id) }
 
 func (d mysqlDialect) table(name string) string { return d.quote(name) }
 

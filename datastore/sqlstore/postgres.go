@@ -9,6 +9,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 )
@@ -20,33 +21,9 @@ type pgDialect struct {
 	schema string
 }
 
-// openPostgres opens a postgres:// URL with the pgx stdlib driver.
-func openPostgres(ctx context.Context, rawURL string, o *Options) (*sqlDriver, error) {
-	u, err := parseURL(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	db, err := openDB(ctx, "pgx", rawURL, o)
-	if err != nil {
-		return nil, connectError("postgres", u, err)
-	}
-	var schema *string
-	if err := db.GetContext(ctx, &schema, "SELECT current_schema()"); err != nil {
-		db.Close()
-		return nil, connectError("postgres", u, err)
-	}
-	if schema == nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlstore: postgres %s: no current schema (search_path names no existing schema)", u.Redacted())
-	}
-	return &sqlDriver{db: db, d: pgDialect{schema: *schema}}, nil
-}
-
 func (pgDialect) name() string { return "postgres" }
 
-func (pgDialect) quote(id string) string {
-	return `"` + strings.ReplaceAll(id, `"`, `""`) + `"`
-}
+func (pgDialect) quote(id string) string { return sqldialect.Postgres.Quote(id) }
 
 func (d pgDialect) table(name string) string { return d.quote(d.schema) + "." + d.quote(name) }
 

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite"
 )
@@ -27,51 +27,9 @@ const (
 	sqliteMaxParams   = 32000
 )
 
-// openSQLite opens sqlite:///abs/path, sqlite:rel/path or sqlite::memory:.
-func openSQLite(ctx context.Context, rawURL string, o *Options) (*sqlDriver, error) {
-	path := rawURL[strings.Index(rawURL, ":")+1:]
-	memory := path == ":memory:" || path == "//:memory:"
-	if strings.HasPrefix(path, "//") && !memory {
-		path = strings.TrimPrefix(path, "//")
-		if !strings.HasPrefix(path, "/") {
-			return nil, fmt.Errorf("%w: want sqlite:///absolute/path, sqlite:relative/path or sqlite::memory: (got a host)", ErrInvalidURL)
-		}
-	}
-	if path == "" {
-		return nil, fmt.Errorf("%w: sqlite URL has no path", ErrInvalidURL)
-	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(o.BusyTimeout.Milliseconds(), 10)+")")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")
-	dsn := "file:" + path
-	if memory {
-		dsn = "file::memory:"
-	} else {
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "synchronous(NORMAL)")
-	}
-	db, err := sqlx.Open("sqlite", dsn+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
-	if memory {
-		db.SetMaxOpenConns(1) // every connection would be a new database
-	} else if o.MaxOpenConns > 0 {
-		db.SetMaxOpenConns(o.MaxOpenConns)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
-	}
-	return &sqlDriver{db: db, d: sqliteDialect{}}, nil
-}
-
 func (sqliteDialect) name() string { return "sqlite" }
 
-func (sqliteDialect) quote(id string) string {
-	return `"` + strings.ReplaceAll(id, `"`, `""`) + `"`
-}
+func (sqliteDialect) quote(id string) string { return sqldialect.SQLite.Quote(id) }
 
 func (d sqliteDialect) table(name string) string { return d.quote(name) }
 

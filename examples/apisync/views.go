@@ -29,13 +29,19 @@ func viewsPipeline(store *datastore.Store) (*pipeline.Pipeline, error) {
 			return err
 		}
 		name := viewName(ds)
-		if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS "+q(name)); err != nil {
+		view, err := q(name)
+		if err != nil {
+			return pipeline.Permanent(err)
+		}
+		table, _ := q(target)
+		col, _ := q("created_on")
+		if _, err := db.ExecContext(ctx, "DROP VIEW IF EXISTS "+view); err != nil {
 			return err
 		}
 		// The bounds are dates computed here, not input; views take no
 		// placeholders on every database, so they are written as literals.
 		stmt := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s WHERE %s >= '%s' AND %s < '%s'",
-			q(name), q(target), q("created_on"), from.Format("2006-01-02"), q("created_on"), to.Format("2006-01-02"))
+			view, table, col, from.Format("2006-01-02"), col, to.Format("2006-01-02"))
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return err
 		}

@@ -29,7 +29,8 @@ type api struct {
 }
 
 // startAPI serves the ingest API for the three tables, with their data
-// dictionary, a random bearer token and the backup bucket.
+// dictionary, a random bearer token and the backup bucket, and the KPI
+// views /view/req1 and /view/req2 beside it.
 func startAPI(ctx context.Context, s *datastore.Store, bucket *storage.Bucket) (*api, error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
@@ -47,8 +48,11 @@ func startAPI(ctx context.Context, s *datastore.Store, bucket *storage.Bucket) (
 	if err != nil {
 		return nil, err
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.Handle("/view/", viewHandler(s, hex.EncodeToString(tok)))
 	a := &api{base: "http://" + ln.Addr().String(), token: hex.EncodeToString(tok),
-		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1)}
+		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1)}
 	go func() { a.done <- a.srv.Serve(ln) }()
 	return a, nil
 }
@@ -87,6 +91,31 @@ func (a *api) post(ctx context.Context, path, ctype string, body []byte, out any
 		return resp.StatusCode, fmt.Errorf("POST %s: %s: %s", path, resp.Status, bytes.TrimSpace(data))
 	}
 	return resp.StatusCode, json.Unmarshal(data, out)
+}
+
+// getViews fetches the KPI views from the API and prints how many lines
+// each has.
+func getViews(ctx context.Context, a *api, out io.Writer) error {
+	fmt.Fprintln(out, "5. KPI views served by the API")
+	for _, path := range []string{"/view/req1", "/view/req2"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		var rows []map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&rows)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s: %v", path, resp.Status, err)
+		}
+		fmt.Fprintf(out, "   GET %s → %d: %d lines\n", path, resp.StatusCode, len(rows))
+	}
+	return nil
 }
 
 // ingestNewRecords posts each new_records file (headerless CSV) to its

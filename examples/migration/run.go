@@ -82,7 +82,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := backupAndRestore(ctx, api, store, bucket, stdout); err != nil {
 		return err
 	}
-	return writeReports(ctx, store, c.out, stdout)
+	if err := writeReports(ctx, store, c.out, stdout); err != nil {
+		return err
+	}
+	return getViews(ctx, api, stdout)
 }
 
 // openStore opens --db, or a SQLite file in dir.

@@ -104,6 +104,12 @@ type Transport struct {
 	MaxBody int64
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// PassErrors returns responses whose status is not 2xx unverified, so
+	// the caller sees a 429's Retry-After or a 5xx (as data-flow checks the
+	// status before the signature); their bodies are not authenticated and
+	// must not be taken as data. Default false: every response must be
+	// signed, refusals included.
+	PassErrors bool
 }
 
 // RoundTrip signs req, sends it and authenticates the reply.
@@ -120,6 +126,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := base.RoundTrip(req)
 	if err != nil {
 		return nil, err
+	}
+	if t.PassErrors && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		return resp, nil
 	}
 	limit := t.MaxBody
 	if limit <= 0 {

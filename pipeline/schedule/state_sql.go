@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -22,34 +23,36 @@ type SQLStateStore struct {
 
 var _ StateStore = (*SQLStateStore)(nil)
 
+// stateTableDDL creates the state table, per dialect.
+var stateTableDDL = map[sqldialect.Dialect]string{
+	sqldialect.SQLite:   "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key TEXT PRIMARY KEY, state_value TEXT NOT NULL)",
+	sqldialect.Postgres: "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key TEXT PRIMARY KEY, state_value TEXT NOT NULL)",
+	sqldialect.MySQL: "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key VARCHAR(255) NOT NULL PRIMARY KEY, " +
+		"state_value MEDIUMTEXT NOT NULL) DEFAULT CHARSET=utf8mb4",
+}
+
 // NewSQLStateStore creates the state table if needed and returns the store.
 // The database's driver must be "sqlite", "sqlite3", "pgx", "postgres" or
 // "mysql".
 func NewSQLStateStore(ctx context.Context, db *sqlx.DB) (*SQLStateStore, error) {
-	var create, upsert string
-	get := "SELECT state_value FROM pipeline_trigger_state WHERE state_key = ?"
-	switch db.DriverName() {
-	case "sqlite", "sqlite3":
-		create = "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key TEXT PRIMARY KEY, state_value TEXT NOT NULL)"
-		upsert = "INSERT INTO pipeline_trigger_state (state_key, state_value) VALUES (?, ?) " +
-			"ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value"
-	case "pgx", "postgres":
-		create = "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key TEXT PRIMARY KEY, state_value TEXT NOT NULL)"
-		upsert = "INSERT INTO pipeline_trigger_state (state_key, state_value) VALUES ($1, $2) " +
-			"ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value"
-		get = "SELECT state_value FROM pipeline_trigger_state WHERE state_key = $1"
-	case "mysql":
-		create = "CREATE TABLE IF NOT EXISTS pipeline_trigger_state (state_key VARCHAR(255) NOT NULL PRIMARY KEY, " +
-			"state_value MEDIUMTEXT NOT NULL) DEFAULT CHARSET=utf8mb4"
+	d, err := sqldialect.ForDriver(db.DriverName())
+	if err != nil {
+		return nil, fmt.Errorf("sql state store: %w", err)
+	}
+	upsert := "INSERT INTO pipeline_trigger_state (state_key, state_value) VALUES (?, ?) " +
+		"ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value"
+	if d == sqldialect.MySQL {
 		upsert = "INSERT INTO pipeline_trigger_state (state_key, state_value) VALUES (?, ?) " +
 			"ON DUPLICATE KEY UPDATE state_value = VALUES(state_value)"
-	default:
-		return nil, fmt.Errorf("sql state store: unsupported driver %q", db.DriverName())
 	}
-	if _, err := db.ExecContext(ctx, create); err != nil {
+	if _, err := db.ExecContext(ctx, stateTableDDL[d]); err != nil {
 		return nil, fmt.Errorf("sql state store: create table: %w", err)
 	}
-	return &SQLStateStore{db: db, get: get, upsert: upsert}, nil
+	return &SQLStateStore{
+		db:     db,
+		get:    d.Rebind("SELECT state_value FROM pipeline_trigger_state WHERE state_key = ?"),
+		upsert: d.Rebind(upsert),
+	}, nil
 }
 
 // Get implements [StateStore].

@@ -153,7 +153,7 @@ func applyEach(ctx context.Context, conn *sqlx.Conn, dialect Dialect, migs []mig
 }
 
 func applyOne(ctx context.Context, conn *sqlx.Conn, dialect Dialect, m migration, useTx bool) error {
-	record := sqlx.Rebind(bindType(dialect), "INSERT INTO status_schema_migrations (version, name) VALUES (?, ?)")
+	record := dialect.Rebind("INSERT INTO status_schema_migrations (version, name) VALUES (?, ?)")
 	if !useTx {
 		for _, st := range m.statements {
 			if _, err := conn.ExecContext(ctx, st); err != nil {
@@ -251,11 +251,4 @@ func appliedVersions(ctx context.Context, q sqlx.QueryerContext) (map[int]bool, 
 		out[v] = true
 	}
 	return out, rows.Err()
-}
-
-func bindType(d Dialect) int {
-	if d == Postgres {
-		return sqlx.DOLLAR
-	}
-	return sqlx.QUESTION
 }

@@ -26,7 +26,7 @@ const jobCols = `id, factory_id, job_type, dataset, resource, username, status, 
 	created, updated, heartbeat, version`
 
 func newQueries(db *sqlx.DB, d Dialect) queries {
-	rb := func(q string) string { return sqlx.Rebind(bindType(d), q) }
+	rb := d.Rebind
 	return queries{
 		rebind:      rb,
 		insertTrace: rb(`INSERT INTO status_traces (trace_id, created) VALUES (?, ?)`),

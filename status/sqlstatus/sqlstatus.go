@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/datafactory/datafactory/internal/sqlurl"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/driver"
-	_ "github.com/go-sql-driver/mysql" // registers "mysql"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // registers "sqlite"
 )
 
 // Options configure Open. The zero value (or nil) means defaults.
@@ -41,65 +39,48 @@ var _ driver.Driver = (*sqlDriver)(nil)
 //	mysql://user:pass@host:3306/db                                      (MySQL or MariaDB; also mariadb://)
 //
 // A SQLite file is created when missing and put in WAL mode. Errors never
-// contain the URL.
+// contain the URL's password.
 func Open(ctx context.Context, rawURL string, opts *Options) (*status.Store, error) {
-	t, err := parseURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstatus: open: %w", err)
-	}
-	db, err := sqlx.Open(t.driver, t.dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, scrub(err, t.password))
-	}
 	o := Options{}
 	if opts != nil {
 		o = *opts
 	}
-	configurePool(db, t, o.MaxOpenConns)
-	d := &sqlDriver{db: db, dialect: t.dialect, q: newQueries(db, t.dialect)}
-	if err := d.setup(ctx, t); err != nil {
+	u, err := sqlurl.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstatus: open: %w", err)
+	}
+	pool := poolSize(u, o.MaxOpenConns)
+	db, err := sqlurl.Open(ctx, u, &sqlurl.Options{MaxOpenConns: pool})
+	if err != nil {
+		return nil, fmt.Errorf("sqlstatus: open %s: %w", u.Dialect, err)
+	}
+	if !u.Memory() {
+		db.SetMaxIdleConns(pool)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	d := &sqlDriver{db: db, dialect: u.Dialect, q: newQueries(db, u.Dialect)}
+	if err := migrate(ctx, db, u.Dialect); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("sqlstatus: open %s: %w", t.dialect, scrub(err, t.password))
+		return nil, fmt.Errorf("sqlstatus: open %s: %w", u.Dialect, u.Scrub(err))
 	}
 	flushers := 4
-	if t.dialect == SQLite {
+	if u.Dialect == SQLite {
 		flushers = 1
 	}
 	d.batch = newBatcher(d, flushers)
 	return status.New(d, &status.Options{Now: o.Now}), nil
 }
 
-func configurePool(db *sqlx.DB, t target, maxOpen int) {
-	if maxOpen <= 0 {
-		maxOpen = 8
-		if t.dialect == SQLite {
-			maxOpen = 1
-		}
+// poolSize is the pool's size: the option, or 1 for SQLite (one writer)
+// and 8 for servers.
+func poolSize(u *sqlurl.URL, maxOpen int) int {
+	switch {
+	case maxOpen > 0:
+		return maxOpen
+	case u.Dialect == SQLite:
+		return 1
 	}
-	if t.memory {
-		maxOpen = 1 // each connection would get its own in-memory database
-	}
-	db.SetMaxOpenConns(maxOpen)
-	db.SetMaxIdleConns(maxOpen)
-	if t.memory {
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-	} else {
-		db.SetConnMaxIdleTime(5 * time.Minute)
-	}
-}
-
-// setup checks the connection, sets the SQLite journal mode and migrates.
-func (d *sqlDriver) setup(ctx context.Context, t target) error {
-	if err := d.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	if t.dialect == SQLite && !t.memory {
-		if _, err := d.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
-			return fmt.Errorf("set WAL mode: %w", err)
-		}
-	}
-	return migrate(ctx, d.db, d.dialect)
+	return 8
 }
 
 // Close closes the connection pool.
