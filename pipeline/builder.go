@@ -31,6 +31,11 @@ type TaskOptions struct {
 	// queue has ended, the queue is closed; if one of them did not succeed it
 	// is closed with an error, so consumers stop. Default none.
 	Feeds []string
+	// OnFailure says what the task's failure does to the run: [Halt],
+	// [Continue] or [Deactivate] (dart's on_failure). Default "": the run
+	// fails, dependents follow their TriggerRule and independent tasks
+	// still run.
+	OnFailure FailurePolicy
 	// Consumes names queues this task claims items from. Declaring them
 	// lets Build refuse the two mistakes that otherwise show only at run
 	// time: a consumed queue that no task feeds (its claims would wait
@@ -55,6 +60,7 @@ type node struct {
 	instances int
 	feeds     []string
 	consumes  []string
+	onFailure FailurePolicy
 	params    json.RawMessage // from a spec; nil otherwise
 	typ       string          // registered type, "" when added directly
 }
@@ -119,7 +125,8 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 		return b
 	}
 	n := &node{name: name, task: t, retry: opts.Retry, timeout: opts.Timeout, rule: opts.TriggerRule,
-		instances: opts.Instances, feeds: slices.Clone(opts.Feeds), consumes: slices.Clone(opts.Consumes)}
+		instances: opts.Instances, feeds: slices.Clone(opts.Feeds), consumes: slices.Clone(opts.Consumes),
+		onFailure: opts.OnFailure}
 	if n.retry == nil {
 		n.retry = NoRetry()
 	}
@@ -131,6 +138,9 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 	}
 	if n.instances <= 0 {
 		n.instances = 1
+	}
+	if err := n.onFailure.validate(); err != nil {
+		b.errs = append(b.errs, fmt.Errorf("task %s: %w", name, err))
 	}
 	for _, q := range slices.Concat(n.feeds, n.consumes) {
 		if err := ValidateName(q); err != nil {

@@ -46,6 +46,7 @@ type executor struct {
 	running   int
 	remaining int
 	cancelled bool
+	halted    bool // a task failed under Halt or Deactivate
 	results   chan unitResult
 	feedLeft  map[string]int
 	feedErr   map[string]error
@@ -166,6 +167,9 @@ func (ex *executor) finishTask(i int, s State) {
 	t := &ex.tasks[i]
 	t.state = s
 	ex.remaining--
+	if s == StateFailed && ex.r.p.nodes[i].onFailure.halts() && !ex.halted {
+		defer ex.halt()
+	}
 	if err := ex.r.saveTask(ex.saveCtx, t.summary(ex.r.p.nodes[i])); err != nil {
 		// The task's dependents in other processes could not see it ended.
 		t.state, t.saveErr = StateFailed, err
@@ -206,18 +210,17 @@ func (ex *executor) resolve(i int) {
 		if !ex.included(u) {
 			continue
 		}
-		switch ex.tasks[u].state {
-		case StateCancelled:
+		switch st := ex.tasks[u].state; {
+		case st == StateCancelled:
 			upCancelled = true
-		case StateSuccess:
-		default:
+		case !upstreamOK(ex.r.p.nodes[u], st):
 			upNotOK = true
 		}
 	}
 	switch {
 	case ex.cancelled || upCancelled:
 		ex.endUnstarted(i, StateCancelled)
-	case upNotOK && n.rule == AllSuccess:
+	case ex.halted || (upNotOK && n.rule == AllSuccess):
 		ex.endUnstarted(i, StateSkipped)
 	default:
 		ex.tasks[i].open = n.instances
@@ -235,6 +238,28 @@ func (ex *executor) endUnstarted(i int, s State) {
 	}
 	ex.r.rec.taskEnded(ex.r, n, s)
 	ex.finishTask(i, s)
+}
+
+// halt stops the run after a failure under Halt or Deactivate: tasks whose
+// instances are ready but not launched end SKIPPED now, tasks not yet ready
+// when they become so (see resolve); running tasks finish.
+func (ex *executor) halt() {
+	ex.halted = true
+	var keep [][2]int
+	var skip []int
+	for _, u := range ex.ready {
+		switch {
+		case ex.tasks[u[0]].started:
+			keep = append(keep, u) // the rest of a fan-out already running
+		case !slices.Contains(skip, u[0]):
+			skip = append(skip, u[0])
+		}
+	}
+	ex.ready = keep
+	for _, i := range skip {
+		ex.tasks[i].open = 0
+		ex.endUnstarted(i, StateSkipped)
+	}
 }
 
 // cancel stops launching: instances not started and tasks not yet ready

@@ -202,7 +202,7 @@ func (r *runState) taskState(ctx context.Context, task string) (taskRecord, bool
 // fail with an error matching [ErrQueueSplit].
 //
 // The error is nil when the task succeeded or was skipped; it wraps the
-// [*TaskError] when the task failed.
+// [*TaskError] when the task failed (under any [FailurePolicy]).
 func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOptions) (*TaskSummary, error) {
 	i, ok := p.index[task]
 	if !ok {
@@ -222,11 +222,10 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 		if !ok {
 			return nil, fmt.Errorf("run %s task %s: %w: %s", runID, task, ErrUpstreamNotDone, p.nodes[u].name)
 		}
-		switch rec.State {
-		case StateCancelled:
+		switch {
+		case rec.State == StateCancelled:
 			upCancelled = true
-		case StateSuccess:
-		default:
+		case !upstreamOK(p.nodes[u], rec.State):
 			upNotOK = true
 		}
 	}
@@ -247,10 +246,11 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 	defer close(r.done)
 	sum, err := r.execute(ctx, map[int]bool{i: true})
 	ts := sum.Tasks[0]
-	if err != nil {
-		return &ts, err
+	if err == nil && ts.Err != nil {
+		// A failure under Continue fails no run, but the task failed.
+		err = fmt.Errorf("pipeline %s run %s: task %s failed (on_failure %s): %w", p.name, runID, task, n.onFailure, ts.Err)
 	}
-	return &ts, nil
+	return &ts, err
 }
 
 // FinishRun ends a run made by [CreateRun] once its tasks ran: it builds

@@ -31,6 +31,7 @@ type TaskSpec struct {
 	Instances   int             `json:"instances,omitempty"`
 	Feeds       []string        `json:"feeds,omitempty"`
 	Consumes    []string        `json:"consumes,omitempty"`
+	OnFailure   FailurePolicy   `json:"on_failure,omitempty"` // HALT, CONTINUE or DEACTIVATE; default: trigger rules decide
 }
 
 // ParseSpec reads a spec from JSON or YAML (a document starting with '{'
@@ -116,7 +117,7 @@ func (r *Registry) Build(s *Spec) (*Pipeline, error) {
 
 func (ts *TaskSpec) options() (*TaskOptions, error) {
 	o := &TaskOptions{DependsOn: ts.DependsOn, TriggerRule: ts.TriggerRule, Instances: ts.Instances, Feeds: ts.Feeds,
-		Consumes: ts.Consumes}
+		Consumes: ts.Consumes, OnFailure: ts.OnFailure}
 	if ts.Timeout != "" {
 		d, err := time.ParseDuration(ts.Timeout)
 		if err != nil {

@@ -49,6 +49,10 @@ type Summary struct {
 	State       State // SUCCESS, FAILED or CANCELLED
 	Start, End  time.Time
 	Tasks       []TaskSummary // in the pipeline's topological order
+	// FailurePolicy is the strongest [TaskOptions].OnFailure among the
+	// failed tasks: [Deactivate], else [Halt], else "" (a failure under
+	// [Continue] fails no run and does not count).
+	FailurePolicy FailurePolicy
 
 	p       *Pipeline
 	outputs outputStore
@@ -94,9 +98,16 @@ func summarize(r *runState, tasks []TaskSummary, start, end time.Time, cause err
 		}
 		switch t.State {
 		case StateFailed:
+			policy := r.p.nodes[r.p.index[t.Name]].onFailure
+			if policy == Continue {
+				continue
+			}
 			failed = append(failed, t.Err)
 			if sum.State == StateSuccess {
 				sum.State = StateFailed
+			}
+			if policy == Deactivate || sum.FailurePolicy == "" {
+				sum.FailurePolicy = policy
 			}
 		case StateCancelled:
 			sum.State = StateCancelled
