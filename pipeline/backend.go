@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -109,39 +108,39 @@ func (b *Backend) warn(ctx context.Context, msg string, r *runState, err error) 
 // storageOutputs keeps outputs in the run's storage.
 type storageOutputs struct{ run *storage.Run }
 
-func outputName(key string) string { return "outputs/" + key + ".json" }
-
-func (o *storageOutputs) put(ctx context.Context, task, key string, data []byte) error {
-	_, err := o.run.Task(task).Put(ctx, outputName(key), bytesReader(data), &storage.WriteOptions{ContentType: "application/json"})
+func (o *storageOutputs) put(ctx context.Context, task, name string, data []byte) error {
+	_, err := o.run.Task(task).Put(ctx, name, bytesReader(data), &storage.WriteOptions{ContentType: "application/json"})
 	return err
 }
 
-func (o *storageOutputs) get(ctx context.Context, task, key string) ([]byte, error) {
-	k, err := o.run.Task(task).Key(outputName(key))
+func (o *storageOutputs) get(ctx context.Context, task, name string) ([]byte, error) {
+	k, err := o.run.Task(task).Key(name)
 	if err != nil {
 		return nil, err
 	}
 	data, err := o.run.Bucket().ReadAll(ctx, k)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s/%s", ErrNoOutput, task, key)
+		return nil, ErrNoOutput
 	}
 	return data, err
 }
 
 // Output reads output key of a task of a finished (or running) run from
-// storage into v; it matches [ErrNoOutput] when the task did not set it and
-// [ErrNoStorage] when the backend has no storage.
+// storage into v; it matches [ErrNoOutput] when the task did not set it (or
+// fans out: see [Backend.InstanceOutput]) and [ErrNoStorage] when the
+// backend has no storage ([Summary.Output] reads the outputs of a run
+// without storage).
 func (b *Backend) Output(ctx context.Context, p *Pipeline, runID, task, key string, v any) error {
+	return b.InstanceOutput(ctx, p, runID, task, -1, key, v)
+}
+
+// InstanceOutput reads output key of one instance of a fan-out task of a
+// run from storage into v, as [Backend.Output] does for a task with one
+// instance (instance -1 means that).
+func (b *Backend) InstanceOutput(ctx context.Context, p *Pipeline, runID, task string, instance int, key string, v any) error {
 	dir := b.runDir(p, runID)
 	if dir == nil {
 		return fmt.Errorf("output %s/%s: %w", task, key, ErrNoStorage)
 	}
-	data, err := (&storageOutputs{run: dir}).get(ctx, task, key)
-	if err != nil {
-		return fmt.Errorf("output %s/%s: %w", task, key, err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("output %s/%s: %w", task, key, err)
-	}
-	return nil
+	return readOutput(ctx, &storageOutputs{run: dir}, p, task, instance, key, v)
 }

@@ -31,6 +31,20 @@ type TaskOptions struct {
 	// queue has ended, the queue is closed; if one of them did not succeed it
 	// is closed with an error, so consumers stop. Default none.
 	Feeds []string
+	// OnFailure says what the task's failure does to the run: [Halt],
+	// [Continue] or [Deactivate] (dart's on_failure). Default "": the run
+	// fails, dependents follow their TriggerRule and independent tasks
+	// still run.
+	OnFailure FailurePolicy
+	// Consumes names queues this task claims items from. Declaring them
+	// lets Build refuse the two mistakes that otherwise show only at run
+	// time: a consumed queue that no task feeds (its claims would wait
+	// forever), and a consumer that depends, directly or through other
+	// tasks, on a task feeding its queue (it would start only once the
+	// queue is closed, so it would not claim while the producer produces).
+	// A consumer must not depend on its producers: they run side by side.
+	// Default none (the task may still claim from any queue, unchecked).
+	Consumes []string
 }
 
 // node is a task inside a built pipeline.
@@ -45,6 +59,8 @@ type node struct {
 	rule      TriggerRule
 	instances int
 	feeds     []string
+	consumes  []string
+	onFailure FailurePolicy
 	params    json.RawMessage // from a spec; nil otherwise
 	typ       string          // registered type, "" when added directly
 }
@@ -109,7 +125,8 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 		return b
 	}
 	n := &node{name: name, task: t, retry: opts.Retry, timeout: opts.Timeout, rule: opts.TriggerRule,
-		instances: opts.Instances, feeds: slices.Clone(opts.Feeds)}
+		instances: opts.Instances, feeds: slices.Clone(opts.Feeds), consumes: slices.Clone(opts.Consumes),
+		onFailure: opts.OnFailure}
 	if n.retry == nil {
 		n.retry = NoRetry()
 	}
@@ -122,7 +139,10 @@ func (b *Builder) Add(name string, t Task, opts *TaskOptions) *Builder {
 	if n.instances <= 0 {
 		n.instances = 1
 	}
-	for _, q := range n.feeds {
+	if err := n.onFailure.validate(); err != nil {
+		b.errs = append(b.errs, fmt.Errorf("task %s: %w", name, err))
+	}
+	for _, q := range slices.Concat(n.feeds, n.consumes) {
 		if err := ValidateName(q); err != nil {
 			b.errs = append(b.errs, fmt.Errorf("task %s: queue: %w", name, err))
 		}
@@ -167,6 +187,8 @@ func (b *Builder) Build() (*Pipeline, error) {
 		order, err := topoSort(b.nodes)
 		if err != nil {
 			errs = append(errs, err)
+		} else {
+			errs = append(errs, checkConsumers(b.nodes)...)
 		}
 		p.nodes = order
 	}
@@ -182,6 +204,51 @@ func (b *Builder) Build() (*Pipeline, error) {
 	}
 	p.reindex()
 	return p, nil
+}
+
+// checkConsumers refuses consumed queues that no task feeds and consumers
+// that depend on a task feeding their queue. nodes are acyclic.
+func checkConsumers(nodes []*node) []error {
+	feeders := map[string][]*node{}
+	for _, n := range nodes {
+		for _, q := range n.feeds {
+			feeders[q] = append(feeders[q], n)
+		}
+	}
+	var errs []error
+	for _, n := range nodes {
+		if len(n.consumes) == 0 {
+			continue
+		}
+		up := upstreamOf(nodes, n)
+		for _, q := range n.consumes {
+			if len(feeders[q]) == 0 {
+				errs = append(errs, fmt.Errorf("task %s consumes queue %q, which no task feeds: its claims would wait forever", n.name, q))
+			}
+			for _, f := range feeders[q] {
+				if f != n && up[f.idx] {
+					errs = append(errs, fmt.Errorf("task %s consumes queue %q but depends on %s, which feeds it: "+
+						"it would start only after the queue closed; drop the dependency so both run side by side", n.name, q, f.name))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// upstreamOf returns the tasks n depends on, directly or not, by index.
+func upstreamOf(nodes []*node, n *node) []bool {
+	seen := make([]bool, len(nodes))
+	stack := slices.Clone(n.up)
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !seen[u] {
+			seen[u] = true
+			stack = append(stack, nodes[u].up...)
+		}
+	}
+	return seen
 }
 
 // reindex renumbers nodes in topological order and fills the index.

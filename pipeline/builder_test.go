@@ -46,6 +46,21 @@ func TestBuildRejects(t *testing.T) {
 		{"bad conf schema", func() *pipeline.Builder {
 			return pipeline.NewBuilder("p").Add("a", noop(), nil).ConfSchema([]byte(`{"type": 5}`))
 		}, []string{"conf schema"}},
+		{"consumer depends on its producer", func() *pipeline.Builder {
+			return pipeline.NewBuilder("p").Add("fetch", noop(), &pipeline.TaskOptions{Feeds: []string{"pages"}}).
+				Add("insert", noop(), &pipeline.TaskOptions{DependsOn: []string{"fetch"}, Consumes: []string{"pages"}})
+		}, []string{`task insert consumes queue "pages" but depends on fetch, which feeds it`}},
+		{"consumer depends on its producer through another task", func() *pipeline.Builder {
+			return pipeline.NewBuilder("p").Add("fetch", noop(), &pipeline.TaskOptions{Feeds: []string{"pages"}}).
+				Add("create", noop(), deps("fetch")).
+				Add("insert", noop(), &pipeline.TaskOptions{DependsOn: []string{"create"}, Consumes: []string{"pages"}})
+		}, []string{`task insert consumes queue "pages" but depends on fetch`}},
+		{"consumed queue nobody feeds", func() *pipeline.Builder {
+			return pipeline.NewBuilder("p").Add("insert", noop(), &pipeline.TaskOptions{Consumes: []string{"pages"}})
+		}, []string{`task insert consumes queue "pages", which no task feeds`}},
+		{"bad consumed queue name", func() *pipeline.Builder {
+			return pipeline.NewBuilder("p").Add("insert", noop(), &pipeline.TaskOptions{Consumes: []string{"a/b"}})
+		}, []string{`task insert: queue: invalid name "a/b"`}},
 		{"several at once", func() *pipeline.Builder {
 			return pipeline.NewBuilder("p").Add("a", noop(), deps("x")).Add("a", noop(), nil).Add("b", noop(), deps("y"))
 		}, []string{`unknown task "x"`, `duplicate task name "a"`, `unknown task "y"`}},
@@ -87,4 +102,14 @@ func TestBuildOrderAndUpstream(t *testing.T) {
 	_, err = p.Upstream("nope")
 	require.ErrorIs(t, err, pipeline.ErrUnknownTask)
 	require.Equal(t, "p", p.Name())
+}
+
+func TestBuildAcceptsConsumers(t *testing.T) {
+	t.Parallel()
+	_, err := pipeline.NewBuilder("p").
+		Add("create", noop(), nil).
+		Add("fetch", noop(), &pipeline.TaskOptions{Feeds: []string{"pages"}}).
+		Add("insert", noop(), &pipeline.TaskOptions{DependsOn: []string{"create"}, Consumes: []string{"pages"}, Instances: 3}).
+		Add("swap", noop(), deps("fetch", "insert")).Build()
+	require.NoError(t, err, "a consumer beside its producer, both before the swap")
 }

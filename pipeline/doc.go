@@ -11,7 +11,9 @@
 // and Build rejects duplicate names, unknown dependencies and cycles.
 // [Run] validates the run's conf against the pipeline's JSON Schema, then
 // runs ready tasks in dependency order with a concurrency limit, and returns
-// a [Summary] with every task's state, attempts and duration.
+// a [Summary] with every task's state, attempts, duration and instances;
+// [Summary.Output] reads the run's outputs afterwards, also for a run with
+// nil options (outputs then live in memory).
 //
 // Task instances move PENDING → RUNNING → SUCCESS or FAILED; a failed attempt
 // that the retry policy retries goes RUNNING → UP_FOR_RETRY → RUNNING. Tasks
@@ -23,7 +25,8 @@
 //
 // A task returns [Permanent](err) to fail at once, and [RetryAfter](d) to
 // run again after d without using up an attempt. A failed run's error
-// matches [ErrRunFailed] and carries a [*TaskError] per failed task.
+// matches [ErrRunFailed] and carries a [*TaskError] per failed task, after
+// [Run] and after [FinishRun] alike (errors.As finds them).
 //
 // # Fan-out
 //
@@ -31,6 +34,11 @@
 // [Queue] (data-flow's page inserters): producer tasks declared with Feeds
 // put items, instances Claim them, every item goes to exactly one instance,
 // and the queue closes when its producers end (with an error if one failed).
+// Consumers declare the queue with Consumes and must not depend on its
+// producers, which run beside them: Build refuses that dependency. Each
+// instance retries on its own; the task's Attempts is the most tries of an
+// instance, and [TaskSummary].Instances lists every instance. Each instance
+// has its own outputs ([TaskContext.InstanceOutput]).
 //
 // # Task context
 //
@@ -40,7 +48,9 @@
 // "<pipeline>/<run id>/<task>/" ([TaskContext.Dir]) and its upstream tasks'
 // directories ([TaskContext.TaskDir]), small JSON outputs
 // ([TaskContext.SetOutput], [TaskContext.Output]; Airflow's XCom, kept in
-// storage under "<task>/outputs/"), and its status step: counters
+// storage as "<task>/outputs/<key>.json", or
+// "<task>/outputs/<instance>/<key>.json" for the instances of a fan-out
+// task), and its status step: counters
 // ([TaskContext.AddCounts]), extra status_body keys and localized errors.
 //
 // # Status and storage

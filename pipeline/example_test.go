@@ -10,7 +10,8 @@ import (
 )
 
 // A data-flow style pipeline: fetch pages into a queue while two inserters
-// claim them, then swap once everything succeeded.
+// claim them, then swap once everything succeeded. Each inserter has its
+// own outputs; the run's outputs stay readable through its summary.
 func ExampleRun() {
 	fetch := pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
 		return tc.Queue("pages").Put("page0", "page1", "page2")
@@ -20,7 +21,7 @@ func ExampleRun() {
 		for {
 			_, err := tc.Queue("pages").Claim(ctx)
 			if errors.Is(err, pipeline.ErrQueueClosed) {
-				return tc.SetOutput(ctx, fmt.Sprintf("inserted-%d", tc.Instance()), n)
+				return tc.SetOutput(ctx, "inserted", n)
 			}
 			if err != nil {
 				return err
@@ -32,17 +33,16 @@ func ExampleRun() {
 		total := 0
 		for i := range 2 {
 			var n int
-			if err := tc.Output(ctx, "insert", fmt.Sprintf("inserted-%d", i), &n); err != nil {
+			if err := tc.InstanceOutput(ctx, "insert", i, "inserted", &n); err != nil {
 				return err
 			}
 			total += n
 		}
-		fmt.Println("pages inserted:", total)
-		return nil
+		return tc.SetOutput(ctx, "total", total)
 	})
 	p, err := pipeline.NewBuilder("dataset").
 		Add("fetch", fetch, &pipeline.TaskOptions{Feeds: []string{"pages"}}).
-		Add("insert", insert, &pipeline.TaskOptions{Instances: 2}).
+		Add("insert", insert, &pipeline.TaskOptions{Consumes: []string{"pages"}, Instances: 2}).
 		Add("swap", swap, &pipeline.TaskOptions{DependsOn: []string{"fetch", "insert"}}).
 		Build()
 	if err != nil {
@@ -54,14 +54,20 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
+	var total int
+	if err := sum.Output(context.Background(), "swap", "total", &total); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("pages inserted:", total)
 	for _, t := range sum.Tasks {
-		fmt.Println(t.Name, t.State, t.Attempts)
+		fmt.Println(t.Name, t.State, "attempts:", t.Attempts, "instances:", len(t.Instances))
 	}
 	// Output:
 	// pages inserted: 3
-	// fetch SUCCESS 1
-	// insert SUCCESS 2
-	// swap SUCCESS 1
+	// fetch SUCCESS attempts: 1 instances: 1
+	// insert SUCCESS attempts: 1 instances: 2
+	// swap SUCCESS attempts: 1 instances: 1
 }
 
 // Task types with JSON Schemas for their params; the spec's params are

@@ -3,21 +3,28 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // taskRun is the runner's bookkeeping for one task.
 type taskRun struct {
-	state    State
-	waiting  int // included upstream tasks not yet terminal
-	open     int // instances not yet finished
-	started  bool
-	attempts int
-	start    time.Time
-	end      time.Time
-	err      error
-	errInst  int   // instance whose error err is
-	instErr  State // worst instance outcome so far
+	state   State
+	waiting int // included upstream tasks not yet terminal
+	open    int // instances not yet finished
+	started bool
+	insts   []InstanceSummary // finished instances, by instance once the task ended
+	instErr State             // worst instance outcome so far
+	saveErr error             // the task's state could not be stored
+}
+
+// summary is the task's summary.
+func (t *taskRun) summary(n *node) TaskSummary {
+	ts := taskSummary(n.name, t.state, t.insts)
+	if t.saveErr != nil && ts.Err == nil {
+		ts.Err = &TaskError{Task: n.name, Attempt: ts.Attempts, Err: t.saveErr}
+	}
+	return ts
 }
 
 // unitResult is how one task instance ended.
@@ -39,6 +46,7 @@ type executor struct {
 	running   int
 	remaining int
 	cancelled bool
+	halted    bool // a task failed under Halt or Deactivate
 	results   chan unitResult
 	feedLeft  map[string]int
 	feedErr   map[string]error
@@ -132,18 +140,10 @@ func (ex *executor) launch(ctx context.Context, task, inst int) {
 // the last instance.
 func (ex *executor) finishUnit(res unitResult) {
 	t := &ex.tasks[res.task]
-	t.attempts += res.attempts
-	if !res.start.IsZero() && (t.start.IsZero() || res.start.Before(t.start)) {
-		t.start = res.start
-	}
-	if res.end.After(t.end) {
-		t.end = res.end
-	}
+	t.insts = append(t.insts, InstanceSummary{Instance: res.inst, State: res.state, Attempts: res.attempts,
+		Start: res.start, End: res.end, Err: res.err})
 	switch res.state {
 	case StateFailed:
-		if t.err == nil || res.inst < t.errInst { // report the lowest failed instance
-			t.err, t.errInst = res.err, res.inst
-		}
 		t.instErr = StateFailed
 	case StateCancelled:
 		if t.instErr != StateFailed {
@@ -154,6 +154,7 @@ func (ex *executor) finishUnit(res unitResult) {
 	if t.open > 0 {
 		return
 	}
+	slices.SortFunc(t.insts, func(a, b InstanceSummary) int { return a.Instance - b.Instance })
 	state := StateSuccess
 	if t.instErr != "" {
 		state = t.instErr
@@ -166,9 +167,12 @@ func (ex *executor) finishTask(i int, s State) {
 	t := &ex.tasks[i]
 	t.state = s
 	ex.remaining--
-	if err := ex.r.saveTask(ex.saveCtx, ex.r.p.nodes[i], t); err != nil && t.err == nil {
+	if s == StateFailed && ex.r.p.nodes[i].onFailure.halts() && !ex.halted {
+		defer ex.halt()
+	}
+	if err := ex.r.saveTask(ex.saveCtx, t.summary(ex.r.p.nodes[i])); err != nil {
 		// The task's dependents in other processes could not see it ended.
-		t.state, t.err = StateFailed, err
+		t.state, t.saveErr = StateFailed, err
 	}
 	for _, q := range ex.r.p.nodes[i].feeds {
 		if s != StateSuccess && ex.feedErr[q] == nil {
@@ -206,18 +210,17 @@ func (ex *executor) resolve(i int) {
 		if !ex.included(u) {
 			continue
 		}
-		switch ex.tasks[u].state {
-		case StateCancelled:
+		switch st := ex.tasks[u].state; {
+		case st == StateCancelled:
 			upCancelled = true
-		case StateSuccess:
-		default:
+		case !upstreamOK(ex.r.p.nodes[u], st):
 			upNotOK = true
 		}
 	}
 	switch {
 	case ex.cancelled || upCancelled:
 		ex.endUnstarted(i, StateCancelled)
-	case upNotOK && n.rule == AllSuccess:
+	case ex.halted || (upNotOK && n.rule == AllSuccess):
 		ex.endUnstarted(i, StateSkipped)
 	default:
 		ex.tasks[i].open = n.instances
@@ -235,6 +238,28 @@ func (ex *executor) endUnstarted(i int, s State) {
 	}
 	ex.r.rec.taskEnded(ex.r, n, s)
 	ex.finishTask(i, s)
+}
+
+// halt stops the run after a failure under Halt or Deactivate: tasks whose
+// instances are ready but not launched end SKIPPED now, tasks not yet ready
+// when they become so (see resolve); running tasks finish.
+func (ex *executor) halt() {
+	ex.halted = true
+	var keep [][2]int
+	var skip []int
+	for _, u := range ex.ready {
+		switch {
+		case ex.tasks[u[0]].started:
+			keep = append(keep, u) // the rest of a fan-out already running
+		case !slices.Contains(skip, u[0]):
+			skip = append(skip, u[0])
+		}
+	}
+	ex.ready = keep
+	for _, i := range skip {
+		ex.tasks[i].open = 0
+		ex.endUnstarted(i, StateSkipped)
+	}
 }
 
 // cancel stops launching: instances not started and tasks not yet ready

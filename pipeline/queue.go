@@ -9,6 +9,14 @@ import (
 // Queue is a run's work queue: producer tasks put string items (page keys,
 // file names) and fan-out instances claim them. Every item is claimed by
 // exactly one claimer. It lives in the run's process.
+//
+// Producers name the queue in [TaskOptions].Feeds and consumers in
+// [TaskOptions].Consumes; a consumer must not depend on its producers, so
+// that it claims while they produce ([Builder.Build] refuses the
+// dependency when the consumer declares the queue). A consumer that does
+// depend on a producer without declaring the queue starts only after the
+// queue is closed: it claims the items left (all of them when every
+// producer succeeded) and then gets [ErrQueueClosed].
 type Queue struct {
 	name    string
 	mu      sync.Mutex

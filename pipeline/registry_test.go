@@ -166,5 +166,6 @@ tasks:
 	require.ErrorIs(t, err, pipeline.ErrInvalidConf)
 	sum, err := pipeline.Run(context.Background(), p, json.RawMessage(`{"resource_id":"r"}`), nil)
 	require.NoError(t, err)
-	require.Equal(t, 2, sum.Tasks[0].Attempts, "two instances")
+	require.Equal(t, 1, sum.Tasks[0].Attempts, "each of the two instances ran once")
+	require.Len(t, sum.Tasks[0].Instances, 2)
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -75,37 +73,6 @@ func NewRunID(pipeline string, now time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return pipeline + "-" + now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
-// TaskSummary is how one task of a run ended.
-type TaskSummary struct {
-	Name     string
-	State    State
-	Attempts int           // attempts over all instances, RetryAfter re-runs not counted
-	Start    time.Time     // first attempt start; zero if it never ran
-	End      time.Time     // last attempt end; zero if it never ran
-	Duration time.Duration // End - Start
-	Err      error         // a *TaskError for FAILED tasks, nil otherwise
-}
-
-// Summary is how a run ended.
-type Summary struct {
-	Pipeline    string
-	RunID       string
-	LogicalDate time.Time
-	State       State // SUCCESS, FAILED or CANCELLED
-	Start, End  time.Time
-	Tasks       []TaskSummary // in the pipeline's topological order
-}
-
-// Task returns the summary of the named task.
-func (s *Summary) Task(name string) (TaskSummary, bool) {
-	for _, t := range s.Tasks {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return TaskSummary{}, false
 }
 
 // runState is what a run's tasks share.
@@ -202,39 +169,14 @@ func (r *runState) execute(ctx context.Context, only map[int]bool) (*Summary, er
 	r.rec.runStarted(ctx, r, start)
 	ex := newExecutor(r, only)
 	ex.loop(ctx)
-	sum := &Summary{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Start: start, End: r.clock.Now()}
-	var failed []error
-	sum.State = StateSuccess
+	end := r.clock.Now()
+	tasks := make([]TaskSummary, 0, len(r.p.nodes))
 	for i, n := range r.p.nodes {
-		if only != nil && !only[i] {
-			continue
-		}
-		t := ex.tasks[i]
-		ts := TaskSummary{Name: n.name, State: t.state, Attempts: t.attempts, Start: t.start, End: t.end, Err: t.err}
-		if !t.start.IsZero() {
-			ts.Duration = t.end.Sub(t.start)
-		}
-		sum.Tasks = append(sum.Tasks, ts)
-		switch t.state {
-		case StateFailed:
-			failed = append(failed, t.err)
-			if sum.State == StateSuccess {
-				sum.State = StateFailed
-			}
-		case StateCancelled:
-			sum.State = StateCancelled
+		if only == nil || only[i] {
+			tasks = append(tasks, ex.tasks[i].summary(n))
 		}
 	}
+	sum, err := summarize(r, tasks, start, end, context.Cause(ctx))
 	r.rec.runFinished(context.WithoutCancel(ctx), r, sum)
-	switch {
-	case sum.State == StateCancelled:
-		err := context.Cause(ctx)
-		if err == nil {
-			err = context.Canceled
-		}
-		return sum, fmt.Errorf("pipeline %s run %s: cancelled: %w", r.p.name, r.runID, errors.Join(append([]error{err}, failed...)...))
-	case len(failed) > 0:
-		return sum, fmt.Errorf("pipeline %s run %s: %w: %w", r.p.name, r.runID, ErrRunFailed, errors.Join(failed...))
-	}
-	return sum, nil
+	return sum, err
 }

@@ -405,7 +405,11 @@ func TestFanOutClaimsEachItemOnce(t *testing.T) {
 	}
 	require.Equal(t, items, total)
 	ins, _ := sum.Task("insert")
-	require.Equal(t, inserters, ins.Attempts)
+	require.Equal(t, 1, ins.Attempts, "attempts are per instance, not added up")
+	require.Len(t, ins.Instances, inserters)
+	for i, in := range ins.Instances {
+		require.Equal(t, pipeline.InstanceSummary{Instance: i, State: pipeline.StateSuccess, Attempts: 1, Start: in.Start, End: in.End}, in)
+	}
 	for i := range inserters {
 		require.Equal(t, []pipeline.State{pipeline.StatePending, pipeline.StateRunning, pipeline.StateSuccess}, b.tr.of("insert", i))
 	}

@@ -31,17 +31,78 @@ type runRecord struct {
 	User        string          `json:"user,omitempty"`
 }
 
-// taskRecord is a task's final state, stored when it ends.
+// taskRecord is a task's final state, stored when it ends: its summary
+// as JSON, with each *TaskError kept as its fields and message.
 type taskRecord struct {
-	Task     string    `json:"task"`
-	State    State     `json:"state"`
-	Attempts int       `json:"attempts"`
-	Start    time.Time `json:"start,omitzero"`
-	End      time.Time `json:"end,omitzero"`
-	Error    string    `json:"error,omitempty"`
+	Task      string           `json:"task"`
+	State     State            `json:"state"`
+	Attempts  int              `json:"attempts"`
+	Start     time.Time        `json:"start,omitzero"`
+	End       time.Time        `json:"end,omitzero"`
+	Error     string           `json:"error,omitempty"`
+	Instances []instanceRecord `json:"instances,omitempty"`
+}
+
+// instanceRecord is an instance's final state inside a taskRecord.
+type instanceRecord struct {
+	Instance int        `json:"instance"`
+	State    State      `json:"state"`
+	Attempts int        `json:"attempts"`
+	Start    time.Time  `json:"start,omitzero"`
+	End      time.Time  `json:"end,omitzero"`
+	Failure  *errRecord `json:"failure,omitempty"`
+}
+
+// errRecord is a stored *TaskError; its Err comes back as its message.
+type errRecord struct {
+	Task     string `json:"task"`
+	Instance int    `json:"instance"`
+	Attempt  int    `json:"attempt"`
+	Message  string `json:"message"`
 }
 
 func taskRecordName(task string) string { return "tasks/" + task + ".json" }
+
+func recordOf(ts TaskSummary) taskRecord {
+	rec := taskRecord{Task: ts.Name, State: ts.State, Attempts: ts.Attempts, Start: ts.Start, End: ts.End}
+	if ts.Err != nil {
+		rec.Error = ts.Err.Error()
+	}
+	for _, in := range ts.Instances {
+		ir := instanceRecord{Instance: in.Instance, State: in.State, Attempts: in.Attempts, Start: in.Start, End: in.End}
+		if te, ok := in.Err.(*TaskError); ok {
+			ir.Failure = &errRecord{Task: te.Task, Instance: te.Instance, Attempt: te.Attempt, Message: te.Err.Error()}
+		}
+		rec.Instances = append(rec.Instances, ir)
+	}
+	return rec
+}
+
+// summary rebuilds the task's summary, as [Run] made it: the same states,
+// attempts and *TaskError fields, the task's own error as its message.
+func (rec taskRecord) summary() TaskSummary {
+	var insts []InstanceSummary
+	for _, ir := range rec.Instances {
+		in := InstanceSummary{Instance: ir.Instance, State: ir.State, Attempts: ir.Attempts, Start: ir.Start, End: ir.End}
+		if f := ir.Failure; f != nil {
+			in.Err = &TaskError{Task: f.Task, Instance: f.Instance, Attempt: f.Attempt, Err: errors.New(f.Message)}
+		}
+		insts = append(insts, in)
+	}
+	ts := taskSummary(rec.Task, rec.State, insts)
+	if ts.Err == nil && rec.Error != "" {
+		// The state could not be stored in full, or a record written
+		// before instances were stored.
+		ts.Err = &TaskError{Task: rec.Task, Attempt: rec.Attempts, Err: errors.New(rec.Error)}
+	}
+	if len(insts) == 0 {
+		ts.Attempts, ts.Start, ts.End = rec.Attempts, rec.Start, rec.End
+		if !ts.Start.IsZero() {
+			ts.Duration = ts.End.Sub(ts.Start)
+		}
+	}
+	return ts
+}
 
 func writeRunRecord(ctx context.Context, r *runState) error {
 	rec := runRecord{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Conf: r.conf, Files: r.files,
@@ -53,16 +114,12 @@ func writeRunRecord(ctx context.Context, r *runState) error {
 }
 
 // saveTask stores a task's final state (runs with storage only).
-func (r *runState) saveTask(ctx context.Context, n *node, t *taskRun) error {
+func (r *runState) saveTask(ctx context.Context, ts TaskSummary) error {
 	if r.dir == nil {
 		return nil
 	}
-	rec := taskRecord{Task: n.name, State: t.state, Attempts: t.attempts, Start: t.start, End: t.end}
-	if t.err != nil {
-		rec.Error = t.err.Error()
-	}
-	if err := r.dir.Task(recordDir).PutJSON(ctx, taskRecordName(n.name), rec); err != nil {
-		return fmt.Errorf("run %s: store state of task %s: %w", r.runID, n.name, err)
+	if err := r.dir.Task(recordDir).PutJSON(ctx, taskRecordName(ts.Name), recordOf(ts)); err != nil {
+		return fmt.Errorf("run %s: store state of task %s: %w", r.runID, ts.Name, err)
 	}
 	return nil
 }
@@ -145,7 +202,7 @@ func (r *runState) taskState(ctx context.Context, task string) (taskRecord, bool
 // fail with an error matching [ErrQueueSplit].
 //
 // The error is nil when the task succeeded or was skipped; it wraps the
-// [*TaskError] when the task failed.
+// [*TaskError] when the task failed (under any [FailurePolicy]).
 func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOptions) (*TaskSummary, error) {
 	i, ok := p.index[task]
 	if !ok {
@@ -165,11 +222,10 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 		if !ok {
 			return nil, fmt.Errorf("run %s task %s: %w: %s", runID, task, ErrUpstreamNotDone, p.nodes[u].name)
 		}
-		switch rec.State {
-		case StateCancelled:
+		switch {
+		case rec.State == StateCancelled:
 			upCancelled = true
-		case StateSuccess:
-		default:
+		case !upstreamOK(p.nodes[u], rec.State):
 			upNotOK = true
 		}
 	}
@@ -179,8 +235,7 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 			st = StateCancelled
 		}
 		r.rec.taskEnded(r, n, st)
-		t := &taskRun{state: st}
-		if err := r.saveTask(ctx, n, t); err != nil {
+		if err := r.saveTask(ctx, TaskSummary{Name: task, State: st}); err != nil {
 			return nil, err
 		}
 		return &TaskSummary{Name: task, State: st}, nil
@@ -191,10 +246,11 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 	defer close(r.done)
 	sum, err := r.execute(ctx, map[int]bool{i: true})
 	ts := sum.Tasks[0]
-	if err != nil {
-		return &ts, err
+	if err == nil && ts.Err != nil {
+		// A failure under Continue fails no run, but the task failed.
+		err = fmt.Errorf("pipeline %s run %s: task %s failed (on_failure %s): %w", p.name, runID, task, n.onFailure, ts.Err)
 	}
-	return &ts, nil
+	return &ts, err
 }
 
 // FinishRun ends a run made by [CreateRun] once its tasks ran: it builds
@@ -206,8 +262,8 @@ func FinishRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions)
 	if err != nil {
 		return nil, err
 	}
-	sum := &Summary{Pipeline: p.name, RunID: runID, LogicalDate: r.logicalDate, State: StateSuccess, End: r.clock.Now()}
-	var failed []error
+	end := r.clock.Now()
+	tasks := make([]TaskSummary, 0, len(p.nodes))
 	for _, n := range p.nodes {
 		rec, ok, err := r.taskState(ctx, n.name)
 		if err != nil {
@@ -216,38 +272,11 @@ func FinishRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions)
 		if !ok {
 			rec = taskRecord{Task: n.name, State: StateCancelled}
 		}
-		ts := TaskSummary{Name: n.name, State: rec.State, Attempts: rec.Attempts, Start: rec.Start, End: rec.End}
-		if !rec.Start.IsZero() {
-			ts.Duration = rec.End.Sub(rec.Start)
-			if sum.Start.IsZero() || rec.Start.Before(sum.Start) {
-				sum.Start = rec.Start
-			}
-		}
-		if rec.Error != "" {
-			ts.Err = errors.New(rec.Error)
-		}
-		sum.Tasks = append(sum.Tasks, ts)
-		switch rec.State {
-		case StateFailed:
-			failed = append(failed, ts.Err)
-			if sum.State == StateSuccess {
-				sum.State = StateFailed
-			}
-		case StateCancelled:
-			sum.State = StateCancelled
-		}
+		tasks = append(tasks, rec.summary())
 	}
-	if sum.Start.IsZero() {
-		sum.Start = sum.End
-	}
+	sum, err := summarize(r, tasks, time.Time{}, end, nil)
 	if s, ok := r.rec.(*statusRecorder); ok {
 		s.finishRun(ctx, r, sum)
 	}
-	switch {
-	case sum.State == StateCancelled:
-		return sum, fmt.Errorf("pipeline %s run %s: cancelled: %w", p.name, runID, errors.Join(append([]error{context.Canceled}, failed...)...))
-	case len(failed) > 0:
-		return sum, fmt.Errorf("pipeline %s run %s: %w: %w", p.name, runID, ErrRunFailed, errors.Join(failed...))
-	}
-	return sum, nil
+	return sum, err
 }

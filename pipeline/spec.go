@@ -30,6 +30,8 @@ type TaskSpec struct {
 	TriggerRule TriggerRule     `json:"trigger_rule,omitempty"`
 	Instances   int             `json:"instances,omitempty"`
 	Feeds       []string        `json:"feeds,omitempty"`
+	Consumes    []string        `json:"consumes,omitempty"`
+	OnFailure   FailurePolicy   `json:"on_failure,omitempty"` // HALT, CONTINUE or DEACTIVATE; default: trigger rules decide
 }
 
 // ParseSpec reads a spec from JSON or YAML (a document starting with '{'
@@ -114,7 +116,8 @@ func (r *Registry) Build(s *Spec) (*Pipeline, error) {
 }
 
 func (ts *TaskSpec) options() (*TaskOptions, error) {
-	o := &TaskOptions{DependsOn: ts.DependsOn, TriggerRule: ts.TriggerRule, Instances: ts.Instances, Feeds: ts.Feeds}
+	o := &TaskOptions{DependsOn: ts.DependsOn, TriggerRule: ts.TriggerRule, Instances: ts.Instances, Feeds: ts.Feeds,
+		Consumes: ts.Consumes, OnFailure: ts.OnFailure}
 	if ts.Timeout != "" {
 		d, err := time.ParseDuration(ts.Timeout)
 		if err != nil {

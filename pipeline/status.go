@@ -217,6 +217,9 @@ func summaryTasks(sum *Summary) ([]map[string]any, map[State]int) {
 			continue
 		}
 		m := map[string]any{"task": t.Name, "state": t.State, "attempts": t.Attempts, "duration_ms": t.Duration.Milliseconds()}
+		if len(t.Instances) > 1 {
+			m["instances"] = len(t.Instances)
+		}
 		if t.Err != nil {
 			m["error"] = t.Err.Error()
 		}

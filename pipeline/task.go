@@ -184,7 +184,13 @@ func (tc *TaskContext) statusBody() map[string]any {
 
 // SetOutput stores a small JSON output of this task under key (like
 // Airflow's XCom). Outputs live in the run's storage when the run has a
-// bucket, in memory otherwise. Fan-out instances share the task's outputs.
+// bucket, in memory otherwise, and stay readable after the run through
+// [Summary.Output] (and [Backend.Output] with storage).
+//
+// Each instance of a fan-out task has its own outputs: with storage, a
+// task that runs one instance keeps key in "<task>/outputs/<key>.json",
+// instance i of a fan-out task in "<task>/outputs/<i>/<key>.json"; read
+// them with [TaskContext.InstanceOutput].
 func (tc *TaskContext) SetOutput(ctx context.Context, key string, v any) error {
 	if err := ValidateName(key); err != nil {
 		return fmt.Errorf("set output %q: %w", key, err)
@@ -193,26 +199,23 @@ func (tc *TaskContext) SetOutput(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return fmt.Errorf("set output %s: %w", key, err)
 	}
-	if err := tc.run.outputs.put(ctx, tc.node.name, key, data); err != nil {
+	if err := tc.run.outputs.put(ctx, tc.node.name, outputName(tc.node, tc.instance, key), data); err != nil {
 		return fmt.Errorf("set output %s: %w", key, err)
 	}
 	return nil
 }
 
 // Output reads output key of task (usually an upstream task) into v. It
-// returns an error matching [ErrNoOutput] when the task did not set it.
+// returns an error matching [ErrNoOutput] when the task did not set it, or
+// when the task fans out (each instance has its own outputs: use
+// [TaskContext.InstanceOutput]).
 func (tc *TaskContext) Output(ctx context.Context, task, key string, v any) error {
-	if _, ok := tc.run.p.index[task]; !ok {
-		return fmt.Errorf("output %s/%s: %w: %s", task, key, ErrUnknownTask, task)
-	}
-	data, err := tc.run.outputs.get(ctx, task, key)
-	if err != nil {
-		return fmt.Errorf("output %s/%s: %w", task, key, err)
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("output %s/%s: %w", task, key, err)
-	}
-	return nil
+	return readOutput(ctx, tc.run.outputs, tc.run.p, task, -1, key, v)
+}
+
+// InstanceOutput reads output key of one instance (from 0) of task into v.
+func (tc *TaskContext) InstanceOutput(ctx context.Context, task string, instance int, key string, v any) error {
+	return readOutput(ctx, tc.run.outputs, tc.run.p, task, instance, key, v)
 }
 
 // File is a file handed to a run by a new-files trigger.

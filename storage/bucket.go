@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"strconv"
 	"strings"
@@ -29,10 +30,19 @@ type Bucket struct {
 // mem:// always work; s3://, gs:// and azblob:// work when the program imports
 // the gocloud driver (gocloud.dev/blob/s3blob, gcsblob, azureblob). See the
 // package documentation for URL examples.
+//
+// A file:// bucket's directory must exist, so that a bucket on a volume
+// that is not mounted fails here instead of filling the disk below the
+// mount point; the error matches fs.ErrNotExist and says how to have it
+// created: add create_dir=1 to the URL (file:///var/data/bucket?create_dir=1).
 func Open(ctx context.Context, url string) (*Bucket, error) {
 	b, err := blob.OpenBucket(ctx, url)
 	if err != nil {
-		return nil, &openError{url: url, err: err}
+		oe := &openError{url: url, err: err}
+		if strings.HasPrefix(url, "file:") && errors.Is(err, fs.ErrNotExist) {
+			oe.hint = "the directory does not exist: create it, or add ?create_dir=1 to the URL to have it created"
+		}
+		return nil, oe
 	}
 	return &Bucket{b: b}, nil
 }
@@ -58,8 +68,9 @@ func (b *Bucket) Close() error {
 // openError reports a failed Open without the URL's query or credentials,
 // which gocloud's own message repeats.
 type openError struct {
-	url string
-	err error
+	url  string
+	err  error
+	hint string // how to fix it, "" when there is nothing to say
 }
 
 func (e *openError) Error() string {
@@ -68,6 +79,9 @@ func (e *openError) Error() string {
 	quoted := strconv.Quote(e.url)
 	msg = strings.ReplaceAll(msg, quoted[1:len(quoted)-1], safe)
 	msg = strings.ReplaceAll(msg, e.url, safe)
+	if e.hint != "" {
+		msg += " (" + e.hint + ")"
+	}
 	return fmt.Sprintf("storage: open %s: %s", safe, msg)
 }
 

@@ -59,7 +59,8 @@
 //
 // [Open] uses gocloud's URL syntax:
 //
-//	file:///var/data/bucket        a directory (file://./rel for a relative path)
+//	file:///var/data/bucket        an existing directory (file://./rel for a relative path)
+//	file:///var/data/bucket?create_dir=1  the same, created (with parents) when missing
 //	mem://                         a new, empty in-memory bucket
 //	s3://my-bucket?region=eu-north-1
 //	s3://my-bucket?endpoint=http://127.0.0.1:9000&use_path_style=true&region=us-east-1
@@ -75,7 +76,10 @@
 // build an *s3.Client with BaseEndpoint and UsePathStyle and wrap
 // s3blob.OpenBucket's result with [New]. For file:// buckets, temporary
 // files are written in os.TempDir and renamed into place, which needs TMPDIR
-// on the bucket's file system; do not use fileblob's no_tmp_dir option, which
+// on the bucket's file system. A file:// directory that does not exist is
+// an error unless the URL has create_dir (any non-empty value, even
+// "false", creates it), so that an unmounted volume is noticed; do not use
+// fileblob's no_tmp_dir option, which
 // makes temporary files visible in listings. fileblob also refuses keys
 // ending in ".attrs" (it keeps attributes in such side files).
 //

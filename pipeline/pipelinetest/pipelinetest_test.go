@@ -2,10 +2,14 @@ package pipelinetest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
 
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinetest"
@@ -60,4 +64,39 @@ func TestHarness(t *testing.T) {
 	jobs, err := h.Status.ListJobs(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, jobs, 2, "the scheduled run used the harness's status store")
+}
+
+func TestHarnessRunAloneWithDatastore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, err := pipelinetest.Open(ctx)
+	require.NoError(t, err)
+	schema := &frictionless.Schema{Fields: []frictionless.Field{{Name: "n", Type: frictionless.TypeInteger}}}
+	require.NoError(t, h.Data.CreateTable(ctx, "t", schema))
+	task := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+		rep, err := datastore.Ingest(ctx, h.Data, "t", []map[string]any{{"n": 1}, {"n": "x"}}, nil)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("written %d rejected %d", rep.Written, rep.Rejected)
+	})
+	sum, err := h.RunAlone(ctx, "alone", task, nil)
+	require.ErrorIs(t, err, pipeline.ErrRunFailed)
+	require.ErrorContains(t, err, "written 1 rejected 1")
+	require.Equal(t, pipeline.StateFailed, sum.State)
+	var rows []frictionless.Row
+	_, err = h.Data.ReadRows(ctx, "t", func(r frictionless.Row) error { rows = append(rows, r); return nil })
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	job, err := h.Job(ctx, sum.RunID)
+	require.NoError(t, err)
+	require.Equal(t, status.JobFailed, job.Status, "the run went to the harness's status store")
+
+	_, err = h.RunAlone(ctx, "../bad", task, nil)
+	require.ErrorIs(t, err, pipeline.ErrInvalidPipeline)
+
+	require.NoError(t, h.Close())
+	require.NoError(t, h.Close(), "closing twice is harmless")
+	_, err = h.RunAlone(ctx, "after-close", task, nil)
+	require.Error(t, err, "the stores are closed")
 }

@@ -39,14 +39,17 @@ func (s *Scheduler) tickCron(ctx context.Context, tr *trigger) error {
 		return err
 	}
 	target := tr.targets[0]
+	if !s.isActive(ctx, kindTrigger, tr.id) || !s.isActive(ctx, kindPipeline, target) {
+		return nil // the intervals wait until both are active
+	}
 	for {
 		now := s.o.Clock.Now()
 		if !ct.End.IsZero() && cur.After(ct.End) {
 			return nil
 		}
 		end := tr.sched.Next(cur)
-		if end.After(now) {
-			return nil
+		if end.IsZero() || end.After(now) {
+			return nil // no activation left, or the interval is not over
 		}
 		if !ct.Catchup {
 			for {

@@ -17,6 +17,18 @@
 // run starts, so a restarted scheduler neither repeats nor skips an
 // interval (a crash between saving and starting loses that one run).
 //
+// dart's workflow rules: pipelines, triggers and events are ACTIVE or
+// INACTIVE ([Scheduler.SetPipelineState], [Scheduler.SetTriggerState],
+// [Scheduler.SetEventState]; persisted in the StateStore with the reason);
+// only active triggers fire and only active pipelines start runs, and a
+// manual run ([Scheduler.RunNow]) of an inactive pipeline is refused with
+// [ErrInactive] and the reason. A FAILED run is retried up to
+// [PipelineOptions].RetriesOnFailure times (trigger "retry"; retry and
+// manual runs are not offered to super triggers); once the retries are
+// used up, a failure under pipeline.Deactivate (a task's OnFailure) makes
+// the pipeline INACTIVE and says why. Cron expressions may be standard or
+// AWS 6-field ones ([ParseSchedule]).
+//
 // Each pipeline has a limit on active runs ([PipelineOptions].MaxActiveRuns,
 // default 1). A firing over the limit is dropped, not queued, as in dart, and
 // counted ([Scheduler.Dropped]); a files batch is then not reserved, so its

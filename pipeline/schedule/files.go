@@ -102,7 +102,8 @@ func (s *Scheduler) reserveBatch(ctx context.Context, tr *trigger, poll bool) ([
 	}
 	var batch []pipeline.File
 	id := ""
-	if st.UnconsumedBytes() >= ft.Threshold && s.reserve(tr.targets[0], true) {
+	if st.UnconsumedBytes() >= ft.Threshold && s.isActive(ctx, kindTrigger, tr.id) &&
+		s.isActive(ctx, kindPipeline, tr.targets[0]) && s.reserve(tr.targets[0], true) {
 		st.NextBatch++
 		id = fmt.Sprintf("%s-%d", tr.id, st.NextBatch)
 		for _, e := range st.Reserve(id, ft.Threshold) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -18,6 +19,7 @@ type firing struct {
 	conf    json.RawMessage
 	files   []pipeline.File
 	chain   []string                                        // super triggers already fired in this chain
+	retry   int                                             // retries of a failed run before this one
 	onStart func(ctx context.Context, runID string)         // called before the run starts
 	onEnd   func(ctx context.Context, state pipeline.State) // called after the run ended
 }
@@ -25,8 +27,11 @@ type firing struct {
 // fire starts a run of each target (dropping those at their limit) and
 // offers the firing to super triggers.
 func (s *Scheduler) fire(ctx context.Context, tr *trigger, f firing) error {
+	if !s.isActive(ctx, kindTrigger, tr.id) {
+		return nil
+	}
 	for _, name := range tr.targets {
-		if s.reserve(name, true) {
+		if s.isActive(ctx, kindPipeline, name) && s.reserve(name, true) {
 			s.start(ctx, name, tr.id, f)
 		}
 	}
@@ -120,12 +125,47 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	if f.onEnd != nil {
 		f.onEnd(ctx, state)
 	}
+	if state == pipeline.StateFailed {
+		s.failed(ctx, name, opts.RunID, sum, f, conf)
+	}
 	if state == pipeline.StateSuccess {
 		if err := s.completed(ctx, name); err != nil {
 			s.o.Logger.WarnContext(ctx, "completion triggers", slog.String(pipeline.LogKeyPipeline, name), slog.Any("error", err))
 		}
 	}
 	s.poke()
+}
+
+// failed applies a pipeline's failure rules after a FAILED run: a retry
+// while retries are left, else deactivation when the run failed under
+// [pipeline.Deactivate].
+func (s *Scheduler) failed(ctx context.Context, name, runID string, sum *pipeline.Summary, f firing, conf json.RawMessage) {
+	s.mu.Lock()
+	retries := s.pipelines[name].retries
+	s.mu.Unlock()
+	if f.retry < retries {
+		if s.isActive(ctx, kindPipeline, name) && s.reserve(name, true) {
+			s.start(ctx, name, "retry", firing{conf: conf, retry: f.retry + 1})
+		}
+		return
+	}
+	if sum == nil || sum.FailurePolicy != pipeline.Deactivate {
+		return
+	}
+	task := ""
+	for _, t := range sum.Tasks {
+		if t.State == pipeline.StateFailed {
+			task = t.Name
+			break
+		}
+	}
+	reason := fmt.Sprintf("run %s failed: task %s failed with on_failure DEACTIVATE", runID, task)
+	if retries > 0 {
+		reason += fmt.Sprintf(" (after %d retries)", retries)
+	}
+	if err := s.SetPipelineState(ctx, name, Inactive, reason); err != nil {
+		s.o.Logger.WarnContext(ctx, "deactivate pipeline", slog.String(pipeline.LogKeyPipeline, name), slog.Any("error", err))
+	}
 }
 
 // completed fires the completion triggers watching pipeline.
@@ -152,7 +192,7 @@ func (s *Scheduler) offerSuper(ctx context.Context, id string, chain []string) e
 	var errs []error
 	for _, st := range s.sortedTriggers("super") {
 		sup := st.t.(SuperTrigger)
-		if !slices.Contains(sup.Triggers, id) || slices.Contains(chain, st.id) {
+		if !slices.Contains(sup.Triggers, id) || slices.Contains(chain, st.id) || !s.isActive(ctx, kindTrigger, st.id) {
 			continue
 		}
 		fire := sup.Mode == Any
@@ -266,7 +306,11 @@ func (s *Scheduler) untilDue(ctx context.Context) time.Duration {
 		if err != nil {
 			continue
 		}
-		if d := tr.sched.Next(cur).Sub(now); d < wait {
+		next := tr.sched.Next(cur)
+		if next.IsZero() {
+			continue // no activation left
+		}
+		if d := next.Sub(now); d < wait {
 			wait = max(d, 0)
 		}
 	}

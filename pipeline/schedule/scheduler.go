@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,14 +49,26 @@ type PipelineOptions struct {
 	MaxActiveRuns int
 	// Conf is the conf of triggered runs. Default null.
 	Conf json.RawMessage
+	// Inactive adds the pipeline INACTIVE (dart's default for a new
+	// workflow): it starts no run until [Scheduler.SetPipelineState]
+	// activates it. A state set since, persisted in the [StateStore], wins.
+	// Default false: ACTIVE.
+	Inactive bool
+	// RetriesOnFailure is how many times a FAILED run is retried, each
+	// retry a new run (trigger "retry") with the same conf, as dart's
+	// retries_on_failure. Once they are used up, a run whose failure was
+	// under [pipeline.Deactivate] makes the pipeline INACTIVE. Default 0.
+	RetriesOnFailure int
 }
 
 type scheduled struct {
-	p       *pipeline.Pipeline
-	max     int
-	conf    json.RawMessage
-	active  int
-	dropped int
+	p        *pipeline.Pipeline
+	max      int
+	conf     json.RawMessage
+	inactive bool // the default activation
+	retries  int
+	active   int
+	dropped  int
 }
 
 type trigger struct {
@@ -113,6 +126,9 @@ func (s *Scheduler) AddPipeline(p *pipeline.Pipeline, opts *PipelineOptions) err
 	if o.MaxActiveRuns <= 0 {
 		o.MaxActiveRuns = 1
 	}
+	if o.RetriesOnFailure < 0 {
+		return fmt.Errorf("schedule %s: RetriesOnFailure %d is negative", p.Name(), o.RetriesOnFailure)
+	}
 	if len(o.Conf) > 0 {
 		if err := p.ValidateConf(o.Conf); err != nil {
 			return fmt.Errorf("schedule %s: %w", p.Name(), err)
@@ -123,7 +139,8 @@ func (s *Scheduler) AddPipeline(p *pipeline.Pipeline, opts *PipelineOptions) err
 	if _, dup := s.pipelines[p.Name()]; dup {
 		return fmt.Errorf("schedule %s: pipeline already added", p.Name())
 	}
-	s.pipelines[p.Name()] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf)}
+	s.pipelines[p.Name()] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf),
+		inactive: o.Inactive, retries: o.RetriesOnFailure}
 	return nil
 }
 
@@ -260,6 +277,9 @@ func (s *Scheduler) FireEvent(ctx context.Context, name string, conf json.RawMes
 	if s.isStopped() {
 		return pipeline.ErrClosed
 	}
+	if !s.isActive(ctx, kindEvent, name) {
+		return nil
+	}
 	var errs []error
 	for _, tr := range s.sortedTriggers("event") {
 		if tr.t.(EventTrigger).Event == name {
@@ -299,9 +319,11 @@ func (s *Scheduler) isStopped() bool {
 var ErrAtLimit = errors.New("pipeline at its active-run limit")
 
 // RunNow starts a manual run of pipeline (dart's manual trigger) with conf
-// (empty: the pipeline's default conf). It is refused with [ErrAtLimit] when
-// the pipeline is at MaxActiveRuns. Manual runs are not offered to super
-// triggers; a successful one fires completion triggers like any run.
+// (empty: the pipeline's default conf). It is refused with [ErrInactive]
+// (and the reason it was deactivated) when the pipeline is INACTIVE, and
+// with [ErrAtLimit] when it is at MaxActiveRuns. Manual runs are not
+// offered to super triggers; a successful one fires completion triggers
+// like any run, and a failed one is retried per RetriesOnFailure.
 func (s *Scheduler) RunNow(ctx context.Context, name string, conf json.RawMessage) error {
 	if s.isStopped() {
 		return pipeline.ErrClosed
@@ -316,6 +338,13 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, conf json.RawMessag
 		if err := sp.p.ValidateConf(conf); err != nil {
 			return err
 		}
+	}
+	st, err := s.PipelineState(ctx, name)
+	if err != nil {
+		return err
+	}
+	if st.State != Active {
+		return fmt.Errorf("run %s: %w: %s", name, ErrInactive, cmp.Or(st.Reason, "deactivated"))
 	}
 	if !s.reserve(name, false) {
 		return fmt.Errorf("run %s: %w", name, ErrAtLimit)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,9 +21,20 @@ type Schedule interface {
 
 // ParseSchedule parses a standard 5-field cron expression or a descriptor
 // (@yearly, @monthly, @weekly, @daily, @hourly, @every 1h30m), optionally
-// prefixed with CRON_TZ=<zone>.
+// prefixed with CRON_TZ=<zone>, or an AWS 6-field expression as dart's
+// schedules are written ("0 12 ? * MON-FRI *", also as "cron(...)"):
+// minutes, hours, day of month, month, day of week (1-7 from Sunday, or
+// SUN-SAT), year; exactly one of the day fields is "?"; evaluated in UTC.
 func ParseSchedule(spec string) (Schedule, error) {
-	s, err := cron.ParseStandard(spec)
+	var (
+		s   Schedule
+		err error
+	)
+	if t := strings.TrimSpace(spec); strings.HasPrefix(t, "cron(") || len(strings.Fields(t)) == 6 {
+		s, err = parseAWSCron(t)
+	} else {
+		s, err = cron.ParseStandard(spec)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse schedule %q: %w", spec, err)
 	}
