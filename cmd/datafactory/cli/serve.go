@@ -271,11 +271,14 @@ func (m *Main) routes(ctx context.Context, s *server, f *serveFlags, token strin
 	if err != nil {
 		return err
 	}
-	ih, err := ingesthttp.New(ctx, s.store, &ingesthttp.Options{Token: token, MaxBodyBytes: f.maxBody, Bucket: s.bucket, Tables: tables})
+	ih, err := ingesthttp.New(ctx, s.store, &ingesthttp.Options{Token: token, MaxBodyBytes: f.maxBody, Tables: tables})
 	if err != nil {
 		return err
 	}
 	s.mux.Handle("/v1/", ih)
+	if err := mountBackups(s, tables, token, f.noAuth); err != nil {
+		return err
+	}
 	auth := airflowAuth{token: token, user: m.Getenv(EnvAirflowUser), password: m.Getenv(EnvAirflowPassword), open: f.noAuth}
 	s.runs.register(s.mux, auth.wrap)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
