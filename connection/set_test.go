@@ -20,8 +20,8 @@ func testSet() *connection.Set {
 			"warehouse": {URL: "postgres://etl@db.internal:5432/dw", Password: secret},
 			"local":     {URL: "sqlite::memory:"},
 		},
-		CKANSites: map[string]connection.CKANSite{"portal": {URL: "https://ckan.example.org", APIKey: secret}},
-		Buckets:   map[string]connection.Bucket{"runs": {URL: "mem://"}},
+		CKANSites:  map[string]connection.CKANSite{"portal": {URL: "https://ckan.example.org", APIKey: secret}},
+		Buckets:    map[string]connection.Bucket{"runs": {URL: "mem://"}},
 		AllowHosts: []string{"replica.internal:5432", "reports.internal"},
 	}
 }
