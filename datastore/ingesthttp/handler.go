@@ -2,7 +2,6 @@ package ingesthttp
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/httpauth"
 )
 
 // Defaults.
@@ -92,14 +92,15 @@ func New(ctx context.Context, store *datastore.Store, opts *Options) (*Handler, 
 // ServeHTTP checks the bearer token and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Token != "" {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || got == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="datafactory"`)
+		c, ok := httpauth.Parse(r)
+		if !ok || c.Bearer == "" {
+			httpauth.Challenge(w, false, "Bearer")
 			writeError(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(h.opts.Token)) != 1 {
-			writeError(w, http.StatusForbidden, "invalid token")
+		if !httpauth.NewTokens(h.opts.Token).Has(c.Bearer) {
+			httpauth.Challenge(w, true, "Bearer")
+			writeError(w, http.StatusUnauthorized, "invalid token")
 			return
 		}
 	}

@@ -203,7 +203,7 @@ func TestIngestErrors(t *testing.T) {
 		code   int
 	}{
 		{"no token", b, "POST", "/v1/tables/employees/rows", "application/json", rowsJSON(1), "", http.StatusUnauthorized},
-		{"wrong token", b, "POST", "/v1/tables/employees/rows", "application/json", rowsJSON(1), "nope", http.StatusForbidden},
+		{"wrong token", b, "POST", "/v1/tables/employees/rows", "application/json", rowsJSON(1), "nope", http.StatusUnauthorized},
 		{"zero rows", b, "POST", "/v1/tables/employees/rows", "application/json", []byte("[]"), token, http.StatusBadRequest},
 		{"1001 rows", b, "POST", "/v1/tables/employees/rows", "application/json", rowsJSON(1001), token, http.StatusRequestEntityTooLarge},
 		{"bad JSON", b, "POST", "/v1/tables/employees/rows", "application/json", []byte(`[{"id": 1,`), token, http.StatusBadRequest},
