@@ -62,7 +62,8 @@ func (d Database) dsn() (string, error) {
 	return u.String(), nil
 }
 
-// OpenStore connects to the database (see [sqlstore.Open]).
+// OpenStore connects to the database (see [sqlstore.Open], whose errors
+// name the URL without its password).
 func (d Database) OpenStore(ctx context.Context) (*datastore.Store, error) {
 	dsn, err := d.dsn()
 	if err != nil {
@@ -70,7 +71,7 @@ func (d Database) OpenStore(ctx context.Context) (*datastore.Store, error) {
 	}
 	s, err := sqlstore.Open(ctx, dsn, nil)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", d, scrub(err, d.Password))
+		return nil, scrub(err, d.Password) // sqlstore names the URL, without its password
 	}
 	return s, nil
 }

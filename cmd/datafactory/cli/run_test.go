@@ -14,7 +14,7 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	db := sqliteURL(t)
-	loadConf := `{"source": "testdata/people.csv", "target": "env:DB", "schema": "testdata/people.schema.json", "table": "people"}`
+	loadConf := `{"source": "people.csv", "target": "default", "schema": "people.schema.json", "table": "people"}`
 	tests := []struct {
 		name string
 		args []string
@@ -36,7 +36,7 @@ func TestRun(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				t.Parallel()
-				r := runCLI(t, map[string]string{"DB": db}, tt.args...)
+				r := runCLI(t, operatorEnv(t, map[string]string{cli.EnvDBURL: db}), tt.args...)
 				require.Equal(t, tt.code, r.code, "stdout %s\nstderr %s", r.stdout, r.stderr)
 				for _, s := range tt.want {
 					require.Contains(t, r.stdout, s)
@@ -52,7 +52,7 @@ func TestRun(t *testing.T) {
 func TestRunRecordsStatus(t *testing.T) {
 	t.Parallel()
 	st := "sqlite://" + filepath.Join(t.TempDir(), "status.db")
-	env := map[string]string{cli.EnvStatusURL: st}
+	env := operatorEnv(t, map[string]string{cli.EnvStatusURL: st})
 	r := runCLI(t, env, "run", "testdata/noop.yaml", "--run-id", "run-42")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = runCLI(t, env, "status", "run-42", "--format", "json")
@@ -77,8 +77,8 @@ func TestTaskRunOneByOne(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "bucket"), 0o755))
-	env := map[string]string{cli.EnvBucketURL: "file://" + filepath.Join(dir, "bucket"),
-		cli.EnvStatusURL: "sqlite://" + filepath.Join(dir, "status.db")}
+	env := operatorEnv(t, map[string]string{cli.EnvBucketURL: "file://" + filepath.Join(dir, "bucket"),
+		cli.EnvStatusURL: "sqlite://" + filepath.Join(dir, "status.db")})
 	r := runCLI(t, env, "task", "create", "testdata/noop.yaml", "--run", "r1")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	require.Equal(t, "r1", strings.TrimSpace(r.stdout))
