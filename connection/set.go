@@ -36,8 +36,10 @@ type Set struct {
 	Roots map[string]string
 	// AllowHosts lists hosts ("db.internal" or "db.internal:5432",
 	// case-insensitive) that a raw database URL coming from a request may
-	// name instead of a connection. No password is ever attached to such a
-	// URL, and a URL carrying one is refused. Default none.
+	// name instead of a connection. No configured password is ever attached
+	// to such a URL, and a URL carrying one is refused. (PostgreSQL's driver
+	// still reads PGPASSWORD and ~/.pgpass itself: keep them out of the
+	// environment of a service that allows hosts.) Default none.
 	AllowHosts []string
 }
 
