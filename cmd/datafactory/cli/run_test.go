@@ -128,3 +128,31 @@ func TestTasks(t *testing.T) {
 	require.Equal(t, cli.ExitError, runCLI(t, nil, "tasks", "--format", "xml").code)
 	require.Equal(t, cli.ExitError, runCLI(t, nil, "nope").code)
 }
+
+// TestRunConfNamesConnections: a conf given to run names the operator's
+// connections; an env: reference, a raw URL or a path out of the root is
+// refused, and the secret behind the variable is never printed, while the
+// same URL as a command-line argument is the operator's and works.
+func TestRunConfNamesConnections(t *testing.T) {
+	t.Parallel()
+	const secret = "tok-3c59dc048e8850243be8079a5c74d079"
+	db := sqliteURL(t)
+	env := operatorEnv(t, map[string]string{cli.EnvDBURL: db, cli.EnvToken: secret, "DB": db})
+	for _, conf := range []string{
+		`{"source": "people_valid.csv", "target": "env:DATAFACTORY_TOKEN"}`,
+		`{"source": "people_valid.csv", "target": "env:DB"}`,
+		`{"source": "people_valid.csv", "target": "` + db + `"}`,
+		`{"source": "/etc/passwd", "target": "default", "table": "leak"}`,
+		`{"source": "../run_test.go", "target": "default", "table": "leak"}`,
+	} {
+		r := runCLI(t, env, "run", "load", "--conf", conf)
+		require.Equal(t, cli.ExitRefused, r.code, "%s\n%s\n%s", conf, r.stdout, r.stderr)
+		require.Contains(t, r.stdout, "refused", conf)
+		require.NotContains(t, r.stdout+r.stderr, secret)
+	}
+	require.False(t, tableExists(t, db, "leak"))
+	require.False(t, tableExists(t, db, "people_valid"))
+	r := runCLI(t, env, "load", "testdata/people_valid.csv", "env:DB")
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
+	require.Equal(t, 3, countRows(t, db, "people_valid"))
+}
