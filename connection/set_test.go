@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync/atomic"
 	"testing"
 
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,31 +76,19 @@ func TestStoreRefs(t *testing.T) {
 // allow-list makes no connection at all.
 func TestUnlistedHostNoConnection(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	var accepts atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepts.Add(1)
-			c.Close()
-		}
-	}()
+	ln := testutil.CountingListener(t)
 	s := testSet()
 	for _, scheme := range []string{"postgres", "mysql"} {
-		_, err := s.OpenStore(context.Background(), scheme+"://someone@"+ln.Addr().String()+"/db")
+		_, err := s.OpenStore(context.Background(), scheme+"://someone@"+ln.Addr+"/db")
 		require.ErrorIs(t, err, connection.ErrRefused)
 	}
+	require.Zero(t, ln.Accepts())
 	// the same listener, allowed, is dialled: the count can move
-	s.AllowHosts = []string{ln.Addr().String()}
-	_, err = s.OpenStore(context.Background(), "postgres://someone@"+ln.Addr().String()+"/db?connect_timeout=2")
+	s.AllowHosts = []string{ln.Addr}
+	_, err := s.OpenStore(context.Background(), "postgres://someone@"+ln.Addr+"/db?connect_timeout=2")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), secret)
-	require.Positive(t, accepts.Load(), "the allowed host was dialled")
+	require.Positive(t, ln.Accepts(), "the allowed host was dialled")
 }
 
 func TestBucketAndCKANByNameOnly(t *testing.T) {

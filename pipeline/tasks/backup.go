@@ -7,7 +7,9 @@ import (
 
 	"github.com/datafactory/datafactory/avrobak"
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/storage"
 )
 
 // BackupPrefix is where backup and restore tasks keep their files in a
@@ -73,17 +75,26 @@ func (t *types) newBackup(restore bool) func(json.RawMessage) (pipeline.Task, er
 	}
 }
 
-func (b *backupPlan) backup(ctx context.Context, tc *pipeline.TaskContext) error {
+// open connects to the store and the bucket; close releases both.
+func (b *backupPlan) open(ctx context.Context) (*datastore.Store, *storage.Bucket, func(), error) {
 	store, err := b.store.OpenStore(ctx)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer store.Close()
 	bk, err := b.bucket.Open(ctx)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	return store, bk, func() { bk.Close(); store.Close() }, nil
+}
+
+func (b *backupPlan) backup(ctx context.Context, tc *pipeline.TaskContext) error {
+	store, bk, closeAll, err := b.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer bk.Close()
+	defer closeAll()
 	rep, err := avrobak.BackupToBucket(ctx, store, b.p.Table, bk, b.key, nil)
 	if err != nil {
 		return err
@@ -93,16 +104,11 @@ func (b *backupPlan) backup(ctx context.Context, tc *pipeline.TaskContext) error
 }
 
 func (b *backupPlan) restore(ctx context.Context, tc *pipeline.TaskContext) error {
-	store, err := b.store.OpenStore(ctx)
+	store, bk, closeAll, err := b.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	bk, err := b.bucket.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer bk.Close()
+	defer closeAll()
 	rep, err := avrobak.RestoreFromBucket(ctx, bk, b.key, store, b.p.Table, &avrobak.RestoreOptions{Append: b.p.Append})
 	if err != nil {
 		return err

@@ -1,22 +1,18 @@
 package tasks_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/datafactory/datafactory/service"
@@ -123,42 +119,20 @@ func TestServiceEnvReference(t *testing.T) {
 		require.Contains(t, answers, "refused")
 		require.NotContains(t, answers, token)
 	}
-	require.NoError(t, filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
-		require.NoError(t, err)
-		if d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.False(t, bytes.Contains(data, []byte(token)), "token in %s", path)
-		return nil
-	}))
+	testutil.RequireNotInFiles(t, s.dir, token)
 }
 
 // TestServiceUnlistedHost: issue 15 point 2 over the real service: a conf
 // naming a database host the operator did not allow makes no connection.
 func TestServiceUnlistedHost(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	var accepts atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepts.Add(1)
-			c.Close()
-		}
-	}()
+	ln := testutil.CountingListener(t)
 	s := serve(t, "svc-token-2")
 	for i, scheme := range []string{"postgres", "mysql", "postgresql"} {
-		answers := s.trigger(t, "host-"+string(rune('a'+i)), `{"source": "people.csv", "target": "`+scheme+`://someone@`+ln.Addr().String()+`/db"}`)
+		answers := s.trigger(t, "host-"+string(rune('a'+i)), `{"source": "people.csv", "target": "`+scheme+`://someone@`+ln.Addr+`/db"}`)
 		require.Contains(t, answers, "allow-list")
 	}
-	require.Zero(t, accepts.Load())
+	require.Zero(t, ln.Accepts())
 }
 
 // TestServiceSystemFiles: issue 15 point 3 over the real service:

@@ -1,14 +1,10 @@
 package tasks_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/datafactory/datafactory/status/sqlstatus"
@@ -124,43 +121,21 @@ func TestEnvReferenceRefused(t *testing.T) {
 		require.Contains(t, msg, "refused")
 		require.NotContains(t, msg, token)
 	}
-	require.NoError(t, filepath.WalkDir(b.dir, func(path string, d fs.DirEntry, err error) error {
-		require.NoError(t, err)
-		if d.IsDir() {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.False(t, bytes.Contains(data, []byte(token)), "token in %s", path)
-		return nil
-	}))
+	testutil.RequireNotInFiles(t, b.dir, token)
 }
 
 // TestUnlistedHostRefused: a conf naming a database host that is not on
 // the allow-list makes no connection (the listener counts zero accepts).
 func TestUnlistedHostRefused(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	var accepts atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepts.Add(1)
-			c.Close()
-		}
-	}()
+	ln := testutil.CountingListener(t)
 	b := setup(t)
 	for _, scheme := range []string{"postgres", "mysql"} {
-		sum, err := b.runLoad(t, `{"source": "people.csv", "target": "`+scheme+`://someone@`+ln.Addr().String()+`/db"}`)
+		sum, err := b.runLoad(t, `{"source": "people.csv", "target": "`+scheme+`://someone@`+ln.Addr+`/db"}`)
 		require.ErrorIs(t, err, pipeline.ErrRunFailed)
 		require.Contains(t, taskErr(t, sum), "allow-list")
 	}
-	require.Zero(t, accepts.Load())
+	require.Zero(t, ln.Accepts())
 }
 
 // TestSystemFilesRefused: /proc/self/environ, /etc/passwd and a path out
