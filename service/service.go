@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/datafactory/datafactory/datastore/ingesthttp"
 	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
@@ -61,11 +60,9 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
-		ih, err := ingesthttp.New(ctx, c.Store, &ingesthttp.Options{MaxBodyBytes: c.MaxBodyBytes, Tables: tables})
-		if err != nil {
-			return nil, fmt.Errorf("service: ingest API: %w", err)
+		if s.ingest, err = ingestAPI(ctx, &c, tables); err != nil {
+			return nil, err
 		}
-		s.ingest = ih
 	}
 	s.reaper = c.Status.NewReaper(&status.ReaperOptions{Interval: c.ReapInterval, OlderThan: c.HeartbeatTimeout,
 		Logger: c.Logger.With("component", "reaper")})
@@ -95,8 +92,9 @@ func (s *Service) routes() http.Handler {
 	}
 	if s.ingest != nil {
 		ingest := s.auth.guard(rightIngest)(s.ingest)
-		mux.Handle("/v1/tables", ingest)
-		mux.Handle("/v1/tables/", ingest)
+		for _, p := range ingestPatterns {
+			mux.Handle(p, ingest)
+		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -116,8 +114,8 @@ func (s *Service) Runs() *pipelinehttp.Handler { return s.runs }
 // StatusAPI is the status API alone, without authentication.
 func (s *Service) StatusAPI() http.Handler { return s.status }
 
-// IngestAPI is the ingest API alone, without authentication; nil without
-// Config.Store.
+// IngestAPI is the ingest API with its backup and restore routes, without
+// authentication; nil without Config.Store.
 func (s *Service) IngestAPI() http.Handler { return s.ingest }
 
 // Start reaps dead runs at once and then every ReapInterval, and starts the

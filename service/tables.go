@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 
+	"github.com/datafactory/datafactory/avrobak/avrobakhttp"
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/ingesthttp"
 	"github.com/datafactory/datafactory/frictionless"
 )
 
@@ -43,4 +46,28 @@ func dataDictionary(ctx context.Context, c *Config) (map[string]*frictionless.Sc
 		}
 	}
 	return tables, nil
+}
+
+// ingestPatterns are the paths of the ingest API (with backups).
+var ingestPatterns = []string{"/v1/tables", "/v1/tables/"}
+
+// ingestAPI is the ingest API and the backup and restore routes over
+// Config.Store (backups under the bucket's backups/ prefix).
+func ingestAPI(ctx context.Context, c *Config, tables map[string]*frictionless.Schema) (http.Handler, error) {
+	ih, err := ingesthttp.New(ctx, c.Store, &ingesthttp.Options{MaxBodyBytes: c.MaxBodyBytes, Tables: tables})
+	if err != nil {
+		return nil, fmt.Errorf("service: ingest API: %w", err)
+	}
+	bh, err := avrobakhttp.New(c.Store, &avrobakhttp.Options{Tables: tables, Bucket: c.Bucket, Logger: c.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("service: backup API: %w", err)
+	}
+	mux := http.NewServeMux()
+	for _, p := range ingestPatterns {
+		mux.Handle(p, ih)
+	}
+	for _, p := range avrobakhttp.Patterns {
+		mux.Handle(p, bh)
+	}
+	return mux, nil
 }

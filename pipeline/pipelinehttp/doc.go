@@ -32,9 +32,10 @@
 // rule ([ValidateRunID]). Every refusal is a 400 whose message names the
 // problem. A conf's secrets ([SecretKey]: authorization, token, password,
 // secret, api_key, *_key names, and URLs with a password) never reach the
-// run or the status store: they are removed before the run starts, and
-// answers echo the conf with them redacted. Pipelines take their secrets
-// from the operator's connections instead.
+// run or the status store: the run gets the conf without them, and the
+// status store and answers hold it with their values replaced by
+// "[redacted]". Pipelines take their secrets from the operator's
+// connections instead. A body over 1 MiB is a 413.
 //
 // Lists are JSON arrays, [] when empty, with "total_entries".
 package pipelinehttp

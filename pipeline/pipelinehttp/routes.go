@@ -40,6 +40,8 @@ func (h *Handler) trigger(w http.ResponseWriter, r *http.Request, fail errorWrit
 		}
 	}
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		fail(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, ErrBadRequest):
 		fail(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrRunExists):

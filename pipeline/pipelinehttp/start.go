@@ -52,7 +52,7 @@ func (h *Handler) start(ctx context.Context, d DAG, t Trigger) (runView, error) 
 	for _, name := range d.Pipeline.Tasks() {
 		run.Tasks = append(run.Tasks, taskView{Name: name})
 	}
-	go h.execute(d, t, conf)
+	go h.execute(d, t, conf, echo)
 	return run, nil
 }
 
@@ -98,15 +98,16 @@ func (h *Handler) isStarting(id string) bool {
 	return h.starting[id]
 }
 
-// execute runs the pipeline; conf has no secrets.
-func (h *Handler) execute(d DAG, t Trigger, conf json.RawMessage) {
+// execute runs the pipeline with conf (secrets removed) and records echo
+// (secrets redacted) as its trigger conf.
+func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
 	defer h.wg.Done()
 	defer h.release(t.RunID)
 	p := d.Pipeline
 	var recorded sync.Once
 	record := func() {
 		recorded.Do(func() {
-			h.recordTrigger(p.Name(), t.RunID, conf)
+			h.recordTrigger(p.Name(), t.RunID, echo)
 			h.release(t.RunID)
 		})
 	}
@@ -132,8 +133,8 @@ func (h *Handler) execute(d DAG, t Trigger, conf json.RawMessage) {
 	}
 }
 
-// recordTrigger adds the trigger event (conf without secrets) to the
-// run's trace, once the run has created it.
+// recordTrigger adds the trigger event (conf with secrets redacted) to
+// the run's trace, once the run has created it.
 func (h *Handler) recordTrigger(dag, id string, conf json.RawMessage) {
 	body, err := json.Marshal(triggerRecord{DAG: dag, Conf: conf, RunType: "manual", External: true})
 	if err == nil {

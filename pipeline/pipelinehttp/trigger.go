@@ -15,6 +15,10 @@ const MaxTriggerBody = 1 << 20
 // ErrBadRequest is matched by the errors of [DecodeTrigger].
 var ErrBadRequest = errors.New("bad request")
 
+// ErrTooLarge is matched by [DecodeTrigger]'s error for a body over
+// [MaxTriggerBody]; it also matches ErrBadRequest.
+var ErrTooLarge = fmt.Errorf("%w: the body is over %d bytes", ErrBadRequest, MaxTriggerBody)
+
 // Trigger is a decoded request to start a run. It accepts Airflow's
 // dagRuns body (dag_run_id, conf, logical_date or execution_date) and the
 // native one (run_id instead of dag_run_id).
@@ -46,7 +50,7 @@ func DecodeTrigger(r io.Reader) (Trigger, error) {
 		return Trigger{}, err
 	}
 	if len(data) > MaxTriggerBody {
-		return Trigger{}, fmt.Errorf("%w: the body is over %d bytes", ErrBadRequest, MaxTriggerBody)
+		return Trigger{}, ErrTooLarge
 	}
 	if first := firstByte(data); first != '{' {
 		return Trigger{}, fmt.Errorf("%w: the body must be a JSON object", ErrBadRequest)
