@@ -7,8 +7,6 @@
 //	GET  /v1/tables/{table}               one table's Table Schema (its data dictionary)
 //	POST /v1/tables/{table}/rows          insert 1..1000 rows
 //	GET  /v1/tables/{table}/rows/{id}     one row by its primary key
-//	POST /v1/tables/{table}/backup        back the table up to Avro
-//	POST /v1/tables/{table}/restore       restore the table from Avro
 //
 // POST rows takes a JSON array of objects (Content-Type application/json) or
 // CSV (text/csv, with a header row; "text/csv; header=absent" for rows whose
@@ -19,9 +17,8 @@
 // when every row was inserted, 200 when some were rejected and 422 when all
 // were.
 //
-// Backups go to Options.Bucket under "<BackupPrefix><table>.avro" (or the
-// "key" query parameter); without a bucket, backup answers with the Avro file
-// itself and restore reads it from the request body.
+// Backup and restore of tables over HTTP are in package
+// avrobak/avrobakhttp (datastore never imports avrobak).
 //
 // # Errors
 //

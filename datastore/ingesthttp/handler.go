@@ -2,7 +2,6 @@ package ingesthttp
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
-	"github.com/datafactory/datafactory/storage"
+	"github.com/datafactory/datafactory/internal/httpauth"
 )
 
 // Defaults.
@@ -20,10 +19,6 @@ const (
 	// DefaultMaxBodyBytes is Options.MaxBodyBytes's default: 4 MiB, ample
 	// for 1000 rows.
 	DefaultMaxBodyBytes = 4 << 20
-	// DefaultMaxRestoreBytes is Options.MaxRestoreBytes's default: 1 GiB.
-	DefaultMaxRestoreBytes = 1 << 30
-	// DefaultBackupPrefix is Options.BackupPrefix's default.
-	DefaultBackupPrefix = "backups/"
 )
 
 // Options configure a Handler. The zero value (or nil) means defaults.
@@ -37,18 +32,9 @@ type Options struct {
 	// constant time. Default "": no authentication, for handlers that are
 	// mounted behind another authenticating handler.
 	Token string
-	// MaxBodyBytes caps request bodies other than restores. Default
+	// MaxBodyBytes caps request bodies. Default
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxRestoreBytes caps an Avro file posted to restore. Default
-	// DefaultMaxRestoreBytes.
-	MaxRestoreBytes int64
-	// Bucket holds backups. Default nil: backup answers with the file and
-	// restore reads the request body.
-	Bucket *storage.Bucket
-	// BackupPrefix is the key prefix of backups in Bucket. Default
-	// DefaultBackupPrefix.
-	BackupPrefix string
 	// Logger receives request failures that are not the client's fault.
 	// Default: discard.
 	Logger *slog.Logger
@@ -61,12 +47,6 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if c.MaxRestoreBytes <= 0 {
-		c.MaxRestoreBytes = DefaultMaxRestoreBytes
-	}
-	if c.BackupPrefix == "" {
-		c.BackupPrefix = DefaultBackupPrefix
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -106,22 +86,21 @@ func New(ctx context.Context, store *datastore.Store, opts *Options) (*Handler, 
 	h.mux.HandleFunc("GET /v1/tables/{table}", h.getTable)
 	h.mux.HandleFunc("POST /v1/tables/{table}/rows", h.postRows)
 	h.mux.HandleFunc("GET /v1/tables/{table}/rows/{id}", h.getRow)
-	h.mux.HandleFunc("POST /v1/tables/{table}/backup", h.backup)
-	h.mux.HandleFunc("POST /v1/tables/{table}/restore", h.restore)
 	return h, nil
 }
 
 // ServeHTTP checks the bearer token and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Token != "" {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || got == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="datafactory"`)
+		c, ok := httpauth.Parse(r)
+		if !ok || c.Bearer == "" {
+			httpauth.Challenge(w, false, "Bearer")
 			writeError(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		if subtle.ConstantTimeCompare([]byte(got), []byte(h.opts.Token)) != 1 {
-			writeError(w, http.StatusForbidden, "invalid token")
+		if !httpauth.NewTokens(h.opts.Token).Has(c.Bearer) {
+			httpauth.Challenge(w, true, "Bearer")
+			writeError(w, http.StatusUnauthorized, "invalid token")
 			return
 		}
 	}

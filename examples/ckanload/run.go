@@ -9,15 +9,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/ckan/ckantest"
-	"github.com/datafactory/datafactory/cmd/datafactory/cli"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/status/statuscli"
 	"github.com/datafactory/datafactory/storage"
 )
 
@@ -221,13 +220,15 @@ func report(ctx context.Context, res *outcome, s *site, bucket *storage.Bucket, 
 		fmt.Fprintf(out, "   row %s: field %s: %s  %s\n", rec[0], rec[2], rec[4], rec[5])
 	}
 	fmt.Fprintf(out, "\n$ datafactory status %s --history\n", last.RunID)
-	var errb strings.Builder
-	m := &cli.Main{Stdout: out, Stderr: &errb}
-	code := m.Run(ctx, []string{"status", last.RunID, "--history", "--status", statusURL})
-	res.statusOK = code == cli.ExitOK
-	if !res.statusOK {
-		return fmt.Errorf("datafactory status: exit %d: %s", code, errb.String())
+	st, err := sqlstatus.Open(ctx, statusURL, nil)
+	if err != nil {
+		return err
 	}
+	defer st.Close()
+	if err := statuscli.Run(ctx, out, st, last.RunID, &statuscli.Options{History: true}); err != nil {
+		return fmt.Errorf("datafactory status: %w", err)
+	}
+	res.statusOK = true
 	return nil
 }
 

@@ -7,8 +7,8 @@ import (
 	"reflect"
 
 	"github.com/datafactory/datafactory/avrobak"
+	"github.com/datafactory/datafactory/avrobak/avrobakhttp"
 	"github.com/datafactory/datafactory/datastore"
-	"github.com/datafactory/datafactory/datastore/ingesthttp"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -20,7 +20,7 @@ func backupAndRestore(ctx context.Context, a *api, s *datastore.Store, b *storag
 	fmt.Fprintln(out, "3. Avro backups")
 	var key string
 	for _, t := range tables() {
-		var resp ingesthttp.BackupResponse
+		var resp avrobakhttp.BackupResponse
 		if _, err := a.post(ctx, "/v1/tables/"+t.name+"/backup", "", nil, &resp); err != nil {
 			return err
 		}

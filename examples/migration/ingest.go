@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,8 +12,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/datafactory/datafactory/avrobak/avrobakhttp"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/ingesthttp"
 	"github.com/datafactory/datafactory/frictionless"
@@ -40,21 +43,43 @@ func startAPI(ctx context.Context, s *datastore.Store, bucket *storage.Bucket) (
 	for _, t := range tables() {
 		reg[t.name] = t.schema
 	}
-	h, err := ingesthttp.New(ctx, s, &ingesthttp.Options{Tables: reg, Token: hex.EncodeToString(tok), Bucket: bucket})
+	token := hex.EncodeToString(tok)
+	ih, err := ingesthttp.New(ctx, s, &ingesthttp.Options{Tables: reg, Token: token})
 	if err != nil {
 		return nil, err
+	}
+	bh, err := avrobakhttp.New(s, &avrobakhttp.Options{Tables: reg, Bucket: bucket})
+	if err != nil {
+		return nil, err
+	}
+	h := http.NewServeMux()
+	h.Handle("/v1/", ih)
+	for _, p := range avrobakhttp.Patterns {
+		h.Handle(p, bearer(token, bh))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("/view/", viewHandler(s, hex.EncodeToString(tok)))
-	a := &api{base: "http://" + ln.Addr().String(), token: hex.EncodeToString(tok),
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1)}
+	h.Handle("/view/", viewHandler(s, token))
+	a := &api{base: "http://" + ln.Addr().String(), token: token,
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}, done: make(chan error, 1)}
 	go func() { a.done <- a.srv.Serve(ln) }()
 	return a, nil
+}
+
+// bearer lets through requests carrying the token (the backup routes do no
+// authentication of their own).
+func bearer(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="migration"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Close shuts the server down.

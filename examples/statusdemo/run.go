@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -17,10 +16,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/datafactory/datafactory/cmd/datafactory/cli"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/status/statuscli"
 	"github.com/datafactory/datafactory/status/statushttp"
 )
 
@@ -156,17 +155,23 @@ func lookupByPath(ctx context.Context, base, token, path string, out io.Writer) 
 	return nil
 }
 
-// showWithCLI prints each trace's summary and history with the CLI, reading
-// the status service over HTTP.
+// showWithCLI prints each trace's summary and history as `datafactory
+// status` does (package statuscli), reading the status service over HTTP.
 func showWithCLI(ctx context.Context, base, token string, traces []string, out io.Writer) error {
-	env := map[string]string{cli.EnvToken: token}
+	client, err := statushttp.NewClient(base, &statushttp.ClientOptions{Token: token})
+	if err != nil {
+		return err
+	}
+	defer client.Close()
 	for _, id := range traces {
-		for _, args := range [][]string{{"status", id}, {"status", id, "--history"}} {
-			fmt.Fprintf(out, "\n$ datafactory %s --status %s\n", strings.Join(args, " "), base)
-			var errb bytes.Buffer
-			m := &cli.Main{Stdout: out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}
-			if code := m.Run(ctx, append(args, "--status", base)); code != cli.ExitOK {
-				return fmt.Errorf("datafactory %s: exit %d: %s", strings.Join(args, " "), code, errb.String())
+		for _, history := range []bool{false, true} {
+			args := "status " + id
+			if history {
+				args += " --history"
+			}
+			fmt.Fprintf(out, "\n$ datafactory %s --status %s\n", args, base)
+			if err := statuscli.Run(ctx, out, client, id, &statuscli.Options{History: history}); err != nil {
+				return fmt.Errorf("datafactory %s: %w", args, err)
 			}
 		}
 	}

@@ -59,7 +59,7 @@ func printHistory(w io.Writer, traceID string, evs []status.Event, o *Options) e
 	for i := range evs {
 		ev := &evs[i]
 		rows[i] = []any{ev.TraceEventID, ev.StartTime, ev.EndTime, ev.Domain, ev.DomainID, ev.Component,
-			ev.Operation, string(ev.TraceStatus), string(ev.TraceEventStatus), status.ErrorMessages(ev.Errors)}
+			ev.Operation, string(ev.TraceStatus), string(ev.TraceEventStatus), eventErrors(ev)}
 	}
 	switch o.Format {
 	case JSON:

@@ -109,7 +109,7 @@ func Run(ctx context.Context, w io.Writer, src Source, traceID string, opts *Opt
 	if o.History {
 		return printHistory(w, traceID, evs, &o)
 	}
-	return printSummary(w, status.Summarize(evs), &o)
+	return printSummary(w, summarize(evs), &o)
 }
 
 // watch polls until the trace is done or MaxPolls is reached. In table

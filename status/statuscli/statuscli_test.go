@@ -254,3 +254,23 @@ func TestWatch(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
+
+// TestFailedEventException is issue 15 point 8: a failed event that has
+// an exception but no user-facing errors shows the exception.
+func TestFailedEventException(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.trace(t, status.Event{Operation: "load", TraceStatus: status.TraceContinue, TraceEventStatus: status.EventFailed,
+		Exception: `database "nosuchdb" does not exist`},
+		status.Event{Operation: "run", TraceStatus: status.TraceFinished, TraceEventStatus: status.EventFailed,
+			Exception: "run failed", Errors: invalid},
+		status.Event{Operation: "ok", TraceStatus: status.TraceContinue, Exception: "not a failure"})
+	out := run(t, b, &statuscli.Options{Format: statuscli.JSON})
+	var sum status.Summary
+	require.NoError(t, json.Unmarshal([]byte(out), &sum))
+	require.Equal(t, []string{`database "nosuchdb" does not exist`, "Invalid value."}, sum.Errors)
+	require.Contains(t, run(t, b, &statuscli.Options{}), `database "nosuchdb" does`)
+	hist := run(t, b, &statuscli.Options{History: true, Format: statuscli.JSON})
+	require.Contains(t, hist, `"database \"nosuchdb\" does not exist"`)
+	require.NotContains(t, hist, "not a failure")
+}

@@ -2,8 +2,6 @@ package statushttp
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/datafactory/datafactory/internal/httpauth"
 	"github.com/datafactory/datafactory/status"
 )
 
@@ -46,7 +45,7 @@ type HandlerOptions struct {
 type handler struct {
 	store  *status.Store
 	opts   HandlerOptions
-	tokens [][32]byte
+	tokens httpauth.Tokens
 	log    *slog.Logger
 	mux    *http.ServeMux
 }
@@ -64,9 +63,7 @@ func NewHandler(s *status.Store, opts *HandlerOptions) http.Handler {
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
-	for _, t := range h.opts.Tokens {
-		h.tokens = append(h.tokens, sha256.Sum256([]byte(t)))
-	}
+	h.tokens = httpauth.NewTokens(h.opts.Tokens...)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /status", h.startTrace)
 	mux.HandleFunc("GET /status/{trace_id}", h.getTrace)
@@ -116,28 +113,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fromPathPrefix starts status-from-path URLs.
 const fromPathPrefix = "/status-from-path/"
 
-// authenticate returns the bearer token, or writes 401 (no or malformed
-// header) or 403 (unknown token).
+// authenticate returns the bearer token, or writes 401 with a
+// WWW-Authenticate challenge (no, malformed or unknown token). The scheme
+// is matched case-insensitively.
 func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
-	header := r.Header.Get("Authorization")
-	scheme, token, found := strings.Cut(header, " ")
+	c, ok := httpauth.Parse(r)
 	if h.opts.AllowUnauthenticated {
-		return token, true
+		return c.Bearer, true
 	}
-	if header == "" || !found || !strings.EqualFold(scheme, "bearer") || token == "" {
+	if !ok || c.Bearer == "" {
+		httpauth.Challenge(w, false, "Bearer")
 		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "Unauthorized")
 		return "", false
 	}
-	sum := sha256.Sum256([]byte(token))
-	match := 0
-	for i := range h.tokens {
-		match |= subtle.ConstantTimeCompare(sum[:], h.tokens[i][:])
-	}
-	if match != 1 {
-		writeError(w, http.StatusForbidden, CodeForbidden, "Access denied")
+	if !h.tokens.Has(c.Bearer) {
+		httpauth.Challenge(w, true, "Bearer")
+		writeError(w, http.StatusUnauthorized, CodeUnauthorized, "Invalid token")
 		return "", false
 	}
-	return token, true
+	return c.Bearer, true
 }
 
 // allowed applies HandlerOptions.Authorize for an event's dataset.

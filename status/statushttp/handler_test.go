@@ -78,8 +78,9 @@ func TestAuth(t *testing.T) {
 		{"missing", "", http.StatusUnauthorized},
 		{"not bearer", "Basic dXNlcjpwYXNz", http.StatusUnauthorized},
 		{"empty bearer", "Bearer ", http.StatusUnauthorized},
-		{"wrong token", "Bearer nope", http.StatusForbidden},
-		{"token prefix", "Bearer " + testToken[:5], http.StatusForbidden},
+		{"wrong token", "Bearer nope", http.StatusUnauthorized},
+		{"token prefix", "Bearer " + testToken[:5], http.StatusUnauthorized},
+		{"upper-case scheme", "BEARER " + testToken, http.StatusNotFound},
 		{"right token", "Bearer " + testToken, http.StatusNotFound},
 		{"lower-case scheme", "bearer " + testToken, http.StatusNotFound},
 	}
@@ -104,7 +105,8 @@ func TestNoTokensConfiguredRefusesAll(t *testing.T) {
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("WWW-Authenticate"), "Bearer")
 }
 
 var traceIDRE = regexp.MustCompile(`^ds-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -298,7 +300,7 @@ func TestOversizedChunkedBody(t *testing.T) {
 }
 
 // TestClientErrors: the client maps API errors to the store's sentinels
-// and keeps the *APIError reachable; a wrong token is an APIError 403.
+// and keeps the *APIError reachable; a wrong token is an APIError 401.
 func TestClientErrors(t *testing.T) {
 	t.Parallel()
 	b := setupAPI(t, nil)
@@ -316,7 +318,7 @@ func TestClientErrors(t *testing.T) {
 	require.NoError(t, err)
 	_, err = bad.StartTrace(ctx, status.Event{})
 	require.ErrorAs(t, err, &ae)
-	require.Equal(t, http.StatusForbidden, ae.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 	require.NotContains(t, err.Error(), "wrong")
 
 	_, err = statushttp.NewClient("ftp://example.org", nil)

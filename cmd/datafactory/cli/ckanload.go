@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/tasks"
 )
 
 // The ckan_load pipeline (AirCan) reads its site and secrets from the
@@ -26,16 +26,16 @@ const (
 )
 
 // ckanLoadConfig is the ckan_load pipeline's configuration from the
-// environment: the site, its API key and its DataStore write URL
-// (DATAFACTORY_CKAN_API_KEY, DATAFACTORY_CKAN_DATASTORE_URL), and the
-// local file root.
-func (m *Main) ckanLoadConfig() *aircan.Config {
-	return &aircan.Config{
-		SiteURL:     m.Getenv(EnvCKANSiteURL),
-		APIKey:      ckan.Secret(m.Getenv(EnvCKANAPIKey)),
-		PostgresURL: ckan.Secret(m.Getenv(EnvCKANDatastoreURL)),
-		FileRoot:    m.Getenv(EnvCKANFileRoot),
+// operator's connections: the CKAN site "ckan" (DATAFACTORY_CKAN_SITE_URL
+// with DATAFACTORY_CKAN_API_KEY and DATAFACTORY_CKAN_DATASTORE_URL, or the
+// connections file), other CKAN sites by URL, and the file root
+// "ckan_files" (DATAFACTORY_CKAN_FILE_ROOT).
+func (m *Main) ckanLoadConfig() (*aircan.Config, error) {
+	opts, err := m.taskOptions()
+	if err != nil {
+		return nil, err
 	}
+	return tasks.AirCanConfig(opts)
 }
 
 // labelRun sets the run's Dataset and Resource from the conf of a
@@ -56,7 +56,12 @@ func (m *Main) reportCancelled(p *pipeline.Pipeline, conf json.RawMessage, sum *
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cancelReportTimeout)
 	defer cancel()
-	sent, err := aircan.ReportCancelled(ctx, m.ckanLoadConfig(), conf, sum)
+	cfg, err := m.ckanLoadConfig()
+	if err != nil {
+		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)
+		return
+	}
+	sent, err := aircan.ReportCancelled(ctx, cfg, conf, sum)
 	switch {
 	case err != nil:
 		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)

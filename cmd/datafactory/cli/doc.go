@@ -24,6 +24,37 @@
 // invalid file for validate, a failed pipeline run); 2 any other error,
 // including usage errors.
 //
+// # Connections: what a conf may name
+//
+// The command line is the operator's: a database URL, env:NAME, a
+// ckan+https:// site, a path or a bucket URL given as an argument is used
+// as given. A run conf (run --conf, task create --conf, a conf triggered
+// over HTTP) and a pipeline spec's params name the operator's connections
+// instead (package connection):
+//
+//	"target": "default"            a database or CKAN site connection
+//	"bucket": "default"            a bucket connection
+//	"source": "data/people.csv"    a file under the root "default"
+//	"source": "uploads:people.csv" a file under the root "uploads"
+//
+// A raw URL, an env: reference or a path outside the roots in a conf is
+// refused before anything is read or connected; a raw postgres:// or
+// mysql:// URL only passes for a host in DATAFACTORY_ALLOW_HOSTS, and
+// never gets a password. The connections come from --connections FILE (or
+// DATAFACTORY_CONNECTIONS), a JSON file (see connection.Config) naming
+// databases, CKAN sites, buckets, file roots and allowed hosts, with
+// secrets named by environment variable; then from single variables:
+//
+//	DATAFACTORY_DB_URL (+ DATAFACTORY_DB_PASSWORD)  database "default"
+//	DATAFACTORY_BUCKET_URL                          bucket "default" (also the run bucket)
+//	DATAFACTORY_FILE_ROOT                           file root "default"
+//	DATAFACTORY_CKAN_SITE_URL (+ DATAFACTORY_CKAN_API_KEY,
+//	  DATAFACTORY_CKAN_DATASTORE_URL)               CKAN site "ckan", ckan_load's site
+//	DATAFACTORY_CKAN_FILE_ROOT                      file root "ckan_files", ckan_load's local files
+//	DATAFACTORY_ALLOW_HOSTS                         hosts (comma-separated) raw URLs may name
+//
+// An entry of the file wins over the variable's.
+//
 // # Secrets
 //
 // Passwords and tokens come from the environment only and are never printed.
@@ -34,17 +65,15 @@
 // status clients), DATAFACTORY_AIRFLOW_USER and DATAFACTORY_AIRFLOW_PASSWORD the
 // basic-auth credentials of its Airflow-compatible routes,
 // DATAFACTORY_CKAN_API_KEY the CKAN token of ckan+ targets and of the
-// built-in ckan_load pipeline (AirCan), whose site is
-// DATAFACTORY_CKAN_SITE_URL (the key is sent to no other site) and whose
-// direct-PostgreSQL path reads DATAFACTORY_CKAN_DATASTORE_URL. Runs store
-// their conf, so ckan_load refuses a conf carrying api_key, and serve's
-// Airflow-compatible route drops secrets (api_key, tokens, passwords, URLs
-// with a password) from a triggered run's conf before the run exists.
+// CKAN site "ckan", to which ckan_load sends it (and to no other site).
+// Runs store their conf, so ckan_load refuses a conf carrying api_key, and
+// serve's Airflow-compatible route drops secrets (api_key, tokens,
+// passwords, URLs with a password) from a triggered run's conf before the
+// run exists.
 //
 // # Environment
 //
 // DATAFACTORY_STATUS_URL (status store: database URL or a service's http(s)
 // URL), DATAFACTORY_BUCKET_URL (run files and outputs), DATAFACTORY_DB_URL and
-// DATAFACTORY_ADDR (serve's defaults) spare repeating flags;
-// DATAFACTORY_CKAN_FILE_ROOT lets ckan_load read local files under it.
+// DATAFACTORY_ADDR (serve's defaults) spare repeating flags.
 package cli

@@ -30,6 +30,20 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
+// operatorEnv adds the operator's connections of the tests to env: the
+// connections file testdata/connections.json (database "scratch") and
+// testdata as the file root "default".
+func operatorEnv(t *testing.T, env map[string]string) map[string]string {
+	t.Helper()
+	root, err := filepath.Abs("testdata")
+	require.NoError(t, err)
+	out := map[string]string{cli.EnvConnections: filepath.Join(root, "connections.json"), cli.EnvFileRoot: root}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
+}
+
 // sqliteURL is a fresh SQLite database in the test's temp dir.
 func sqliteURL(t *testing.T) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "test.db")

@@ -21,7 +21,11 @@ func (m *Main) inferCmd() *cobra.Command {
 				return err
 			}
 			defer file.Close()
-			s, err := f.infer(file)
+			o, err := f.options()
+			if err != nil {
+				return err
+			}
+			s, err := o.InferSchema(file)
 			if err != nil {
 				return err
 			}

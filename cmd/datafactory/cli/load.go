@@ -9,6 +9,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/spf13/cobra"
 )
 
@@ -39,7 +40,7 @@ Rows failing the Table Schema are rejected, never written, and kept in
 --rejects. Exit code 1 when more rows were rejected than --max-rejects.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.load(cmd.Context(), args[0], args[1], &f)
+			return m.load(cmd, args[0], args[1], &f)
 		},
 	}
 	f.src.register(cmd)
@@ -55,18 +56,6 @@ Rows failing the Table Schema are rejected, never written, and kept in
 	return cmd
 }
 
-func parseMode(s string) (datastore.Mode, error) {
-	switch s {
-	case "append":
-		return datastore.ModeAppend, nil
-	case "upsert":
-		return datastore.ModeUpsert, nil
-	case "replace":
-		return datastore.ModeReplace, nil
-	}
-	return 0, fmt.Errorf("--mode %q: want append, upsert or replace", s)
-}
-
 func parseDrift(s string) (datastore.DriftPolicy, error) {
 	for _, p := range []datastore.DriftPolicy{datastore.DriftFail, datastore.DriftEvolve, datastore.DriftIgnoreExtra} {
 		if p.String() == s {
@@ -76,16 +65,17 @@ func parseDrift(s string) (datastore.DriftPolicy, error) {
 	return 0, fmt.Errorf("--drift %q: want fail, evolve or ignore-extra", s)
 }
 
-func (m *Main) load(ctx context.Context, src, target string, f *loadFlags) error {
-	mode, err := parseMode(f.mode)
+func (m *Main) load(cmd *cobra.Command, src, target string, f *loadFlags) error {
+	ctx := cmd.Context()
+	mode, err := tasks.ParseMode(f.mode)
 	if err != nil {
-		return err
+		return fmt.Errorf("--%w", err)
 	}
 	drift, err := parseDrift(f.drift)
 	if err != nil {
 		return err
 	}
-	sources, err := openSources(ctx, src, &f.src)
+	sources, err := f.src.openSources(cmd, src)
 	if err != nil {
 		return err
 	}
@@ -107,7 +97,7 @@ func (m *Main) load(ctx context.Context, src, target string, f *loadFlags) error
 	var total datastore.LoadReport
 	for i := range sources {
 		s := &sources[i]
-		table := s.name
+		table := s.Name
 		if f.table != "" {
 			table = f.table
 		}
@@ -132,9 +122,9 @@ func (m *Main) load(ctx context.Context, src, target string, f *loadFlags) error
 }
 
 // loadOne loads one source into table and prints its summary.
-func (m *Main) loadOne(ctx context.Context, store *datastore.Store, table string, s *source,
+func (m *Main) loadOne(ctx context.Context, store *datastore.Store, table string, s *tasks.Source,
 	opts *datastore.LoadOptions, f *loadFlags, rejectsFile *os.File) (*datastore.LoadReport, error) {
-	r, err := s.open(ctx, &frictionless.ReadOptions{SkipUniqueCheck: true})
+	r, err := s.Open(ctx, &frictionless.ReadOptions{SkipUniqueCheck: true})
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +139,7 @@ func (m *Main) loadOne(ctx context.Context, store *datastore.Store, table string
 	if len(sinks) > 0 {
 		opts.Rejects = datastore.MultiRejects(sinks...)
 	}
-	progress, finish := m.progressFunc(table, s.size)
+	progress, finish := m.progressFunc(table, s.Size)
 	opts.Progress = progress
 	opts.ProgressInterval = f.interval
 	if m.Terminal {

@@ -11,25 +11,21 @@ import (
 
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/datafactory/datafactory/storage"
 )
 
 // builtinPipelines are the pipelines the tool has without a spec file, by
 // name. Each takes its parameters from the run's conf: "load" (a load
-// task's params) and "ckan_load" (AirCan's pipeline, with the conf
-// ckanext-aircan's aircan_submit sends; its secrets come from the
-// environment, see ckanLoadConfig).
+// task's params, naming the operator's connections) and "ckan_load"
+// (AirCan's pipeline, with the conf ckanext-aircan's aircan_submit sends;
+// its site and secrets come from the CKAN connection "ckan").
 func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
-	load, err := pipeline.NewBuilder("load").
-		ConfSchema(json.RawMessage(loadParamsSchema)).
-		Add("load", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
-			var p loadParams
-			if err := tc.DecodeConf(&p); err != nil {
-				return pipeline.Permanent(err)
-			}
-			return m.runLoad(ctx, tc, &p)
-		}), nil).
-		Build()
+	opts, err := m.taskOptions()
+	if err != nil {
+		return nil, err
+	}
+	load, err := tasks.LoadPipeline(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +107,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// registry returns the task types the tool knows: the built-in ones over
+// the operator's connections (see package pipeline/tasks).
+func (m *Main) registry() (*pipeline.Registry, error) {
+	opts, err := m.taskOptions()
+	if err != nil {
+		return nil, err
+	}
+	r := pipeline.NewRegistry()
+	if err := tasks.Register(r, opts); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 func openBucket(ctx context.Context, url string) (*storage.Bucket, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/datafactory/datafactory/connection"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -47,6 +48,9 @@ type Main struct {
 	// Terminal says stderr is a terminal: progress is drawn as a bar
 	// instead of plain lines. Default false.
 	Terminal bool
+
+	connFile string          // --connections
+	conns    *connection.Set // the operator's connections, once read
 }
 
 // Run runs the tool with args (without the program name) on the process's
@@ -107,6 +111,8 @@ func (m *Main) newRoot() *cobra.Command {
 	root.SetIn(m.Stdin)
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
+	root.PersistentFlags().StringVar(&m.connFile, "connections", "",
+		"JSON file of the operator's named connections (default $"+EnvConnections+")")
 	root.AddCommand(
 		m.loadCmd(), m.validateCmd(), m.inferCmd(),
 		m.backupCmd(), m.restoreCmd(),

@@ -14,7 +14,7 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	db := sqliteURL(t)
-	loadConf := `{"source": "testdata/people.csv", "target": "env:DB", "schema": "testdata/people.schema.json", "table": "people"}`
+	loadConf := `{"source": "people.csv", "target": "default", "schema": "people.schema.json", "table": "people"}`
 	tests := []struct {
 		name string
 		args []string
@@ -36,7 +36,7 @@ func TestRun(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				t.Parallel()
-				r := runCLI(t, map[string]string{"DB": db}, tt.args...)
+				r := runCLI(t, operatorEnv(t, map[string]string{cli.EnvDBURL: db}), tt.args...)
 				require.Equal(t, tt.code, r.code, "stdout %s\nstderr %s", r.stdout, r.stderr)
 				for _, s := range tt.want {
 					require.Contains(t, r.stdout, s)
@@ -52,7 +52,7 @@ func TestRun(t *testing.T) {
 func TestRunRecordsStatus(t *testing.T) {
 	t.Parallel()
 	st := "sqlite://" + filepath.Join(t.TempDir(), "status.db")
-	env := map[string]string{cli.EnvStatusURL: st}
+	env := operatorEnv(t, map[string]string{cli.EnvStatusURL: st})
 	r := runCLI(t, env, "run", "testdata/noop.yaml", "--run-id", "run-42")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = runCLI(t, env, "status", "run-42", "--format", "json")
@@ -77,8 +77,8 @@ func TestTaskRunOneByOne(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "bucket"), 0o755))
-	env := map[string]string{cli.EnvBucketURL: "file://" + filepath.Join(dir, "bucket"),
-		cli.EnvStatusURL: "sqlite://" + filepath.Join(dir, "status.db")}
+	env := operatorEnv(t, map[string]string{cli.EnvBucketURL: "file://" + filepath.Join(dir, "bucket"),
+		cli.EnvStatusURL: "sqlite://" + filepath.Join(dir, "status.db")})
 	r := runCLI(t, env, "task", "create", "testdata/noop.yaml", "--run", "r1")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	require.Equal(t, "r1", strings.TrimSpace(r.stdout))
@@ -127,4 +127,32 @@ func TestTasks(t *testing.T) {
 	require.Contains(t, r.stdout, "load\t")
 	require.Equal(t, cli.ExitError, runCLI(t, nil, "tasks", "--format", "xml").code)
 	require.Equal(t, cli.ExitError, runCLI(t, nil, "nope").code)
+}
+
+// TestRunConfNamesConnections: a conf given to run names the operator's
+// connections; an env: reference, a raw URL or a path out of the root is
+// refused, and the secret behind the variable is never printed, while the
+// same URL as a command-line argument is the operator's and works.
+func TestRunConfNamesConnections(t *testing.T) {
+	t.Parallel()
+	const secret = "tok-3c59dc048e8850243be8079a5c74d079"
+	db := sqliteURL(t)
+	env := operatorEnv(t, map[string]string{cli.EnvDBURL: db, cli.EnvToken: secret, "DB": db})
+	for _, conf := range []string{
+		`{"source": "people_valid.csv", "target": "env:DATAFACTORY_TOKEN"}`,
+		`{"source": "people_valid.csv", "target": "env:DB"}`,
+		`{"source": "people_valid.csv", "target": "` + db + `"}`,
+		`{"source": "/etc/passwd", "target": "default", "table": "leak"}`,
+		`{"source": "../run_test.go", "target": "default", "table": "leak"}`,
+	} {
+		r := runCLI(t, env, "run", "load", "--conf", conf)
+		require.Equal(t, cli.ExitRefused, r.code, "%s\n%s\n%s", conf, r.stdout, r.stderr)
+		require.Contains(t, r.stdout, "refused", conf)
+		require.NotContains(t, r.stdout+r.stderr, secret)
+	}
+	require.False(t, tableExists(t, db, "leak"))
+	require.False(t, tableExists(t, db, "people_valid"))
+	r := runCLI(t, env, "load", "testdata/people_valid.csv", "env:DB")
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
+	require.Equal(t, 3, countRows(t, db, "people_valid"))
 }

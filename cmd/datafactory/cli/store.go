@@ -6,15 +6,14 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/datafactory/datafactory/ckan"
+	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore"
-	"github.com/datafactory/datafactory/datastore/ckanstore"
-	"github.com/datafactory/datafactory/datastore/sqlstore"
 )
 
 // CKAN targets read their secrets from these environment variables.
 const (
-	// EnvCKANAPIKey is the CKAN API token of ckan+http(s):// targets.
+	// EnvCKANAPIKey is the CKAN API token of ckan+http(s):// targets and
+	// of the CKAN site "ckan".
 	EnvCKANAPIKey = "DATAFACTORY_CKAN_API_KEY"
 	// EnvCKANDatastoreURL is the DataStore's write database
 	// (ckan.datastore.write_url); when set, replace loads into CKAN go
@@ -22,57 +21,69 @@ const (
 	EnvCKANDatastoreURL = "DATAFACTORY_CKAN_DATASTORE_URL"
 )
 
-// openStore opens a table store from a URL argument: a database URL (see
-// resolveURL) or a CKAN site as
+// openStore opens the store of a command-line argument (see operatorStore).
+func (m *Main) openStore(ctx context.Context, arg string) (*datastore.Store, error) {
+	c, err := m.operatorStore(arg)
+	if err != nil {
+		return nil, err
+	}
+	return c.OpenStore(ctx)
+}
+
+// operatorStore turns a command-line store argument into a connection: the
+// name of a configured connection, a database URL (see resolveURL) or a
+// CKAN site as
 //
 //	ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id,…]
 //
 // whose tables are DataStore tables of the dataset (or of the mapped
 // resources), with the API token from DATAFACTORY_CKAN_API_KEY.
-func (m *Main) openStore(ctx context.Context, arg string) (*datastore.Store, error) {
+func (m *Main) operatorStore(arg string) (connection.Store, error) {
 	if site, ok := strings.CutPrefix(arg, "ckan+"); ok {
-		return m.openCKAN(site)
+		return m.ckanArg(site)
 	}
-	u, err := m.resolveURL(arg)
-	if err != nil {
-		return nil, err
+	if connection.ValidName(arg) {
+		set, err := m.connections()
+		if err != nil {
+			return nil, err
+		}
+		return set.Store(arg)
 	}
-	s, err := sqlstore.Open(ctx, u, nil)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", redact(u), err)
-	}
-	return s, nil
+	return m.operatorDatabase(arg)
 }
 
-func (m *Main) openCKAN(site string) (*datastore.Store, error) {
+// operatorDatabase turns a database URL argument into a connection.
+func (m *Main) operatorDatabase(arg string) (connection.Database, error) {
+	u, err := m.resolveURL(arg)
+	if err != nil {
+		return connection.Database{}, err
+	}
+	return connection.ParseDatabase(u)
+}
+
+// ckanArg is the CKAN site of a ckan+http(s):// argument.
+func (m *Main) ckanArg(site string) (connection.CKANSite, error) {
 	u, err := url.Parse(site)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("CKAN target: want ckan+http(s)://host/?package_id=…")
+		return connection.CKANSite{}, fmt.Errorf("CKAN target: want ckan+http(s)://host/?package_id=…")
 	}
 	if u.User != nil {
-		return nil, errSecretInArgs
+		return connection.CKANSite{}, errSecretInArgs
 	}
 	q := u.Query()
-	opts := &ckanstore.StoreOptions{PackageID: q.Get("package_id"), PostgresURL: m.Getenv(EnvCKANDatastoreURL)}
+	c := connection.CKANSite{PackageID: q.Get("package_id"),
+		APIKey: connection.Secret(m.Getenv(EnvCKANAPIKey)), DatastoreURL: connection.Secret(m.Getenv(EnvCKANDatastoreURL))}
 	if r := q.Get("resources"); r != "" {
-		opts.Resources = map[string]string{}
+		c.Resources = map[string]string{}
 		for _, pair := range strings.Split(r, ",") {
 			table, id, ok := strings.Cut(pair, ":")
 			if !ok || table == "" || id == "" {
-				return nil, fmt.Errorf("CKAN target: resources=%q: want table:resource_id,…", r)
+				return connection.CKANSite{}, fmt.Errorf("CKAN target: resources=%q: want table:resource_id,…", r)
 			}
-			opts.Resources[table] = id
+			c.Resources[table] = id
 		}
 	}
 	u.RawQuery = ""
-	c, err := ckan.NewClient(strings.TrimSuffix(u.String(), "/"), &ckan.ClientOptions{
-		Token: ckan.Secret(m.Getenv(EnvCKANAPIKey))})
-	if err != nil {
-		return nil, err
-	}
-	s, err := ckanstore.Open(c, opts)
-	if err != nil {
-		return nil, fmt.Errorf("open CKAN %s: %w", u.Redacted(), err)
-	}
-	return s, nil
+	c.URL = strings.TrimSuffix(u.String(), "/")
+	return c, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/spf13/cobra"
 )
 
@@ -53,7 +54,11 @@ Schema (type, constraints, unique and primary keys), then a summary. Exit code
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: want text or json", format)
 			}
-			rep, err := validate(cmd.Context(), args[0], &f, maxErrors)
+			sources, err := f.openSources(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			rep, err := validate(cmd.Context(), sources, maxErrors)
 			if err != nil {
 				return err
 			}
@@ -79,11 +84,7 @@ Schema (type, constraints, unique and primary keys), then a summary. Exit code
 }
 
 // validate reads every source fully.
-func validate(ctx context.Context, path string, f *sourceFlags, maxErrors int) (*validationReport, error) {
-	sources, err := openSources(ctx, path, f)
-	if err != nil {
-		return nil, err
-	}
+func validate(ctx context.Context, sources []tasks.Source, maxErrors int) (*validationReport, error) {
 	rep := &validationReport{Valid: true, Tables: []tableReport{}}
 	for i := range sources {
 		tr, err := validateSource(ctx, &sources[i], maxErrors)
@@ -96,13 +97,13 @@ func validate(ctx context.Context, path string, f *sourceFlags, maxErrors int) (
 	return rep, nil
 }
 
-func validateSource(ctx context.Context, s *source, maxErrors int) (*tableReport, error) {
-	r, err := s.open(ctx, &frictionless.ReadOptions{})
+func validateSource(ctx context.Context, s *tasks.Source, maxErrors int) (*tableReport, error) {
+	r, err := s.Open(ctx, &frictionless.ReadOptions{})
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	tr := &tableReport{Name: s.name, Errors: []rowIssue{}}
+	tr := &tableReport{Name: s.Name, Errors: []rowIssue{}}
 	for {
 		_, err := r.Read()
 		if err == io.EOF {
@@ -111,7 +112,7 @@ func validateSource(ctx context.Context, s *source, maxErrors int) (*tableReport
 		var re *frictionless.RowError
 		if !errors.As(err, &re) {
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.name, err)
+				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
 			continue
 		}

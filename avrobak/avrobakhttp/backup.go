@@ -1,4 +1,4 @@
-package ingesthttp
+package avrobakhttp
 
 import (
 	"bytes"
@@ -28,16 +28,9 @@ type RestoreResponse struct {
 	SHA256 string `json:"sha256"`
 }
 
-func (h *Handler) backupKey(r *http.Request, table string) string {
-	if k := r.URL.Query().Get("key"); k != "" {
-		return k
-	}
-	return h.opts.BackupPrefix + table + ".avro"
-}
-
 func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
-	table, schema := h.tableSchema(w, r)
-	if schema == nil {
+	table, ok := h.table(w, r)
+	if !ok {
 		return
 	}
 	if h.opts.Bucket == nil {
@@ -51,7 +44,11 @@ func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(buf.Bytes())
 		return
 	}
-	key := h.backupKey(r, table)
+	key, err := h.key(r, table)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	rep, err := avrobak.BackupToBucket(r.Context(), h.store, table, h.opts.Bucket, key, nil)
 	if err != nil {
 		h.internal(w, r, err)
@@ -62,8 +59,8 @@ func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
-	table, schema := h.tableSchema(w, r)
-	if schema == nil {
+	table, ok := h.table(w, r)
+	if !ok {
 		return
 	}
 	var (
@@ -71,25 +68,30 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
 		err    error
 		source string
 	)
-	if r.ContentLength != 0 && r.Header.Get("Content-Type") == avrobak.ContentType {
+	switch {
+	case r.ContentLength != 0 && r.Header.Get("Content-Type") == avrobak.ContentType:
 		source = "request body"
 		rep, err = avrobak.Restore(r.Context(), http.MaxBytesReader(w, r.Body, h.opts.MaxRestoreBytes), h.store, table, nil)
-	} else if h.opts.Bucket != nil {
-		source = h.backupKey(r, table)
+	case h.opts.Bucket != nil:
+		if source, err = h.key(r, table); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 		rep, err = avrobak.RestoreFromBucket(r.Context(), h.opts.Bucket, source, h.store, table, nil)
-	} else {
+	default:
 		writeError(w, http.StatusBadRequest, "post the Avro file with Content-Type "+avrobak.ContentType)
 		return
 	}
 	if err != nil {
-		h.restoreError(w, r, err)
+		h.restoreError(w, r, source, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, RestoreResponse{Table: table, Source: source, Rows: rep.Rows, SHA256: rep.SHA256})
 }
 
-// restoreError maps damaged or foreign files to 4xx, the rest to 500.
-func (h *Handler) restoreError(w http.ResponseWriter, r *http.Request, err error) {
+// restoreError maps damaged or foreign files to 4xx, a missing backup to
+// 404, the rest to 500.
+func (h *Handler) restoreError(w http.ResponseWriter, r *http.Request, source string, err error) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -97,13 +99,9 @@ func (h *Handler) restoreError(w http.ResponseWriter, r *http.Request, err error
 	case errors.Is(err, avrobak.ErrCorrupt), errors.Is(err, avrobak.ErrTruncated),
 		errors.Is(err, avrobak.ErrCountMismatch), errors.Is(err, avrobak.ErrSchemaMismatch):
 		writeError(w, http.StatusUnprocessableEntity, "restore refused: "+err.Error())
+	case h.opts.Bucket != nil && errors.Is(err, storage.ErrNotFound):
+		writeError(w, http.StatusNotFound, "no backup at "+source)
 	default:
-		if h.opts.Bucket != nil && isNotFound(err) {
-			writeError(w, http.StatusNotFound, "no backup at "+h.backupKey(r, r.PathValue("table")))
-			return
-		}
 		h.internal(w, r, err)
 	}
 }
-
-func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
