@@ -67,6 +67,9 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 	}
 	w.target = info.Meta.ID
 	w.utc = utcColumns(info, req.Columns)
+	if err := w.checkWriteAccess(ctx); err != nil {
+		return nil, err
+	}
 	f, err := os.CreateTemp("", "ckanstore-spool-*.jsonl")
 	if err != nil {
 		return nil, fmt.Errorf("ckanstore: spool: %w", err)
@@ -74,6 +77,16 @@ func (d *ckanDriver) OpenWriter(ctx context.Context, req *driver.WriteRequest) (
 	w.spool, w.buf = f, bufio.NewWriterSize(f, 1<<20)
 	w.enc = json.NewEncoder(w.buf)
 	return w, nil
+}
+
+// checkWriteAccess asks CKAN, with an empty dry-run datastore_upsert, whether
+// the token may write the target. Append batches are checked against the
+// target with searches, which anonymous users may make: without this probe a
+// load without write access whose rows were all duplicates would end
+// "rejected" instead of refused.
+func (w *writer) checkWriteAccess(ctx context.Context) error {
+	_, err := w.d.c.DatastoreUpsert(ctx, &ckan.UpsertRequest{ResourceID: w.target, Records: []ckan.Record{}, Method: w.method, Force: true, DryRun: true})
+	return err
 }
 
 // createStaging makes the staging resource and its table.

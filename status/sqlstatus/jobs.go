@@ -2,6 +2,7 @@ package sqlstatus
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -46,8 +47,14 @@ func (d *sqlDriver) GetJob(ctx context.Context, id string) (driver.Job, error) {
 // TransitionJob reads the job, checks the move and writes it back only if
 // the job's version did not change meanwhile (optimistic locking, the
 // same on every database); on a lost race it reads again.
+// A statement the database picks as a deadlock victim is run again.
 func (d *sqlDriver) TransitionJob(ctx context.Context, req driver.TransitionRequest) (driver.Job, error) {
-	return d.transitionJob(ctx, d.db, req)
+	var j driver.Job
+	err := retryDeadlocks(ctx, func() (err error) {
+		j, err = d.transitionJob(ctx, d.db, req)
+		return err
+	})
+	return j, err
 }
 
 // TransitionJobTx is TransitionJob in the caller's transaction.
@@ -96,7 +103,11 @@ func (d *sqlDriver) transitionJob(ctx context.Context, ext sqlx.ExtContext, req 
 
 // HeartbeatJob updates the heartbeat of a RUNNING job.
 func (d *sqlDriver) HeartbeatJob(ctx context.Context, id string, at time.Time) error {
-	res, err := d.db.ExecContext(ctx, d.q.heartbeat, micros(at), id)
+	var res sql.Result
+	err := retryDeadlocks(ctx, func() (err error) {
+		res, err = d.db.ExecContext(ctx, d.q.heartbeat, micros(at), id)
+		return err
+	})
 	if err != nil {
 		return err
 	}

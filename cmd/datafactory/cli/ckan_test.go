@@ -36,7 +36,7 @@ func TestLoadIntoCKAN(t *testing.T) {
 	r = runCLI(t, env, "load", "testdata/people_valid.csv", target, "--schema", "testdata/people.schema.json", "--table", "people", "--mode", "replace")
 	require.Equal(t, cli.ExitOK, r.code, r.stderr)
 	r = runCLI(t, nil, "load", "testdata/people_valid.csv", target, "--schema", "testdata/people.schema.json", "--table", "people")
-	require.Equal(t, cli.ExitError, r.code)
+	require.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
 	require.Equal(t, cli.ExitError, runCLI(t, env, "load", "testdata/people.csv", "ckan+ftp://x").code)
 	require.Equal(t, cli.ExitError, runCLI(t, env, "load", "testdata/people.csv", "ckan+https://u:p@x/?package_id=a").code)
 }

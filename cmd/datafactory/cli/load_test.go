@@ -97,7 +97,7 @@ func TestLoadExitCodes(t *testing.T) {
 		}, nil, cli.ExitError, "DATAFACTORY_DB_PASSWORD", -1, "hunter2"},
 		{"password from the environment is not printed", func(string) []string {
 			return []string{"load", "testdata/people.csv", "postgres://bob@127.0.0.1:1/db?connect_timeout=1"}
-		}, map[string]string{cli.EnvDBPassword: "s3cr3tpw"}, cli.ExitError, "connect to postgres postgres://bob:xxxxx@127.0.0.1:1/db", -1, "s3cr3tpw"},
+		}, map[string]string{cli.EnvDBPassword: "s3cr3tpw"}, cli.ExitError, "connect to postgres://bob:xxxxx@127.0.0.1:1/db", -1, "s3cr3tpw"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
