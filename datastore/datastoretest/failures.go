@@ -202,6 +202,11 @@ func testErrors(t *testing.T, b *bundle) {
 	require.NoError(t, err)
 	_, err = b.s.ReadRows(b.ctx, "people", func(frictionless.Row) error { return stop })
 	require.ErrorIs(t, err, stop)
+	n, err := b.s.CountRows(b.ctx, "people")
+	require.NoError(t, err)
+	require.EqualValues(t, 2, n)
+	_, err = b.s.CountRows(b.ctx, "missing")
+	require.ErrorIs(t, err, datastore.ErrNotFound)
 
 	_, err = b.load(t, "people", people(), peopleCSV("3,c,3"), &datastore.LoadOptions{BatchSize: -1})
 	require.ErrorIs(t, err, datastore.ErrInvalidOptions)
