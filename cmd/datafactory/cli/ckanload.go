@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
-	"github.com/datafactory/datafactory/pipeline/tasks"
+	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 )
 
 // The ckan_load pipeline (AirCan) reads its site and secrets from the
@@ -25,49 +24,28 @@ const (
 	EnvCKANFileRoot = "DATAFACTORY_CKAN_FILE_ROOT"
 )
 
-// ckanLoadConfig is the ckan_load pipeline's configuration from the
-// operator's connections: the CKAN site "ckan" (DATAFACTORY_CKAN_SITE_URL
-// with DATAFACTORY_CKAN_API_KEY and DATAFACTORY_CKAN_DATASTORE_URL, or the
-// connections file), other CKAN sites by URL, and the file root
-// "ckan_files" (DATAFACTORY_CKAN_FILE_ROOT).
-func (m *Main) ckanLoadConfig() (*aircan.Config, error) {
-	opts, err := m.taskOptions()
-	if err != nil {
-		return nil, err
+// labelRun sets the run's Dataset and Resource with the pipeline's Labels
+// hook (ckan_load: from its conf); other pipelines keep theirs.
+func labelRun(d pipelinehttp.DAG, conf json.RawMessage, opts *pipeline.RunOptions) {
+	if d.Labels != nil {
+		opts.Dataset, opts.Resource = d.Labels(conf)
 	}
-	return tasks.AirCanConfig(opts)
 }
 
-// labelRun sets the run's Dataset and Resource from the conf of a
-// ckan_load run (see aircan.Labels); other pipelines keep theirs.
-func labelRun(p *pipeline.Pipeline, conf json.RawMessage, opts *pipeline.RunOptions) {
-	if p.Name() != aircan.Name {
-		return
-	}
-	opts.Dataset, opts.Resource = aircan.Labels(conf)
-}
-
-// reportCancelled tells CKAN about a ckan_load run that was cancelled
-// before it could report (aircan.ReportCancelled), with a bounded
-// context of its own, and says so on standard output.
-func (m *Main) reportCancelled(p *pipeline.Pipeline, conf json.RawMessage, sum *pipeline.Summary) {
-	if p.Name() != aircan.Name {
+// reportCancelled runs the pipeline's Cancelled hook (ckan_load: CKAN is
+// told, so the resource does not stay "running") with a bounded context
+// of its own, and says so on standard output.
+func (m *Main) reportCancelled(d pipelinehttp.DAG, conf json.RawMessage, sum *pipeline.Summary) {
+	if d.Cancelled == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cancelReportTimeout)
 	defer cancel()
-	cfg, err := m.ckanLoadConfig()
-	if err != nil {
+	if err := d.Cancelled(ctx, conf, sum); err != nil {
 		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)
 		return
 	}
-	sent, err := aircan.ReportCancelled(ctx, cfg, conf, sum)
-	switch {
-	case err != nil:
-		fmt.Fprintf(m.Stdout, "run %s: %v\n", sum.RunID, err)
-	case sent:
-		fmt.Fprintf(m.Stdout, "run %s was cancelled: CKAN was told (aircan_status_update error)\n", sum.RunID)
-	}
+	fmt.Fprintf(m.Stdout, "run %s was cancelled: its cancel hook ran\n", sum.RunID)
 }
 
 // cancelReportTimeout bounds the update sent for a cancelled run.

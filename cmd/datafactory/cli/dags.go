@@ -3,13 +3,11 @@ package cli
 import (
 	"fmt"
 
-	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 )
 
-// serveDAGs are the pipelines serve runs: the built-in ones, ckan_load
-// with its hooks (the run's dataset and resource from the conf, CKAN told
-// about a cancelled run), and the specs in dir.
+// serveDAGs are the pipelines serve runs: the built-in ones with their
+// hooks, and the specs in dir.
 func (m *Main) serveDAGs(dir string) ([]pipelinehttp.DAG, error) {
 	builtins, err := m.builtinPipelines()
 	if err != nil {
@@ -17,17 +15,7 @@ func (m *Main) serveDAGs(dir string) ([]pipelinehttp.DAG, error) {
 	}
 	var dags []pipelinehttp.DAG
 	for _, name := range sortedKeys(builtins) {
-		dags = append(dags, pipelinehttp.DAG{Pipeline: builtins[name]})
-	}
-	for i, d := range dags {
-		if d.Pipeline.Name() != aircan.Name {
-			continue
-		}
-		cfg, err := m.ckanLoadConfig()
-		if err != nil {
-			return nil, err
-		}
-		dags[i].Labels, dags[i].Cancelled = aircan.Labels, aircan.CancelHook(cfg)
+		dags = append(dags, builtins[name])
 	}
 	if dir == "" {
 		return dags, nil

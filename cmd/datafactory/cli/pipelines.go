@@ -11,6 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -19,8 +20,10 @@ import (
 // name. Each takes its parameters from the run's conf: "load" (a load
 // task's params, naming the operator's connections) and "ckan_load"
 // (AirCan's pipeline, with the conf ckanext-aircan's aircan_submit sends;
-// its site and secrets come from the CKAN connection "ckan").
-func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
+// its site and secrets come from the CKAN connection "ckan"). ckan_load
+// comes with its hooks: the run's dataset and resource from the conf, and
+// CKAN told about a cancelled run.
+func (m *Main) builtinPipelines() (map[string]pipelinehttp.DAG, error) {
 	opts, err := m.taskOptions()
 	if err != nil {
 		return nil, err
@@ -37,23 +40,29 @@ func (m *Main) builtinPipelines() (map[string]*pipeline.Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]*pipeline.Pipeline{"load": load, aircan.Name: ckan}, nil
-}
-
-// resolvePipeline returns the built-in pipeline named arg, or the pipeline of
-// the spec file arg (JSON or YAML).
-func (m *Main) resolvePipeline(arg string) (*pipeline.Pipeline, error) {
-	builtins, err := m.builtinPipelines()
+	cfg, err := tasks.AirCanConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	if p, ok := builtins[arg]; ok {
-		return p, nil
+	return map[string]pipelinehttp.DAG{"load": {Pipeline: load},
+		aircan.Name: {Pipeline: ckan, Labels: aircan.Labels, Cancelled: aircan.CancelHook(cfg)}}, nil
+}
+
+// resolvePipeline returns the built-in pipeline named arg with its hooks,
+// or the pipeline of the spec file arg (JSON or YAML), without hooks.
+func (m *Main) resolvePipeline(arg string) (pipelinehttp.DAG, error) {
+	builtins, err := m.builtinPipelines()
+	if err != nil {
+		return pipelinehttp.DAG{}, err
+	}
+	if d, ok := builtins[arg]; ok {
+		return d, nil
 	}
 	if !looksLikeFile(arg) {
-		return nil, fmt.Errorf("unknown pipeline %q (built-in: %s; or a spec file)", arg, strings.Join(sortedKeys(builtins), ", "))
+		return pipelinehttp.DAG{}, fmt.Errorf("unknown pipeline %q (built-in: %s; or a spec file)", arg, strings.Join(sortedKeys(builtins), ", "))
 	}
-	return m.loadSpecFile(arg)
+	p, err := m.loadSpecFile(arg)
+	return pipelinehttp.DAG{Pipeline: p}, err
 }
 
 func (m *Main) loadSpecFile(path string) (*pipeline.Pipeline, error) {

@@ -54,10 +54,11 @@ Exit code 1 when the run failed.`,
 }
 
 func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
-	p, err := m.resolvePipeline(name)
+	d, err := m.resolvePipeline(name)
 	if err != nil {
 		return err
 	}
+	p := d.Pipeline
 	conf, err := readConf(f.conf)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	if opts.RunID == "" {
 		opts.RunID = fmt.Sprintf("%s-%s", p.Name(), time.Now().UTC().Format("20060102T150405.000000"))
 	}
-	labelRun(p, conf, opts)
+	labelRun(d, conf, opts)
 	if f.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
 	}
@@ -84,7 +85,7 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	if sum != nil {
 		printRunSummary(m, sum)
 		if sum.State == pipeline.StateCancelled {
-			m.reportCancelled(p, conf, sum)
+			m.reportCancelled(d, conf, sum)
 		}
 	}
 	if errors.Is(runErr, pipeline.ErrRunFailed) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/pipeline"
+	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +43,7 @@ func (m *Main) taskCreateCmd() *cobra.Command {
 		Short: "Create a run and print its id",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
+			d, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
 			if err != nil {
 				return err
 			}
@@ -52,8 +53,8 @@ func (m *Main) taskCreateCmd() *cobra.Command {
 				return err
 			}
 			opts.RunID = f.runID
-			labelRun(p, conf, opts)
-			id, err := pipeline.CreateRun(cmd.Context(), p, conf, opts)
+			labelRun(d, conf, opts)
+			id, err := pipeline.CreateRun(cmd.Context(), d.Pipeline, conf, opts)
 			if err != nil {
 				return err
 			}
@@ -80,12 +81,12 @@ unknown task or run).`,
 			if f.runID == "" || f.name == "" {
 				return errors.New("--run and --task are required")
 			}
-			p, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
+			d, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
 			if err != nil {
 				return err
 			}
 			defer closeBE()
-			ts, err := pipeline.RunTask(cmd.Context(), p, f.runID, f.name, opts)
+			ts, err := pipeline.RunTask(cmd.Context(), d.Pipeline, f.runID, f.name, opts)
 			if ts != nil {
 				fmt.Fprintf(m.Stdout, "task %s of run %s: %s after %d attempt(s) in %s\n",
 					ts.Name, f.runID, ts.State, ts.Attempts, ts.Duration.Round(time.Millisecond))
@@ -113,12 +114,12 @@ func (m *Main) taskFinishCmd() *cobra.Command {
 			if f.runID == "" {
 				return errors.New("--run is required")
 			}
-			p, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
+			d, opts, closeBE, err := m.taskSetup(cmd, args[0], &f)
 			if err != nil {
 				return err
 			}
 			defer closeBE()
-			sum, err := pipeline.FinishRun(cmd.Context(), p, f.runID, opts)
+			sum, err := pipeline.FinishRun(cmd.Context(), d.Pipeline, f.runID, opts)
 			if sum != nil {
 				printRunSummary(m, sum)
 			}
@@ -134,17 +135,17 @@ func (m *Main) taskFinishCmd() *cobra.Command {
 }
 
 // taskSetup resolves the pipeline and the backend, which must have a bucket.
-func (m *Main) taskSetup(cmd *cobra.Command, name string, f *taskFlags) (*pipeline.Pipeline, *pipeline.RunOptions, func(), error) {
-	p, err := m.resolvePipeline(name)
+func (m *Main) taskSetup(cmd *cobra.Command, name string, f *taskFlags) (pipelinehttp.DAG, *pipeline.RunOptions, func(), error) {
+	d, err := m.resolvePipeline(name)
 	if err != nil {
-		return nil, nil, nil, err
+		return d, nil, nil, err
 	}
 	if f.bucket == "" && m.Getenv(EnvBucketURL) == "" {
-		return nil, nil, nil, errors.New("a bucket is required: pass --bucket or set " + EnvBucketURL)
+		return d, nil, nil, errors.New("a bucket is required: pass --bucket or set " + EnvBucketURL)
 	}
 	be, closeBE, err := m.backend(cmd.Context(), f.store, f.bucket)
 	if err != nil {
-		return nil, nil, nil, err
+		return d, nil, nil, err
 	}
-	return p, &pipeline.RunOptions{Backend: be}, closeBE, nil
+	return d, &pipeline.RunOptions{Backend: be}, closeBE, nil
 }
