@@ -95,6 +95,12 @@ func TestLoadExitCodes(t *testing.T) {
 		{"password on the command line", func(string) []string {
 			return []string{"load", "testdata/people.csv", "postgres://bob:hunter2@127.0.0.1:1/db"}
 		}, nil, cli.ExitError, "DATAFACTORY_DB_PASSWORD", -1, "hunter2"},
+		{"password parameter on the command line", func(string) []string {
+			return []string{"load", "testdata/people.csv", "postgres://bob@127.0.0.1:1/db?password=hunter2"}
+		}, nil, cli.ExitError, "DATAFACTORY_DB_PASSWORD", -1, "hunter2"},
+		{"password in a MySQL URL on the command line", func(string) []string {
+			return []string{"load", "testdata/people.csv", "mysql://bob:hunter2@127.0.0.1:1/db"}
+		}, nil, cli.ExitError, "DATAFACTORY_DB_PASSWORD", -1, "hunter2"},
 		{"password from the environment is not printed", func(string) []string {
 			return []string{"load", "testdata/people.csv", "postgres://bob@127.0.0.1:1/db?connect_timeout=1"}
 		}, map[string]string{cli.EnvDBPassword: "s3cr3tpw"}, cli.ExitError, "connect to postgres://bob:xxxxx@127.0.0.1:1/db", -1, "s3cr3tpw"},

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/datafactory/datafactory/internal/sqlurl"
 )
 
 // Environment variables read by the tool.
@@ -28,8 +30,10 @@ var errSecretInArgs = errors.New("a password on the command line is not accepted
 
 // resolveURL turns a database URL argument into the URL to open:
 // "env:NAME" reads the URL from the environment variable NAME (which may hold
-// a password); any other URL must not contain a password, and gets the one of
-// DATAFACTORY_DB_PASSWORD when it names a user. Errors never contain the URL.
+// a password); any other URL must not contain a password (nor a password
+// parameter), and gets the one of DATAFACTORY_DB_PASSWORD when it names a
+// user. Other URLs (an http(s) status service) must carry no password
+// either. Errors never contain the URL.
 func (m *Main) resolveURL(arg string) (string, error) {
 	if name, ok := strings.CutPrefix(arg, "env:"); ok {
 		v := m.Getenv(name)
@@ -38,25 +42,23 @@ func (m *Main) resolveURL(arg string) (string, error) {
 		}
 		return v, nil
 	}
-	u, err := url.Parse(arg)
-	if err != nil || u.User == nil {
-		return arg, nil // sqlite:relative/path and friends
+	u, err := sqlurl.Parse(arg)
+	if err != nil { // not a database URL: its opener says what is wrong
+		if nu, perr := url.Parse(arg); perr == nil && nu.User != nil {
+			if _, has := nu.User.Password(); has {
+				return "", errSecretInArgs
+			}
+		}
+		return arg, nil
 	}
-	if _, has := u.User.Password(); has {
+	if u.HasPassword() {
 		return "", errSecretInArgs
 	}
-	if pw := m.Getenv(EnvDBPassword); pw != "" {
-		u.User = url.UserPassword(u.User.Username(), pw)
+	if u.FillPassword(m.Getenv(EnvDBPassword)) {
 		return u.String(), nil
 	}
 	return arg, nil
 }
 
-// redact returns a URL fit for printing: without its password.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unprintable URL)"
-	}
-	return u.Redacted()
-}
+// redact returns a URL fit for printing: its passwords masked.
+func redact(raw string) string { return sqlurl.Redact(raw) }
