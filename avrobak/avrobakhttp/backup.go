@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/datafactory/datafactory/avrobak"
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/storage"
 )
 
@@ -46,7 +47,7 @@ func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
 	}
 	key, err := h.key(r, table)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		httplog.Message(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	rep, err := avrobak.BackupToBucket(r.Context(), h.store, table, h.opts.Bucket, key, nil)
@@ -54,7 +55,7 @@ func (h *Handler) backup(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, BackupResponse{Table: table, Key: key, Rows: rep.Rows, Bytes: rep.Bytes,
+	httplog.JSON(w, http.StatusOK, BackupResponse{Table: table, Key: key, Rows: rep.Rows, Bytes: rep.Bytes,
 		Codec: string(rep.Codec), SHA256: rep.SHA256})
 }
 
@@ -74,19 +75,19 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request) {
 		rep, err = avrobak.Restore(r.Context(), http.MaxBytesReader(w, r.Body, h.opts.MaxRestoreBytes), h.store, table, nil)
 	case h.opts.Bucket != nil:
 		if source, err = h.key(r, table); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
+			httplog.Message(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		rep, err = avrobak.RestoreFromBucket(r.Context(), h.opts.Bucket, source, h.store, table, nil)
 	default:
-		writeError(w, http.StatusBadRequest, "post the Avro file with Content-Type "+avrobak.ContentType)
+		httplog.Message(w, http.StatusBadRequest, "post the Avro file with Content-Type "+avrobak.ContentType)
 		return
 	}
 	if err != nil {
 		h.restoreError(w, r, source, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, RestoreResponse{Table: table, Source: source, Rows: rep.Rows, SHA256: rep.SHA256})
+	httplog.JSON(w, http.StatusOK, RestoreResponse{Table: table, Source: source, Rows: rep.Rows, SHA256: rep.SHA256})
 }
 
 // restoreError maps damaged or foreign files to 4xx, a missing backup to
@@ -95,12 +96,12 @@ func (h *Handler) restoreError(w http.ResponseWriter, r *http.Request, source st
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, "the Avro file is too large")
+		httplog.Message(w, http.StatusRequestEntityTooLarge, "the Avro file is too large")
 	case errors.Is(err, avrobak.ErrCorrupt), errors.Is(err, avrobak.ErrTruncated),
 		errors.Is(err, avrobak.ErrCountMismatch), errors.Is(err, avrobak.ErrSchemaMismatch):
-		writeError(w, http.StatusUnprocessableEntity, "restore refused: "+err.Error())
+		httplog.Message(w, http.StatusUnprocessableEntity, "restore refused: "+err.Error())
 	case h.opts.Bucket != nil && errors.Is(err, storage.ErrNotFound):
-		writeError(w, http.StatusNotFound, "no backup at "+source)
+		httplog.Message(w, http.StatusNotFound, "no backup at "+source)
 	default:
 		h.internal(w, r, err)
 	}

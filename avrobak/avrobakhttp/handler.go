@@ -2,7 +2,6 @@ package avrobakhttp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"github.com/datafactory/datafactory/avrobak"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/storage"
 )
 
@@ -84,7 +84,7 @@ func (h *Handler) table(w http.ResponseWriter, r *http.Request) (string, bool) {
 	table := r.PathValue("table")
 	err := h.served(r.Context(), table)
 	if errors.Is(err, errUnknownTable) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("unknown table %q", printable(table)))
+		httplog.Message(w, http.StatusNotFound, fmt.Sprintf("unknown table %q", printable(table)))
 		return "", false
 	}
 	if err != nil {
@@ -138,19 +138,7 @@ func (h *Handler) key(r *http.Request, table string) (string, error) {
 
 // internal answers 500 and logs the cause; the client sees no details.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	h.opts.Logger.ErrorContext(r.Context(), "backup request failed", "method", r.Method, "path", r.URL.Path,
-		"request_id", r.Header.Get("X-Request-Id"), "status", http.StatusInternalServerError, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal error")
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"message": msg})
+	httplog.Internal(w, r, h.opts.Logger, "backup request", err)
 }
 
 // printable cuts a request value for a message and hides control characters.

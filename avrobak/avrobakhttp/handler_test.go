@@ -212,7 +212,8 @@ func TestRunRecordNotOverwritten(t *testing.T) {
 	require.JSONEq(t, `{"run":"r1"}`, string(got))
 }
 
-// TestServerErrorLogged: a 5xx is logged with its cause.
+// TestServerErrorLogged: a 5xx is logged with its cause and the request id
+// the response names; the id a client sent is not trusted.
 func TestServerErrorLogged(t *testing.T) {
 	t.Parallel()
 	b := setup(t, true)
@@ -224,8 +225,13 @@ func TestServerErrorLogged(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
-	require.Contains(t, b.logs.String(), "req-123")
+	id := resp.Header.Get("X-Request-Id")
+	require.NotEmpty(t, id)
+	require.NotEqual(t, "req-123", id)
+	require.Contains(t, b.logs.String(), "request_id="+id)
+	require.NotContains(t, b.logs.String(), "req-123")
 	require.Contains(t, b.logs.String(), "status=500")
+	require.Contains(t, b.logs.String(), "Bucket has been closed")
 }
 
 func TestNewRefusesBadPrefix(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/httplog"
 )
 
 // errFound stops the row scan.
@@ -27,14 +28,14 @@ func (h *Handler) getRow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(described.PrimaryKey) != 1 {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("table %q has no single-column primary key", table))
+		httplog.Message(w, http.StatusBadRequest, fmt.Sprintf("table %q has no single-column primary key", table))
 		return
 	}
 	keyField := described.PrimaryKey[0]
 	fi := described.FieldIndex(keyField)
 	want, err := described.Fields[fi].Cast(r.PathValue("id"))
 	if err != nil || want == nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("bad id for %s", keyField))
+		httplog.Message(w, http.StatusBadRequest, fmt.Sprintf("bad id for %s", keyField))
 		return
 	}
 	var found map[string]any
@@ -50,10 +51,10 @@ func (h *Handler) getRow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if found == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no row with %s = %s in %q", keyField, r.PathValue("id"), table))
+		httplog.Message(w, http.StatusNotFound, fmt.Sprintf("no row with %s = %s in %q", keyField, r.PathValue("id"), table))
 		return
 	}
-	writeJSON(w, http.StatusOK, found)
+	httplog.JSON(w, http.StatusOK, found)
 }
 
 // rowObject turns a row into a JSON object: numbers, booleans and strings as

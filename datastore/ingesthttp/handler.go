@@ -2,7 +2,6 @@ package ingesthttp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/httpauth"
+	"github.com/datafactory/datafactory/internal/httplog"
 )
 
 // Defaults.
@@ -95,12 +95,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c, ok := httpauth.Parse(r)
 		if !ok || c.Bearer == "" {
 			httpauth.Challenge(w, false, "Bearer")
-			writeError(w, http.StatusUnauthorized, "missing bearer token")
+			httplog.Message(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
 		if !httpauth.NewTokens(h.opts.Token).Has(c.Bearer) {
 			httpauth.Challenge(w, true, "Bearer")
-			writeError(w, http.StatusUnauthorized, "invalid token")
+			httplog.Message(w, http.StatusUnauthorized, "invalid token")
 			return
 		}
 	}
@@ -135,7 +135,7 @@ func (h *Handler) tableSchema(w http.ResponseWriter, r *http.Request) (string, *
 	table := r.PathValue("table")
 	s, err := h.schema(r.Context(), table)
 	if errors.Is(err, errUnknownTable) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("unknown table %q", table))
+		httplog.Message(w, http.StatusNotFound, fmt.Sprintf("unknown table %q", table))
 		return "", nil
 	}
 	if err != nil {
@@ -150,7 +150,7 @@ func (h *Handler) listTables(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Tables != nil {
 		out = h.opts.Tables
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tables": out})
+	httplog.JSON(w, http.StatusOK, map[string]any{"tables": out})
 }
 
 func (h *Handler) getTable(w http.ResponseWriter, r *http.Request) {
@@ -158,21 +158,10 @@ func (h *Handler) getTable(w http.ResponseWriter, r *http.Request) {
 	if s == nil {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"table": table, "schema": s})
+	httplog.JSON(w, http.StatusOK, map[string]any{"table": table, "schema": s})
 }
 
-// internal answers 500 and logs the cause (the client sees no details).
+// internal answers 500 and logs the cause; the client sees no details.
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
-	h.opts.Logger.ErrorContext(r.Context(), "ingest request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal error")
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"message": msg})
+	httplog.Internal(w, r, h.opts.Logger, "ingest request", err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/httplog"
 )
 
 // RowResult is one row's outcome in a rows answer.
@@ -65,17 +66,17 @@ func (h *Handler) postRows(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", h.opts.MaxBodyBytes))
+		httplog.Message(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", h.opts.MaxBodyBytes))
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "cannot read the body")
+		httplog.Message(w, http.StatusBadRequest, "cannot read the body")
 		return
 	}
 	in, err := decodeRows(r.Header.Get("Content-Type"), body, schema)
 	var br *badRequest
 	if errors.As(err, &br) {
-		writeError(w, br.code, br.msg)
+		httplog.Message(w, br.code, br.msg)
 		return
 	}
 	if err != nil {
@@ -94,7 +95,7 @@ func (h *Handler) postRows(w http.ResponseWriter, r *http.Request) {
 	case resp.Rejected > 0:
 		code = http.StatusOK
 	}
-	writeJSON(w, code, resp)
+	httplog.JSON(w, code, resp)
 }
 
 // decoded is a request's rows: typed rows for CSV, objects for JSON, and the

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/status"
 )
@@ -116,20 +117,20 @@ func (h *Handler) listDags(w http.ResponseWriter, _ *http.Request) {
 	for _, name := range sortedNames(h.names) {
 		dags = append(dags, airflowDag{DagID: name, IsActive: true})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"dags": dags, "total_entries": len(dags)})
+	httplog.JSON(w, http.StatusOK, map[string]any{"dags": dags, "total_entries": len(dags)})
 }
 
 func (h *Handler) getDag(w http.ResponseWriter, r *http.Request) {
 	d, ok := h.dag(w, r, airflowErrors)
 	if ok {
-		writeJSON(w, http.StatusOK, airflowDag{DagID: d.Pipeline.Name(), IsActive: true})
+		httplog.JSON(w, http.StatusOK, airflowDag{DagID: d.Pipeline.Name(), IsActive: true})
 	}
 }
 
 func (h *Handler) airflowTrigger(w http.ResponseWriter, r *http.Request) {
 	run, ok := h.trigger(w, r, airflowErrors)
 	if ok {
-		writeJSON(w, http.StatusOK, run.airflow())
+		httplog.JSON(w, http.StatusOK, run.airflow())
 	}
 }
 
@@ -142,19 +143,19 @@ func (h *Handler) airflowList(w http.ResponseWriter, r *http.Request) {
 	for _, run := range runs {
 		out = append(out, run.airflow())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"dag_runs": out, "total_entries": total})
+	httplog.JSON(w, http.StatusOK, map[string]any{"dag_runs": out, "total_entries": total})
 }
 
 func (h *Handler) airflowGet(w http.ResponseWriter, r *http.Request) {
 	if run, ok := h.getRun(w, r, airflowErrors); ok {
-		writeJSON(w, http.StatusOK, run.airflow())
+		httplog.JSON(w, http.StatusOK, run.airflow())
 	}
 }
 
 func (h *Handler) airflowTasks(w http.ResponseWriter, r *http.Request) {
 	if run, ok := h.getRun(w, r, airflowErrors); ok {
 		tis := run.airflowTasks()
-		writeJSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
+		httplog.JSON(w, http.StatusOK, map[string]any{"task_instances": tis, "total_entries": len(tis)})
 	}
 }
 
@@ -165,7 +166,7 @@ func (h *Handler) airflowTask(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, ti := range run.airflowTasks() {
 		if ti.TaskID == r.PathValue("task") {
-			writeJSON(w, http.StatusOK, ti)
+			httplog.JSON(w, http.StatusOK, ti)
 			return
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/datafactory/datafactory/internal/httplog"
 )
 
 // nativeRun is a run in the native API.
@@ -51,12 +53,12 @@ func (h *Handler) nativePipelines(w http.ResponseWriter, _ *http.Request) {
 		p := h.dags[name].Pipeline
 		out = append(out, nativePipeline{Name: name, Tasks: p.Tasks(), ConfSchema: p.ConfSchema()})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"pipelines": out, "total_entries": len(out)})
+	httplog.JSON(w, http.StatusOK, map[string]any{"pipelines": out, "total_entries": len(out)})
 }
 
 func (h *Handler) nativeTrigger(w http.ResponseWriter, r *http.Request) {
 	if run, ok := h.trigger(w, r, nativeErrors); ok {
-		writeJSON(w, http.StatusCreated, run.native())
+		httplog.JSON(w, http.StatusCreated, run.native())
 	}
 }
 
@@ -69,16 +71,16 @@ func (h *Handler) nativeList(w http.ResponseWriter, r *http.Request) {
 	for _, run := range runs {
 		out = append(out, run.native())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"runs": out, "total_entries": total})
+	httplog.JSON(w, http.StatusOK, map[string]any{"runs": out, "total_entries": total})
 }
 
 func (h *Handler) nativeGet(w http.ResponseWriter, r *http.Request) {
 	if run, ok := h.getRun(w, r, nativeErrors); ok {
-		writeJSON(w, http.StatusOK, run.native())
+		httplog.JSON(w, http.StatusOK, run.native())
 	}
 }
 
 // nativeErrors writes {"error": detail}.
 func nativeErrors(w http.ResponseWriter, code int, detail string) {
-	writeJSON(w, code, map[string]string{"error": detail})
+	httplog.JSON(w, code, map[string]string{"error": detail})
 }

@@ -1,7 +1,6 @@
 package pipelinehttp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -117,12 +116,6 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%s must be an integer from %d to %d", name, lo, hi)
 	}
 	return n, nil
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 func sortedNames(names []string) []string {

@@ -1,11 +1,11 @@
 package statushttp
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/status"
 )
 
@@ -52,14 +52,8 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("status API: %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), e.Message)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func writeError(w http.ResponseWriter, code int, errCode, msg string) {
-	writeJSON(w, code, errorBody{Message: msg, Code: errCode})
+	httplog.JSON(w, code, errorBody{Message: msg, Code: errCode})
 }
 
 // writeStoreError maps a store error to a response. Unclassified errors
@@ -69,7 +63,7 @@ func (h *handler) writeStoreError(w http.ResponseWriter, r *http.Request, notFou
 	var te *status.TransitionError
 	switch {
 	case errors.As(err, &te):
-		writeJSON(w, http.StatusConflict, errorBody{Message: te.Error(), Code: CodeIllegalTransition,
+		httplog.JSON(w, http.StatusConflict, errorBody{Message: te.Error(), Code: CodeIllegalTransition,
 			From: te.From, To: te.To, JobID: te.JobID})
 	case errors.Is(err, status.ErrNotFound):
 		writeError(w, http.StatusNotFound, CodeNotFound, notFoundMsg)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/datafactory/datafactory/internal/httpauth"
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/status"
 )
 
@@ -185,7 +186,7 @@ func (h *handler) startTrace(w http.ResponseWriter, r *http.Request) {
 		h.writeStoreError(w, r, "Could not create status", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"trace_id": out.TraceID})
+	httplog.JSON(w, http.StatusOK, map[string]string{"trace_id": out.TraceID})
 }
 
 // traceEvents loads a trace and applies the authorization check to its
@@ -203,7 +204,7 @@ func (h *handler) getTrace(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("trace_id")
 	evs, ok := h.traceEvents(w, r, id, "Could not find item: "+id)
 	if ok {
-		writeJSON(w, http.StatusOK, evs)
+		httplog.JSON(w, http.StatusOK, evs)
 	}
 }
 
@@ -225,7 +226,7 @@ func (h *handler) addEvent(w http.ResponseWriter, r *http.Request) {
 		h.writeStoreError(w, r, notFound, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	httplog.JSON(w, http.StatusOK, out)
 }
 
 func (h *handler) fromPath(w http.ResponseWriter, r *http.Request, encoded string) {
@@ -242,7 +243,7 @@ func (h *handler) fromPath(w http.ResponseWriter, r *http.Request, encoded strin
 	if _, ok := h.traceEvents(w, r, id, "Could not find item"); !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id, "trace_id": id})
+	httplog.JSON(w, http.StatusOK, map[string]string{"id": id, "trace_id": id})
 }
 
 // decodePath decodes standard base64 (padding optional; the URL-safe

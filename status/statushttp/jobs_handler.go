@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/datafactory/datafactory/internal/httplog"
 	"github.com/datafactory/datafactory/status"
 )
 
@@ -56,7 +57,7 @@ func (h *handler) listJobs(w http.ResponseWriter, r *http.Request) {
 	if q.Limit == 0 {
 		q.Limit = status.DefaultJobLimit
 	}
-	writeJSON(w, http.StatusOK, jobList{Jobs: jobs, Limit: q.Limit, Offset: q.Offset})
+	httplog.JSON(w, http.StatusOK, jobList{Jobs: jobs, Limit: q.Limit, Offset: q.Offset})
 }
 
 func (h *handler) getJob(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +67,7 @@ func (h *handler) getJob(w http.ResponseWriter, r *http.Request) {
 		h.writeStoreError(w, r, "Could not find job: "+id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, j)
+	httplog.JSON(w, http.StatusOK, j)
 }
 
 func (h *handler) createJob(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +80,7 @@ func (h *handler) createJob(w http.ResponseWriter, r *http.Request) {
 		h.writeStoreError(w, r, "Not found", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	httplog.JSON(w, http.StatusCreated, out)
 }
 
 func (h *handler) transition(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +94,7 @@ func (h *handler) transition(w http.ResponseWriter, r *http.Request) {
 		h.writeStoreError(w, r, "Could not find job: "+id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, j)
+	httplog.JSON(w, http.StatusOK, j)
 }
 
 func (h *handler) heartbeat(w http.ResponseWriter, r *http.Request) {
@@ -118,5 +119,5 @@ func (h *handler) reap(w http.ResponseWriter, r *http.Request) {
 	if jobs == nil {
 		jobs = []status.Job{}
 	}
-	writeJSON(w, http.StatusOK, jobList{Jobs: jobs})
+	httplog.JSON(w, http.StatusOK, jobList{Jobs: jobs})
 }
