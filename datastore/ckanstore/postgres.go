@@ -42,10 +42,7 @@ type pgWriter struct {
 
 // openPGWriter starts a direct replace session.
 func (d *ckanDriver) openPGWriter(ctx context.Context, req *driver.WriteRequest) (driver.Writer, error) {
-	w := &pgWriter{d: d, req: req, schema: req.TableSchema}
-	if w.schema == nil {
-		w.schema = &frictionless.Schema{Fields: req.Columns, PrimaryKey: req.Key}
-	}
+	w := &pgWriter{d: d, req: req, schema: requestSchema(req)}
 	info, ok, err := d.resolveInfo(ctx, req.Table)
 	if err != nil {
 		return nil, err

@@ -64,12 +64,14 @@ var _ driver.Driver = (*ckanDriver)(nil)
 //
 //   - append/upsert: the Commit sends the spooled rows in chunks; a failure
 //     midway leaves the chunks sent so far.
-//   - replace of an alias table: Commit moves the alias from the old
-//     resource to the staging one (two datastore_create calls); between
-//     them the alias does not resolve.
-//   - replace of a table mapped to a resource id: Commit drops the table,
-//     recreates it and copies the staging rows in; readers see a partial
-//     table until the copy ends.
+//   - replace of an existing table (an alias in PackageID's dataset, or a
+//     mapped resource): the resource is kept (id, description, format).
+//     When the columns are unchanged Commit deletes the table's rows
+//     (datastore_delete with empty filters: the table, its aliases and Data
+//     Dictionary stay) and copies the staging rows in; otherwise it drops
+//     the table and makes it again with its aliases first. Readers see a
+//     partial table until the copy ends; a new table is the staging
+//     resource itself, aliased by the table name.
 //
 // With StoreOptions.PostgresURL set, replace takes the direct path
 // instead (an internal/pgstage replace): in one PostgreSQL transaction,
