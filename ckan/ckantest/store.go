@@ -69,6 +69,15 @@ type dialect interface {
 	// sizes returns the table's data size and index size in bytes and the
 	// database size.
 	sizes(ctx context.Context, tx *sql.Tx, id string) (size, idx, db int64, err error)
+	// aliasesOf lists the aliases of table id, sorted.
+	aliasesOf(ctx context.Context, tx *sql.Tx, id string) ([]string, error)
+	// aliasTarget is the table an alias names ("" when name is no alias).
+	aliasTarget(ctx context.Context, tx *sql.Tx, name string) (string, error)
+	// createAlias makes name an alias of table id; a name already taken by
+	// a table or alias is the "already exists" ValidationError.
+	createAlias(ctx context.Context, tx *sql.Tx, name, id string) error
+	// dropAlias removes an alias.
+	dropAlias(ctx context.Context, tx *sql.Tx, name string) error
 }
 
 // textQuery is a full-text query: q in language lang, parsed with
@@ -108,14 +117,11 @@ func indexName(id string, cols []string, unique bool) string {
 	return prefix + "_" + hex.EncodeToString(h[:12])
 }
 
-// metaSchema is shared by both dialects: per-table keys and aliases.
+// metaSchema is shared by both dialects: per-table keys and indexes.
 var metaSchema = []string{
 	`CREATE TABLE IF NOT EXISTS _ckantest_tables (
 		resource_id TEXT PRIMARY KEY,
 		meta TEXT NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS _ckantest_aliases (
-		alias TEXT PRIMARY KEY,
-		resource_id TEXT NOT NULL)`,
 }
 
 // storedMeta is tableMeta as JSON in _ckantest_tables.
@@ -157,20 +163,7 @@ func (s *Server) saveMeta(ctx context.Context, tx *sql.Tx, id string, m tableMet
 
 // aliasesOf lists a table's aliases.
 func (s *Server) aliasesOf(ctx context.Context, tx *sql.Tx, id string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT alias FROM _ckantest_aliases WHERE resource_id = "+s.d.placeholder(1, nil)+" ORDER BY alias", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.d.aliasesOf(ctx, tx, id)
 }
 
 // resolveAlias returns the table behind an id or alias, or "" if none.
@@ -181,29 +174,25 @@ func (s *Server) resolveAlias(ctx context.Context, tx *sql.Tx, id string) (strin
 		}
 		return "", err
 	}
-	var real string
-	err := tx.QueryRowContext(ctx, "SELECT resource_id FROM _ckantest_aliases WHERE alias = "+s.d.placeholder(1, nil), id).Scan(&real)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return real, err
+	return s.d.aliasTarget(ctx, tx, id)
 }
 
 // dropTableAll drops a table with its metadata and aliases.
 func (s *Server) dropTableAll(ctx context.Context, tx *sql.Tx, id string) error {
-	if err := s.d.dropTable(ctx, tx, id); err != nil {
+	aliases, err := s.d.aliasesOf(ctx, tx, id)
+	if err != nil {
 		return err
 	}
-	p1 := s.d.placeholder(1, nil)
-	for _, q := range []string{
-		"DELETE FROM _ckantest_tables WHERE resource_id = " + p1,
-		"DELETE FROM _ckantest_aliases WHERE resource_id = " + p1,
-	} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+	for _, a := range aliases {
+		if err := s.d.dropAlias(ctx, tx, a); err != nil {
 			return err
 		}
 	}
-	return nil
+	if err := s.d.dropTable(ctx, tx, id); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM _ckantest_tables WHERE resource_id = "+s.d.placeholder(1, nil), id)
+	return err
 }
 
 // createIndex builds a (unique) index over cols.

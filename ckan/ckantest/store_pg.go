@@ -102,9 +102,25 @@ func (d pgDialect) addColumns(ctx context.Context, tx *sql.Tx, id string, cols, 
 	return d.setInfo(ctx, tx, id, cols)
 }
 
-func (pgDialect) dropColumns(ctx context.Context, tx *sql.Tx, id string, names []string, _ []column) error {
+// dropColumns drops columns; the alias views (which select every column)
+// are dropped first and made again after, in the same transaction.
+func (d pgDialect) dropColumns(ctx context.Context, tx *sql.Tx, id string, names []string, _ []column) error {
+	aliases, err := d.aliasesOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range aliases {
+		if err := d.dropAlias(ctx, tx, a); err != nil {
+			return err
+		}
+	}
 	for _, n := range names {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", quoteIdent(id), quoteIdent(n))); err != nil {
+			return err
+		}
+	}
+	for _, a := range aliases {
+		if err := d.createAlias(ctx, tx, a, id); err != nil {
 			return err
 		}
 	}

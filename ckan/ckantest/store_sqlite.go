@@ -24,7 +24,7 @@ func (sqliteDialect) setup(ctx context.Context, db *sql.DB) error {
 		name TEXT NOT NULL,
 		type TEXT NOT NULL,
 		info TEXT,
-		PRIMARY KEY (resource_id, name))`}, metaSchema...)
+		PRIMARY KEY (resource_id, name))`, sqliteAliasSchema}, metaSchema...)
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("sqlite setup: %w", err)

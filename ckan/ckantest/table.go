@@ -236,33 +236,33 @@ func (s *Server) applyKeys(ctx context.Context, tx *sql.Tx, in *createInput, col
 	return s.saveMeta(ctx, tx, in.resID, meta)
 }
 
-// applyAliases replaces the table's aliases.
+// applyAliases replaces the table's aliases, as create_alias does: the
+// previous ones are dropped, then each new one is created (a name taken by
+// any table or alias of the site is refused).
 func (s *Server) applyAliases(ctx context.Context, tx *sql.Tx, resID string, aliases []string) error {
-	p1, p2 := s.d.placeholder(1, nil), s.d.placeholder(2, nil)
-	if _, err := tx.ExecContext(ctx, "DELETE FROM _ckantest_aliases WHERE resource_id = "+p1, resID); err != nil {
+	previous, err := s.d.aliasesOf(ctx, tx, resID)
+	if err != nil {
 		return err
+	}
+	for _, a := range previous {
+		if err := s.d.dropAlias(ctx, tx, a); err != nil {
+			return err
+		}
 	}
 	for _, a := range aliases {
 		if !validAliasName(a) {
 			return fieldError("alias", fmt.Sprintf(`"%s" is not a valid alias name`, a))
 		}
-		var owner string
-		err := tx.QueryRowContext(ctx, "SELECT resource_id FROM _ckantest_aliases WHERE alias = "+p1, a).Scan(&owner)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		_, isTable, cerr := s.d.columns(ctx, tx, a)
-		if cerr != nil {
-			return cerr
-		}
-		if owner != "" || isTable {
-			return fieldError("alias", fmt.Sprintf(`"%s" already exists`, a))
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO _ckantest_aliases (alias, resource_id) VALUES ("+p1+", "+p2+")", a, resID); err != nil {
+		if err := s.d.createAlias(ctx, tx, a, resID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// aliasTaken is the ValidationError for an alias name already in use.
+func aliasTaken(name string) error {
+	return fieldError("alias", fmt.Sprintf(`"%s" already exists`, name))
 }
 
 // dbError maps a failed write to CKAN's answers: unique violations are a

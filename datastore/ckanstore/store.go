@@ -29,7 +29,8 @@ type StoreOptions struct {
 	// PostgresURL is the DataStore's write database (CKAN's
 	// ckan.datastore.write_url), as a postgres:// URL. When set, replace
 	// loads go straight to PostgreSQL: COPY into a staging table, then an
-	// atomic swap and an API call that refreshes the DataStore metadata.
+	// atomic swap (aliases included) and an API call that refreshes the
+	// DataStore metadata.
 	// It is never printed or stored by the store. Default: replace goes
 	// through the API.
 	PostgresURL string
@@ -63,22 +64,26 @@ var _ driver.Driver = (*ckanDriver)(nil)
 //
 //   - append/upsert: the Commit sends the spooled rows in chunks; a failure
 //     midway leaves the chunks sent so far.
-//   - replace of an alias table: Commit moves the alias from the old
-//     resource to the staging one (two datastore_create calls); between
-//     them the alias does not resolve.
-//   - replace of a table mapped to a resource id: Commit drops the table,
-//     recreates it and copies the staging rows in; readers see a partial
-//     table until the copy ends.
+//   - replace of an existing table (an alias in PackageID's dataset, or a
+//     mapped resource): the resource is kept (id, description, format).
+//     When the columns are unchanged Commit deletes the table's rows
+//     (datastore_delete with empty filters: the table, its aliases and Data
+//     Dictionary stay) and copies the staging rows in; otherwise it drops
+//     the table and makes it again with its aliases first. Readers see a
+//     partial table until the copy ends; a new table is the staging
+//     resource itself, aliased by the table name.
 //
 // With StoreOptions.PostgresURL set, replace takes the direct path
-// instead: COPY into a staging table with the DataStore layout (_id serial,
-// _full_text filled as the zfulltext trigger does, the trigger itself,
-// column info), one transaction that drops the old table and renames the
-// staging one into its place, then datastore_create with the fields, key
-// and aliases to refresh CKAN's metadata (and rebuild alias views, which
-// CKAN keeps as views and the drop cascades to). That replace is atomic
-// for readers; the key's unique index is rebuilt by the refresh call just
-// after the swap.
+// instead (an internal/pgstage replace): in one PostgreSQL transaction,
+// COPY into a staging table with the DataStore layout (_id serial,
+// _full_text filled as the zfulltext trigger does, the trigger itself, the
+// key as a unique constraint, column info), then drop the old table (and
+// the alias views CKAN keeps over it), rename the staging one into its
+// place and recreate the alias views; then datastore_create with the
+// fields, key and aliases refreshes CKAN's metadata. That replace is
+// atomic for readers of the resource id and of its aliases (never a 404,
+// never a partial count), keeps the resource id, and enforces the key
+// throughout.
 func Open(c *ckan.Client, opts *StoreOptions) (*datastore.Store, error) {
 	var o StoreOptions
 	if opts != nil {

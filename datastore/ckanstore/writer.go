@@ -95,11 +95,7 @@ func (w *writer) createStaging(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	schema := w.req.TableSchema
-	if schema == nil {
-		schema = &frictionless.Schema{Fields: w.req.Columns, PrimaryKey: w.req.Key}
-	}
-	req := createRequest(schema)
+	req := createRequest(w.tableSchema())
 	req.Resource = map[string]any{"package_id": pkg, "name": "datafactory staging for " + w.req.Table}
 	res, err := w.d.c.DatastoreCreate(ctx, req)
 	if err != nil {
@@ -107,6 +103,17 @@ func (w *writer) createStaging(ctx context.Context) error {
 	}
 	w.staging = res.ResourceID
 	return nil
+}
+
+// tableSchema is the schema of the table being written.
+func (w *writer) tableSchema() *frictionless.Schema { return requestSchema(w.req) }
+
+// requestSchema is the schema of the table a write request writes.
+func requestSchema(req *driver.WriteRequest) *frictionless.Schema {
+	if req.TableSchema != nil {
+		return req.TableSchema
+	}
+	return &frictionless.Schema{Fields: req.Columns, PrimaryKey: req.Key}
 }
 
 // packageFor is the dataset of a mapped resource, else PackageID.
@@ -253,8 +260,7 @@ func (w *writer) Commit(ctx context.Context) error {
 		return err
 	}
 	w.done = true
-	w.cleanup(ctx, false)
-	return nil
+	return w.cleanup(ctx)
 }
 
 // commitSpool streams the spool into the target in chunks.
@@ -296,67 +302,98 @@ func (w *writer) commitSpool(ctx context.Context) error {
 	return flush()
 }
 
-// commitReplace puts the staging table in the target's place.
+// commitReplace puts the staging rows in the target's place. An existing
+// table keeps its resource (see refill); a new one is the staging
+// resource, given the table name as alias and name.
 func (w *writer) commitReplace(ctx context.Context) error {
 	old, exists, err := w.d.resolve(ctx, w.req.Table)
 	if err != nil {
 		return err
 	}
 	if id, mapped := w.d.opts.Resources[w.req.Table]; mapped {
-		return w.copyInto(ctx, id, exists)
+		return w.refill(ctx, id, exists)
 	}
 	if exists {
-		if _, err := w.d.c.DatastoreCreate(ctx, &ckan.CreateRequest{ResourceID: old, Force: true, Aliases: ckan.StringList{}}); err != nil {
-			return err
-		}
+		return w.refill(ctx, old, true)
 	}
 	_, err = w.d.c.DatastoreCreate(ctx, &ckan.CreateRequest{ResourceID: w.staging, Force: true, Aliases: ckan.StringList{w.req.Table}})
 	if err != nil {
-		if exists { // put the alias back on the old table
-			_, _ = w.d.c.DatastoreCreate(context.WithoutCancel(ctx), &ckan.CreateRequest{ResourceID: old, Force: true, Aliases: ckan.StringList{w.req.Table}})
-		}
 		return err
 	}
 	_, _ = w.d.c.ResourcePatch(ctx, w.staging, map[string]any{"name": w.req.Table})
 	w.staging = "" // it is the table now
-	if exists {
-		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: old, Force: true}); err != nil {
-			return err
-		}
-		return w.d.c.ResourceDelete(ctx, old)
-	}
 	return nil
 }
 
-// copyInto recreates a mapped resource's table from the staging table
-// (the non-atomic window documented on Open).
-func (w *writer) copyInto(ctx context.Context, id string, exists bool) error {
+// refill replaces the rows of the resource's table by the staging rows,
+// keeping the resource (its id, description, format). When the columns
+// are unchanged the table stays too, with its aliases and Data Dictionary:
+// its rows are deleted (datastore_delete with empty filters) and the
+// staging rows copied in, so the alias never stops resolving; otherwise
+// the table is dropped and made again with its aliases. The API has no
+// transaction across requests: readers see a partial table until the copy
+// ends (the direct path has no such window).
+func (w *writer) refill(ctx context.Context, id string, exists bool) error {
+	schema := w.tableSchema()
+	req := createRequest(schema)
+	req.ResourceID = id
 	if exists {
-		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: id, Force: true}); err != nil {
+		info, err := w.d.c.DatastoreInfo(ctx, id)
+		if err != nil {
+			return err
+		}
+		if len(info.Meta.Aliases) > 0 {
+			req.Aliases = info.Meta.Aliases
+		}
+		del := &ckan.DeleteRequest{ResourceID: id, Force: true}
+		if sameColumns(info, schema) {
+			del.Filters = map[string]any{}
+		}
+		if _, err := w.d.c.DatastoreDelete(ctx, del); err != nil {
 			return err
 		}
 	}
-	schema := w.req.TableSchema
-	req := createRequest(schema)
-	req.ResourceID = id
 	if _, err := w.d.c.DatastoreCreate(ctx, req); err != nil {
 		return err
 	}
+	return w.copyStaging(ctx, id, schema)
+}
+
+// sameColumns reports whether the table has exactly the schema's columns,
+// in order and with the types a new table would get.
+func sameColumns(info *ckan.InfoResult, schema *frictionless.Schema) bool {
+	if len(info.Fields) != len(schema.Fields) {
+		return false
+	}
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		if info.Fields[i].ID != f.Name || info.Fields[i].Type != ckanType(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// copyStaging copies the staging rows into the table id.
+func (w *writer) copyStaging(ctx context.Context, id string, schema *frictionless.Schema) error {
 	var batch []ckan.Record
+	flush := func() error {
+		_, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: id, Records: batch, Method: ckan.MethodInsert, Force: true}, &ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes})
+		batch = nil
+		return err
+	}
 	for rec, err := range w.d.c.SearchAll(ctx, &ckan.SearchRequest{ResourceID: w.staging, Fields: ckan.StringList(schema.FieldNames())}, &ckan.IterOptions{PageSize: 5000}) {
 		if err != nil {
 			return err
 		}
 		batch = append(batch, rec)
 		if len(batch) >= 5000 {
-			if _, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: id, Records: batch, Method: ckan.MethodInsert, Force: true}, &ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes}); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
-			batch = nil
 		}
 	}
-	_, err := w.d.c.UpsertChunked(ctx, &ckan.UpsertRequest{ResourceID: id, Records: batch, Method: ckan.MethodInsert, Force: true}, &ckan.ChunkOptions{Rows: w.d.opts.ChunkRows, Bytes: w.d.opts.ChunkBytes})
-	return err
+	return flush()
 }
 
 // Abort discards the session: the spool, or the staging resource.
@@ -367,17 +404,17 @@ func (w *writer) Abort() error {
 	w.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), abortTimeout)
 	defer cancel()
-	return w.cleanup(ctx, true)
+	return w.cleanup(ctx)
 }
 
 // cleanup removes the spool and, if still there, the staging resource.
-func (w *writer) cleanup(ctx context.Context, dropStaging bool) error {
+func (w *writer) cleanup(ctx context.Context) error {
 	var errs []error
 	if w.spool != nil {
 		errs = append(errs, w.spool.Close(), os.Remove(w.spool.Name()))
 		w.spool = nil
 	}
-	if w.staging != "" && dropStaging || w.staging != "" && w.req.Mode == driver.Replace && w.d.opts.Resources[w.req.Table] != "" {
+	if w.staging != "" {
 		if _, err := w.d.c.DatastoreDelete(ctx, &ckan.DeleteRequest{ResourceID: w.staging, Force: true}); err != nil && !errors.Is(err, ckan.ErrNotFound) {
 			errs = append(errs, err)
 		}

@@ -62,6 +62,10 @@ type Options struct {
 	// the target when the staging table is renamed (target_pkey, not
 	// _dfstg_…_pkey).
 	PrimaryKey []string
+	// UniqueKeys are table UNIQUE constraints, each over the columns it
+	// names (renamed after the target like the primary key). A composite
+	// key that is not the primary key goes here.
+	UniqueKeys [][]string
 	// Fields are the columns the rows carry, in row order; each names one of
 	// Columns (columns left out get their defaults, such as a serial).
 	Fields []frictionless.Field

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,6 +94,9 @@ func (r *Replace) createStaging(ctx context.Context, c *pgx.Conn) error {
 	}
 	if len(r.o.PrimaryKey) > 0 {
 		defs = append(defs, "PRIMARY KEY ("+identList(r.o.PrimaryKey)+")")
+	}
+	for _, k := range r.o.UniqueKeys {
+		defs = append(defs, "UNIQUE ("+identList(k)+")")
 	}
 	if _, err := c.Exec(ctx, "CREATE TABLE "+r.staging.Sanitize()+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("pgstage: create staging table: %w", err)
@@ -266,27 +268,39 @@ func (r *Replace) refill(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
+// ownedQuery lists, by name, the constraints of the table $1.$2 and the
+// sequences its columns own (serial) whose names start with $3: the
+// objects a rename of the staging table must rename after the target.
+const ownedQuery = `SELECT 'CONSTRAINT', conname FROM pg_constraint
+		WHERE conrelid = ` + regclass + ` AND starts_with(conname, $3)
+	UNION ALL
+	SELECT 'SEQUENCE', s.relname FROM pg_depend d JOIN pg_class s ON s.oid = d.objid
+		WHERE d.refobjid = ` + regclass + ` AND d.deptype = 'a' AND s.relkind = 'S' AND starts_with(s.relname, $3)
+	ORDER BY 1, 2`
+
 // rename renames the staging table to the target, and its constraints
-// (with their indexes) after the target.
+// (with their indexes) and serial sequences after the target.
 func (r *Replace) rename(ctx context.Context, c *pgx.Conn) error {
 	if _, err := c.Exec(ctx, "ALTER TABLE "+r.staging.Sanitize()+" RENAME TO "+pgx.Identifier{r.o.Table}.Sanitize()); err != nil {
 		return err
 	}
-	rows, err := c.Query(ctx, "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(format('%I.%I', $1::text, $2::text)) AND starts_with(conname, $3)",
-		r.schema, r.o.Table, r.o.Staging)
+	rows, err := c.Query(ctx, ownedQuery, r.schema, r.o.Table, r.o.Staging)
 	if err != nil {
 		return err
 	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type owned struct{ Kind, Name string }
+	objs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[owned])
 	if err != nil {
 		return err
 	}
-	slices.Sort(names)
-	for _, n := range names {
-		to := constraintName(r.o.Table, strings.TrimPrefix(n, r.o.Staging))
-		stmt := "ALTER TABLE " + r.target.Sanitize() + " RENAME CONSTRAINT " + pgx.Identifier{n}.Sanitize() + " TO " + pgx.Identifier{to}.Sanitize()
+	for _, o := range objs {
+		to := pgx.Identifier{constraintName(r.o.Table, strings.TrimPrefix(o.Name, r.o.Staging))}.Sanitize()
+		stmt := "ALTER TABLE " + r.target.Sanitize() + " RENAME CONSTRAINT " + pgx.Identifier{o.Name}.Sanitize() + " TO " + to
+		if o.Kind == "SEQUENCE" {
+			stmt = "ALTER SEQUENCE " + pgx.Identifier{r.schema, o.Name}.Sanitize() + " RENAME TO " + to
+		}
 		if _, err := c.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("rename constraint %q: %w", n, err)
+			return fmt.Errorf("rename %s %q: %w", strings.ToLower(o.Kind), o.Name, err)
 		}
 	}
 	return nil

@@ -282,3 +282,36 @@ func TestReplaceNewTableNames(t *testing.T) {
 	_, err = pgstage.Begin(ctx, pgstage.Direct(c), pgstage.Options{Table: "x"})
 	require.Error(t, err)
 }
+
+// TestReplaceSerialAndUniqueKeys: a serial column's sequence and a
+// composite unique key are named after the target once swapped in, the
+// key is enforced, and the sequence goes on numbering the new table.
+func TestReplaceSerialAndUniqueKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := connect(t, testutil.PostgresURL(t))
+	o := pgstage.Options{
+		Table:      "keyed",
+		Columns:    []pgstage.Column{{Name: "_id", Type: "serial"}, {Name: "id", Type: "bigint"}, {Name: "name", Type: "text"}},
+		PrimaryKey: []string{"_id"},
+		UniqueKeys: [][]string{{"id", "name"}},
+		Fields:     []frictionless.Field{{Name: "id", Type: frictionless.TypeInteger}, {Name: "name", Type: frictionless.TypeString}},
+		Dependents: pgstage.Cascade,
+	}
+	for range 2 { // the second replaces a table whose names are taken
+		require.NoError(t, replace(ctx, c, o, rowsFrom(1, 3)))
+	}
+	rows, err := c.Query(ctx, `SELECT conname FROM pg_constraint WHERE conrelid = 'keyed'::regclass
+		UNION ALL SELECT relname FROM pg_class WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace ORDER BY 1`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"keyed__id_seq", "keyed_id_name_key", "keyed_pkey"}, names)
+	exec(t, c, "INSERT INTO keyed (id, name) VALUES (9, 'x')")
+	var id int64
+	require.NoError(t, c.QueryRow(ctx, "SELECT _id FROM keyed WHERE id = 9").Scan(&id))
+	require.EqualValues(t, 4, id)
+	_, err = c.Exec(ctx, "INSERT INTO keyed (id, name) VALUES (9, 'x')")
+	require.ErrorContains(t, err, "keyed_id_name_key")
+	require.Error(t, replace(ctx, c, o, []frictionless.Row{{int64(1), "a"}, {int64(1), "a"}}), "the unique key holds in staging")
+}
