@@ -52,7 +52,7 @@
 //	string                  string                                  string
 //	string, format uuid     string, logicalType uuid                string
 //	integer                 long                                    int64
-//	number                  double                                  float64
+//	number                  string, logicalType datafactory-number  frictionless.Decimal
 //	number, precision p>0   bytes, logicalType decimal(p, scale)    frictionless.Decimal
 //	boolean                 boolean                                 bool
 //	date                    int, logicalType date                   time.Time, UTC midnight
@@ -67,6 +67,16 @@
 //	object, geojson         string (JSON text)                      map[string]any
 //	array                   string (JSON text)                      []any
 //	any                     string                                  string
+//
+// Numbers are exact. A number without precision is kept as its canonical
+// plain text ("1.10", "12345678901234567890.123456789", "NaN", "INF",
+// "-INF"): an Avro decimal fixes one scale for the whole column and holds
+// no NaN or infinity, a double rounds; the text keeps every digit and the
+// scale as written, and readers in other languages, which must ignore an
+// unknown logical type, see a string they can parse. A precision (the
+// datafactory extension) narrows the number to a real Avro decimal. Backups
+// made before numbers were exact (number as double) still read, as
+// float64.
 //
 // Time zones: Avro's timestamp-micros is an instant in UTC and time-micros a
 // wall-clock time without a zone. So that the offset a value carries is not

@@ -96,6 +96,7 @@ func (r *Reader) ownSchema(text []byte) error {
 	if err != nil {
 		return fmt.Errorf("avrobak: %s: %w", MetaTableSchema, err)
 	}
+	adoptDoubleNumbers(cols, r.avro)
 	want, err := schemaJSON(string(r.c.meta[MetaTable]), cols)
 	if err != nil {
 		return fmt.Errorf("avrobak: %s: %w", MetaTableSchema, err)

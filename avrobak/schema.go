@@ -15,7 +15,8 @@ const (
 	kindString    kind = iota + 1 // "string": string, any, duration, geopoint
 	kindUUID                      // string with logicalType uuid
 	kindLong                      // "long": integer, year
-	kindDouble                    // "double": number
+	kindDouble                    // "double": number in backups made before numbers were exact
+	kindNumber                    // string with logicalType number-text: number
 	kindDecimal                   // bytes with logicalType decimal
 	kindBool                      // "boolean"
 	kindDate                      // int with logicalType date
@@ -94,7 +95,7 @@ func fieldKind(f *frictionless.Field) (kind, error) {
 			}
 			return kindDecimal, nil
 		}
-		return kindDouble, nil
+		return kindNumber, nil
 	case frictionless.TypeBoolean:
 		return kindBool, nil
 	case frictionless.TypeDate:
@@ -123,6 +124,8 @@ func (c *column) avroType() any {
 		return "long"
 	case kindDouble:
 		return "double"
+	case kindNumber:
+		return logical("string", numberLogicalType)
 	case kindDecimal:
 		m := logical("bytes", "decimal")
 		m["precision"], m["scale"] = c.precision, c.scale

@@ -55,6 +55,9 @@ func (c *column) appendValue(b []byte, v any) (_ []byte, off int, err error) {
 	case kindDouble:
 		f, err := toFloat64(v)
 		return appendDouble(b, f), 0, err
+	case kindNumber:
+		b, err = appendNumber(b, v)
+		return b, 0, err
 	case kindDecimal:
 		b, err = appendDecimal(b, v, c.precision, c.scale)
 		return b, 0, err
@@ -244,6 +247,8 @@ func (c *column) readValue(d *decoder) (any, error) {
 		return d.readLong()
 	case kindDouble:
 		return d.readDouble()
+	case kindNumber:
+		return readNumber(d)
 	case kindDecimal:
 		p, err := d.readBytes()
 		if err != nil {

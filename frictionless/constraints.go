@@ -167,13 +167,15 @@ func compareValues(a, b any) int {
 				return 0
 			}
 			return cmpOrdered(x, y)
+		case Decimal:
+			return compareDecimals(DecimalFromFloat(x), y)
 		}
 	case Decimal:
 		switch y := b.(type) {
 		case float64:
-			return x.Rat().Cmp(decimalFromFloat(y).Rat())
+			return compareDecimals(x, DecimalFromFloat(y))
 		case Decimal:
-			return x.Cmp(y)
+			return compareDecimals(x, y)
 		}
 	case time.Time:
 		y, _ := b.(time.Time)
@@ -192,11 +194,11 @@ func cmpOrdered[T int64 | float64](x, y T) int {
 	return 0
 }
 
-// decimalFromFloat converts a finite float to a Decimal (shortest form).
-func decimalFromFloat(f float64) Decimal {
-	d, err := ParseDecimal(strconv.FormatFloat(f, 'f', -1, 64))
-	if err != nil {
-		return Decimal{}
+// compareDecimals is Decimal.Cmp, except that NaN is not comparable (0),
+// so that it passes minimum and maximum as a float NaN would.
+func compareDecimals(x, y Decimal) int {
+	if x.IsNaN() || y.IsNaN() {
+		return 0
 	}
-	return d
+	return x.Cmp(y)
 }

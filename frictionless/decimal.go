@@ -3,36 +3,110 @@ package frictionless
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 )
 
-// Decimal is an exact decimal number: a signed integer coefficient and a
-// scale (the number of fractional digits). The zero value is 0. Decimals
-// are values; they are safe to copy and compare with [Decimal.Cmp].
+// Decimal is an exact decimal number, the Go value of a Table Schema
+// number: its plain-notation text keeps every digit and the scale as
+// written ("1.10" stays "1.10"). It also holds NaN and ±infinity, which
+// Table Schema allows. The zero value is 0. Decimals are values; they are
+// safe to copy and compare with [Decimal.Cmp].
 type Decimal struct {
-	neg    bool
-	digits string // coefficient digits, no leading zeros; "" means 0
-	scale  int
+	// text is the canonical plain notation: an optional '-', the integer
+	// digits without leading zeros ("0" when there are none), then '.' and
+	// scale digits when scale > 0. "" is 0. Zero is never negative.
+	text    string
+	scale   int32
+	special special
 }
+
+// special marks the values that are not finite numbers.
+type special uint8
+
+const (
+	finite special = iota
+	nan
+	posInf
+	negInf
+)
+
+// maxExponent bounds the exponent ParseDecimal accepts, so that a short
+// input cannot expand to a huge number of digits.
+const maxExponent = 1000
 
 var errDecimalSyntax = errors.New("invalid decimal syntax")
 
-// ParseDecimal parses plain or exponent notation ("-12.50", "1.5e3"). The
-// scale is the number of fractional digits as written (after applying the
-// exponent; never negative).
+// ParseDecimal parses plain or exponent notation ("-12.50", "1.5e3") and
+// the non-finite values "NaN", "INF", "-INF" (and PostgreSQL's "Infinity",
+// "-Infinity"). The scale is the number of fractional digits as written
+// (after applying the exponent; never negative). Plain notation already in
+// canonical form is kept without copying.
 func ParseDecimal(s string) (Decimal, error) {
-	var d Decimal
-	body := s
+	if d, ok := parseCanonical(s); ok {
+		return d, nil
+	}
+	switch s {
+	case "NaN":
+		return Decimal{special: nan}, nil
+	case "INF", "+INF", "Infinity", "+Infinity":
+		return Decimal{special: posInf}, nil
+	case "-INF", "-Infinity":
+		return Decimal{special: negInf}, nil
+	}
+	return parseGeneral(s)
+}
+
+// parseCanonical accepts s when it is already canonical plain notation
+// ([-](0|[1-9][0-9]*)[.[0-9]+], not a negative zero): the common case,
+// which needs no allocation.
+func parseCanonical(s string) (Decimal, bool) {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n := i - start
+	if n == 0 || n > 1 && s[start] == '0' {
+		return Decimal{}, false
+	}
+	nonZero := n > 1 || s[start] != '0'
+	scale := 0
+	if i < len(s) {
+		if s[i] != '.' {
+			return Decimal{}, false
+		}
+		i++
+		fracStart := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			nonZero = nonZero || s[i] != '0'
+			i++
+		}
+		scale = i - fracStart
+		if scale == 0 || i < len(s) {
+			return Decimal{}, false
+		}
+	}
+	if start > 0 && !nonZero {
+		return Decimal{}, false // "-0.0" becomes "0.0"
+	}
+	return Decimal{text: s, scale: int32(scale)}, true
+}
+
+// parseGeneral parses any other finite notation: a '+' sign, leading
+// zeros, ".5", "5.", an exponent, a negative zero.
+func parseGeneral(s string) (Decimal, error) {
+	body, neg := s, false
 	if body != "" && (body[0] == '-' || body[0] == '+') {
-		d.neg = body[0] == '-'
-		body = body[1:]
+		neg, body = body[0] == '-', body[1:]
 	}
 	exp := 0
 	if i := strings.IndexAny(body, "eE"); i >= 0 {
 		e, err := strconv.Atoi(body[i+1:])
-		if err != nil || e > 1000 || e < -1000 {
+		if err != nil || e > maxExponent || e < -maxExponent {
 			return Decimal{}, fmt.Errorf("decimal %q: %w", s, errDecimalSyntax)
 		}
 		exp, body = e, body[:i]
@@ -47,12 +121,51 @@ func ParseDecimal(s string) (Decimal, error) {
 		coef += strings.Repeat("0", -scale)
 		scale = 0
 	}
-	d.digits = strings.TrimLeft(coef, "0")
-	d.scale = scale
-	if d.digits == "" {
-		d.neg = false
+	return fromCoefficient(neg, coef, scale), nil
+}
+
+// fromCoefficient builds the decimal coef × 10^-scale (coef: ASCII digits,
+// leading zeros allowed).
+func fromCoefficient(neg bool, coef string, scale int) Decimal {
+	if len(coef) <= scale {
+		coef = strings.Repeat("0", scale-len(coef)+1) + coef
 	}
-	return d, nil
+	n := len(coef) - scale
+	intPart := strings.TrimLeft(coef[:n], "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	frac := coef[n:]
+	if intPart == "0" && strings.Trim(frac, "0") == "" {
+		neg = false
+	}
+	var b strings.Builder
+	b.Grow(len(intPart) + len(frac) + 2)
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteString(intPart)
+	if scale > 0 {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return Decimal{text: b.String(), scale: int32(scale)}
+}
+
+// DecimalFromFloat returns the shortest decimal that reads back as f
+// (NaN and infinities as such).
+func DecimalFromFloat(f float64) Decimal {
+	d, err := ParseDecimal(strconv.FormatFloat(f, 'f', -1, 64))
+	if err != nil { // NaN, +Inf, -Inf
+		switch {
+		case f != f:
+			return Decimal{special: nan}
+		case f > 0:
+			return Decimal{special: posInf}
+		}
+		return Decimal{special: negInf}
+	}
+	return d
 }
 
 // allDigits reports whether s consists of ASCII digits only ("" is true).
@@ -66,110 +179,98 @@ func allDigits(s string) bool {
 }
 
 // String returns plain notation with exactly Scale fractional digits,
-// e.g. "-0.050".
+// e.g. "-0.050", or "NaN", "INF", "-INF".
 func (d Decimal) String() string {
-	digits := d.digits
-	if len(digits) <= d.scale {
-		digits = strings.Repeat("0", d.scale-len(digits)+1) + digits
+	switch d.special {
+	case nan:
+		return "NaN"
+	case posInf:
+		return "INF"
+	case negInf:
+		return "-INF"
 	}
-	var b strings.Builder
-	if d.neg {
-		b.WriteByte('-')
+	if d.text == "" {
+		return "0"
 	}
-	n := len(digits) - d.scale
-	b.WriteString(digits[:n])
-	if d.scale > 0 {
-		b.WriteByte('.')
-		b.WriteString(digits[n:])
-	}
-	return b.String()
+	return d.text
 }
 
-// Scale returns the number of fractional digits.
-func (d Decimal) Scale() int { return d.scale }
+// IsNaN reports whether d is NaN.
+func (d Decimal) IsNaN() bool { return d.special == nan }
+
+// IsInf reports whether d is an infinity: sign > 0 asks for +INF, sign < 0
+// for -INF, 0 for either.
+func (d Decimal) IsInf(sign int) bool {
+	return sign >= 0 && d.special == posInf || sign <= 0 && d.special == negInf
+}
+
+// IsFinite reports whether d is neither NaN nor an infinity.
+func (d Decimal) IsFinite() bool { return d.special == finite }
+
+// Scale returns the number of fractional digits (0 for NaN and INF).
+func (d Decimal) Scale() int { return int(d.scale) }
 
 // Precision returns the number of significant digits of the coefficient
 // (at least the scale, at least 1).
-func (d Decimal) Precision() int { return max(len(d.digits), d.scale, 1) }
+func (d Decimal) Precision() int {
+	if n := d.IntDigits(); n > 0 {
+		return n + int(d.scale)
+	}
+	return max(int(d.scale), 1)
+}
 
 // IntDigits returns the number of digits before the decimal point,
 // ignoring leading zeros.
-func (d Decimal) IntDigits() int { return max(len(d.digits)-d.scale, 0) }
+func (d Decimal) IntDigits() int {
+	p := d.intPart()
+	if p == "0" {
+		return 0
+	}
+	return len(p)
+}
 
-// Sign returns -1, 0 or +1.
+// intPart returns the integer digits of a finite decimal ("" for the zero
+// value).
+func (d Decimal) intPart() string {
+	s := d.text
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	if d.scale > 0 {
+		s = s[:len(s)-int(d.scale)-1]
+	}
+	return s
+}
+
+// fracPart returns the fractional digits of a finite decimal.
+func (d Decimal) fracPart() string { return d.text[len(d.text)-int(d.scale):] }
+
+// Sign returns -1, 0 or +1 (0 for NaN).
 func (d Decimal) Sign() int {
 	switch {
-	case d.digits == "":
-		return 0
-	case d.neg:
+	case d.special == posInf:
+		return 1
+	case d.special == negInf:
 		return -1
+	case d.special == nan, d.text == "":
+		return 0
+	case d.text[0] == '-':
+		return -1
+	}
+	if d.IntDigits() == 0 && strings.Trim(d.fracPart(), "0") == "" {
+		return 0
 	}
 	return 1
 }
 
-// Unscaled returns d × 10^scale as an int64 when that is an integer (no
-// non-zero digit of d lies beyond scale fractional digits) of at most 18
-// digits; ok is false otherwise. It is the unscaled value of d in a
-// DECIMAL(p, scale) column, computed without text.
-func (d Decimal) Unscaled(scale int) (n int64, ok bool) {
-	digits := d.digits
-	if digits == "" {
-		return 0, true
+// MarshalJSON writes the decimal as a JSON number in plain notation; NaN
+// and the infinities, which JSON numbers cannot be, as strings.
+func (d Decimal) MarshalJSON() ([]byte, error) {
+	if d.special != finite {
+		return []byte(`"` + d.String() + `"`), nil
 	}
-	if scale < 0 {
-		return 0, false
-	}
-	if extra := d.scale - scale; extra > 0 {
-		if extra > len(digits) {
-			return 0, false
-		}
-		for i := len(digits) - extra; i < len(digits); i++ {
-			if digits[i] != '0' {
-				return 0, false
-			}
-		}
-		digits = digits[:len(digits)-extra]
-	}
-	pad := max(scale-d.scale, 0)
-	if len(digits)+pad > 18 {
-		return 0, false
-	}
-	for i := 0; i < len(digits); i++ {
-		n = n*10 + int64(digits[i]-'0')
-	}
-	for range pad {
-		n *= 10
-	}
-	if d.neg {
-		n = -n
-	}
-	return n, true
+	return []byte(d.String()), nil
 }
-
-// Rat returns the exact value as a new big.Rat.
-func (d Decimal) Rat() *big.Rat {
-	num, ok := new(big.Int).SetString("0"+d.digits, 10)
-	if !ok {
-		num = new(big.Int)
-	}
-	if d.neg {
-		num.Neg(num)
-	}
-	den := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.scale)), nil)
-	return new(big.Rat).SetFrac(num, den)
-}
-
-// Float64 returns the nearest float64.
-func (d Decimal) Float64() float64 {
-	f, _ := d.Rat().Float64()
-	return f
-}
-
-// Cmp compares d and o numerically: -1, 0 or +1.
-func (d Decimal) Cmp(o Decimal) int { return d.Rat().Cmp(o.Rat()) }
-
-// MarshalJSON writes the decimal as a JSON number in plain notation.
-func (d Decimal) MarshalJSON() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalJSON reads a JSON number or string.
 func (d *Decimal) UnmarshalJSON(b []byte) error {

@@ -44,7 +44,7 @@
 //	type            Go value
 //	string, any     string
 //	integer         int64 (out of range is a row error)
-//	number          float64; Decimal when Field.Precision > 0
+//	number          Decimal: exact, every digit and the scale as written, NaN and INF
 //	boolean         bool
 //	date            time.Time, UTC midnight
 //	datetime        time.Time, zone as given (UTC when none), sub-second digits kept

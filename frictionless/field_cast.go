@@ -1,7 +1,6 @@
 package frictionless
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -219,55 +218,51 @@ func (c *caster) cleanNumber(raw string) string {
 	return s
 }
 
+// castNumber casts to an exact [Decimal], as the Frictionless reference
+// implementation does: every digit and the scale are kept. The precision
+// extension only narrows: no NaN or INF, at most Scale fractional digits
+// and Precision-Scale integer digits.
 func (c *caster) castNumber(raw string) (any, string) {
 	s := raw
 	if !c.bare || c.groupChar != "" || c.decimalChar != "." {
 		s = c.cleanNumber(raw)
 	}
-	switch s {
-	case "NaN":
-		if c.f.Precision > 0 {
-			return nil, c.cannotCast(raw, "not a finite number")
+	d, ok := parseCanonical(s)
+	if !ok {
+		switch s {
+		case "NaN", "INF", "+INF", "-INF":
+			d, _ = ParseDecimal(s)
+		default:
+			if !plainNumber(s) {
+				return nil, c.cannotCast(raw, "")
+			}
+			var err error
+			if d, err = parseGeneral(s); err != nil {
+				return nil, c.cannotCast(raw, "exponent out of range")
+			}
 		}
-		return math.NaN(), ""
-	case "INF", "+INF":
-		if c.f.Precision > 0 {
-			return nil, c.cannotCast(raw, "not a finite number")
-		}
-		return math.Inf(1), ""
-	case "-INF":
-		if c.f.Precision > 0 {
-			return nil, c.cannotCast(raw, "not a finite number")
-		}
-		return math.Inf(-1), ""
-	}
-	if !plainNumber(s) {
-		return nil, c.cannotCast(raw, "")
 	}
 	if c.f.Precision > 0 {
-		return c.castDecimal(raw, s)
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return nil, c.cannotCast(raw, "out of range")
-	}
-	return f, ""
-}
-
-// castDecimal parses an exact number and checks precision and scale.
-func (c *caster) castDecimal(raw, s string) (any, string) {
-	d, err := ParseDecimal(s)
-	if err != nil {
-		return nil, c.cannotCast(raw, "")
-	}
-	if d.Scale() > c.f.Scale {
-		return nil, c.cannotCast(raw, "more than "+strconv.Itoa(c.f.Scale)+" decimal places")
-	}
-	if d.IntDigits() > c.f.Precision-c.f.Scale {
-		return nil, c.cannotCast(raw, "too many digits for precision "+strconv.Itoa(c.f.Precision)+
-			" and scale "+strconv.Itoa(c.f.Scale))
+		if reason := c.narrow(raw, d); reason != "" {
+			return nil, reason
+		}
 	}
 	return d, ""
+}
+
+// narrow checks a decimal against the field's precision and scale.
+func (c *caster) narrow(raw string, d Decimal) string {
+	if !d.IsFinite() {
+		return c.cannotCast(raw, "not a finite number")
+	}
+	if d.Scale() > c.f.Scale {
+		return c.cannotCast(raw, "more than "+strconv.Itoa(c.f.Scale)+" decimal places")
+	}
+	if d.IntDigits() > c.f.Precision-c.f.Scale {
+		return c.cannotCast(raw, "too many digits for precision "+strconv.Itoa(c.f.Precision)+
+			" and scale "+strconv.Itoa(c.f.Scale))
+	}
+	return ""
 }
 
 // plainNumber reports whether s is a decimal number: optional sign,

@@ -3,6 +3,7 @@ package frictionless
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,12 +32,16 @@ func TestFieldCast(t *testing.T) {
 		{"integer group char", Field{Type: TypeInteger, GroupChar: ","}, "1,234,567", int64(1234567)},
 		{"integer not bare", Field{Type: TypeInteger, BareNumber: boolPtr(false)}, "€ 95 EUR", int64(95)},
 		{"integer max", Field{Type: TypeInteger}, "9223372036854775807", int64(math.MaxInt64)},
-		{"number", Field{Type: TypeNumber}, "3.25", 3.25},
-		{"number exponent", Field{Type: TypeNumber}, "-1.5e3", -1500.0},
-		{"number decimal comma", Field{Type: TypeNumber, DecimalChar: ",", GroupChar: "."}, "1.234,5", 1234.5},
-		{"number percent", Field{Type: TypeNumber, BareNumber: boolPtr(false)}, "95.5%", 95.5},
-		{"number INF", Field{Type: TypeNumber}, "INF", math.Inf(1)},
-		{"number -INF", Field{Type: TypeNumber}, "-INF", math.Inf(-1)},
+		{"number", Field{Type: TypeNumber}, "3.25", mustDecimal(t, "3.25")},
+		{"number keeps its scale", Field{Type: TypeNumber}, "1.10", mustDecimal(t, "1.10")},
+		{"number keeps every digit", Field{Type: TypeNumber}, "12345678901234567890.123456789", mustDecimal(t, "12345678901234567890.123456789")},
+		{"number exponent", Field{Type: TypeNumber}, "-1.5e3", mustDecimal(t, "-1500")},
+		{"number big exponent", Field{Type: TypeNumber}, "1e999", mustDecimal(t, "1"+strings.Repeat("0", 999))},
+		{"number decimal comma", Field{Type: TypeNumber, DecimalChar: ",", GroupChar: "."}, "1.234,5", mustDecimal(t, "1234.5")},
+		{"number percent", Field{Type: TypeNumber, BareNumber: boolPtr(false)}, "95.5%", mustDecimal(t, "95.5")},
+		{"number NaN", Field{Type: TypeNumber}, "NaN", mustDecimal(t, "NaN")},
+		{"number INF", Field{Type: TypeNumber}, "INF", mustDecimal(t, "INF")},
+		{"number -INF", Field{Type: TypeNumber}, "-INF", mustDecimal(t, "-INF")},
 		{"decimal", Field{Type: TypeNumber, Precision: 6, Scale: 2}, "-1234.50", mustDecimal(t, "-1234.50")},
 		{"boolean true", Field{Type: TypeBoolean}, "TRUE", true},
 		{"boolean 0", Field{Type: TypeBoolean}, "0", false},
@@ -108,7 +113,9 @@ func TestFieldCastErrors(t *testing.T) {
 		{"number hex", Field{Type: TypeNumber}, "0x1p3", `cannot cast "0x1p3" to number`},
 		{"number inf word", Field{Type: TypeNumber}, "inf", `cannot cast "inf" to number`},
 		{"number underscore", Field{Type: TypeNumber}, "1_000", `cannot cast "1_000" to number`},
-		{"number range", Field{Type: TypeNumber}, "1e999", `cannot cast "1e999" to number: out of range`},
+		{"number range", Field{Type: TypeNumber}, "1e1001", `cannot cast "1e1001" to number: exponent out of range`},
+		{"number Infinity", Field{Type: TypeNumber}, "Infinity", `cannot cast "Infinity" to number`},
+		{"number hex", Field{Type: TypeNumber}, "0x10", `cannot cast "0x10" to number`},
 		{"decimal scale", Field{Type: TypeNumber, Precision: 5, Scale: 2}, "1.234", `cannot cast "1.234" to number: more than 2 decimal places`},
 		{"decimal precision", Field{Type: TypeNumber, Precision: 5, Scale: 2}, "1234.5", `cannot cast "1234.5" to number: too many digits for precision 5 and scale 2`},
 		{"decimal NaN", Field{Type: TypeNumber, Precision: 5}, "NaN", `cannot cast "NaN" to number: not a finite number`},
@@ -247,8 +254,10 @@ func TestCastValueAndFormat(t *testing.T) {
 		{"integer json", Field{Type: TypeInteger}, json.Number("12"), int64(12), "12"},
 		{"integer float", Field{Type: TypeInteger}, 12.0, int64(12), "12"},
 		{"integer go", Field{Type: TypeInteger}, int64(-3), int64(-3), "-3"},
-		{"number float", Field{Type: TypeNumber}, 0.5, 0.5, "0.5"},
-		{"number big", Field{Type: TypeNumber}, 1e300, 1e300, "1e+300"},
+		{"number float", Field{Type: TypeNumber}, 0.5, mustDecimal(t, "0.5"), "0.5"},
+		{"number big", Field{Type: TypeNumber}, 1e300, mustDecimal(t, "1e300"), "1" + strings.Repeat("0", 300)},
+		{"number NaN float", Field{Type: TypeNumber}, math.NaN(), mustDecimal(t, "NaN"), "NaN"},
+		{"number decimal", Field{Type: TypeNumber}, mustDecimal(t, "1.10"), mustDecimal(t, "1.10"), "1.10"},
 		{"decimal", Field{Type: TypeNumber, Precision: 10, Scale: 3}, json.Number("2.50"), mustDecimal(t, "2.50"), "2.50"},
 		{"boolean", Field{Type: TypeBoolean}, true, true, "true"},
 		{"boolean text", Field{Type: TypeBoolean}, "0", false, "false"},

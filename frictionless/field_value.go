@@ -85,8 +85,8 @@ func (c *caster) valueText(v any) (raw string, typed any, ok bool) {
 	case json.Number:
 		return x.String(), nil, true
 	case float64:
-		if c.kind == TypeNumber && c.f.Precision == 0 {
-			return strconv.FormatFloat(x, 'g', -1, 64), x, true
+		if c.kind == TypeNumber {
+			return formatFloat(x), nil, true // cast to a Decimal, NaN and INF included
 		}
 		return strconv.FormatFloat(x, 'f', -1, 64), nil, true
 	case bool:

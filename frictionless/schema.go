@@ -73,9 +73,9 @@ type Field struct {
 	GroupChar   string   // "" → none
 	BareNumber  *bool    // nil → true
 	// Precision and Scale are a datafactory extension (JSON "precision" and
-	// "scale"): a number field with Precision > 0 is exact; its cells cast
-	// to [Decimal] with at most Scale fractional digits and Precision digits
-	// in all.
+	// "scale"). Every number casts to an exact [Decimal]; Precision > 0
+	// only narrows it: no NaN or INF, at most Scale fractional digits and
+	// Precision digits in all.
 	Precision int
 	Scale     int
 	// Extra keeps unknown properties; they are written back unchanged.

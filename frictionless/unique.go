@@ -139,7 +139,9 @@ func appendKey(buf []byte, v any) []byte {
 		b = binary.BigEndian.AppendUint64(tmp[:0], uint64(x.Unix()))
 		b = binary.BigEndian.AppendUint32(b, uint32(x.Nanosecond()))
 	case Decimal:
-		b = []byte(x.Rat().RatString())
+		k := x.key()
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		return append(buf, k...)
 	default:
 		txt, _ := formatValue("", v)
 		b = []byte(txt)

@@ -57,7 +57,7 @@ func TestJSONLRoundTrip(t *testing.T) {
 	require.NoError(t, w.Flush())
 	require.Len(t, rows, 2)
 	require.Equal(t, 2, bytes.Count(buf.Bytes(), []byte("\n")))
-	require.True(t, strings.HasPrefix(buf.String(), `{"s":"héllo, \"x\"","i":-9223372036854775808,"n":1.5e+300,"dec":"12345678901.0123456789"`), buf.String())
+	require.True(t, strings.HasPrefix(buf.String(), `{"s":"héllo, \"x\"","i":-9223372036854775808,"n":"15`+strings.Repeat("0", 299)+`","dec":"12345678901.0123456789"`), buf.String())
 
 	jr := newJSONLReader(&buf, schema)
 	for i, want := range rows {

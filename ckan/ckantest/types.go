@@ -317,10 +317,28 @@ func convertNumeric(v any) (any, error) {
 	default:
 		return nil, invalidInput("numeric", v)
 	}
+	if special, ok := numericSpecial(s); ok {
+		return special, nil
+	}
 	if !numericSyntax.MatchString(s) {
 		return nil, invalidInput("numeric", v)
 	}
 	return canonicalDecimal(s), nil
+}
+
+// numericSpecial reads PostgreSQL's non-finite numeric spellings (any
+// case): NaN, Infinity and inf with an optional sign; ok is false for
+// anything else. The result is PostgreSQL's output form.
+func numericSpecial(s string) (string, bool) {
+	switch strings.ToLower(s) {
+	case "nan":
+		return "NaN", true
+	case "infinity", "+infinity", "inf", "+inf":
+		return "Infinity", true
+	case "-infinity", "-inf":
+		return "-Infinity", true
+	}
+	return "", false
 }
 
 // canonicalDecimal writes a decimal literal as PostgreSQL's numeric output

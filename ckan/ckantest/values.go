@@ -134,8 +134,8 @@ func decodeOut(t colType, raw any) any {
 		return decodeFloat(raw)
 	case "numeric":
 		if isStr {
-			if s == "NaN" {
-				return s
+			if s == "NaN" || s == "Infinity" || s == "-Infinity" {
+				return s // to_json renders non-finite numerics as strings
 			}
 			return json.Number(s)
 		}

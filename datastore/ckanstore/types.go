@@ -19,9 +19,10 @@ import (
 //     JSON integers int4, so values ≥ 2^31 fail later; loaders (xloader,
 //     DataPusher, AirCan) dodge that with numeric, which loses the integer
 //     type. int8 holds every Table Schema integer (int64) exactly.
-//   - number → numeric. numeric is exact and search returns it at full
-//     precision (decoded as json.Number); float8 would round. Precision and
-//     scale are kept in the column info.
+//   - number → numeric, unconstrained (a number is an exact decimal). numeric
+//     is exact and search returns it at full precision and scale (decoded
+//     as json.Number); float8 would round. Decimals are sent as text, so
+//     NaN and ±INF too. Precision and scale are kept in the column info.
 //   - datetime → timestamptz. A timestamp column silently drops the offset,
 //     and CKAN renders timestamp columns with to_char, without fractional
 //     seconds: the instant and its microseconds would be lost. timestamptz
@@ -177,10 +178,7 @@ func RowValue(f *frictionless.Field, v any) (any, error) {
 	case frictionless.TypeInteger, frictionless.TypeYear:
 		return strconv.ParseInt(s, 10, 64)
 	case frictionless.TypeNumber:
-		if f.Precision > 0 {
-			return frictionless.ParseDecimal(s)
-		}
-		return strconv.ParseFloat(s, 64)
+		return frictionless.ParseDecimal(s) // numeric: every digit, "NaN", "Infinity"
 	case frictionless.TypeBoolean:
 		if b, ok := v.(bool); ok {
 			return b, nil

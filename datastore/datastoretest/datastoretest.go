@@ -51,6 +51,8 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	}{
 		{"TypesRoundTrip", testTypesRoundTrip},
 		{"Describe", testDescribe},
+		{"NumbersExact", testNumbersExact},
+		{"NumbersBeyondTarget", testNumbersBeyondTarget},
 		{"Append", testAppend},
 		{"AppendDatabaseRejectsBisect", testBisect},
 		{"Upsert", testUpsert},

@@ -1,6 +1,10 @@
 package driver
 
-import "github.com/datafactory/datafactory/internal/errkind"
+import (
+	"strconv"
+
+	"github.com/datafactory/datafactory/internal/errkind"
+)
 
 // Kind classifies a backend error. It is the module's one error-kind
 // model, shared with status/driver (whose ErrorKind is the same type).
@@ -27,4 +31,19 @@ type ErrorInfo struct {
 	Kind Kind
 	// Field names the column the database blamed, when it says so ("" if not).
 	Field string
+}
+
+// ValueError is a value the target column cannot hold as it is (NaN in a
+// MySQL DECIMAL, more digits than the widest DECIMAL): the writer refuses
+// the row with this error instead of rounding it, and Classify reports it
+// as KindData, so the row becomes a reject with the reason.
+type ValueError struct {
+	Field  string // the column
+	Value  string // the value's text
+	Reason string // why the column cannot hold it
+}
+
+// Error returns `field "name": value "v": reason`.
+func (e *ValueError) Error() string {
+	return "field " + strconv.Quote(e.Field) + ": value " + strconv.Quote(e.Value) + ": " + e.Reason
 }

@@ -57,14 +57,15 @@ func (h *Handler) getRow(w http.ResponseWriter, r *http.Request) {
 	httplog.JSON(w, http.StatusOK, found)
 }
 
-// rowObject turns a row into a JSON object: numbers, booleans and strings as
-// they are, other values in their canonical Table Schema text.
+// rowObject turns a row into a JSON object: numbers (exact decimals as
+// JSON numbers with every digit), booleans and strings as they are, other
+// values in their canonical Table Schema text.
 func rowObject(s *frictionless.Schema, row frictionless.Row) map[string]any {
 	obj := make(map[string]any, len(row))
 	for i, v := range row {
 		f := &s.Fields[i]
 		switch v.(type) {
-		case nil, int64, float64, bool, string:
+		case nil, int64, float64, bool, string, frictionless.Decimal: // a Decimal is a JSON number, NaN and INF strings
 			obj[f.Name] = v
 		default:
 			txt, err := f.FormatValue(v)
@@ -82,6 +83,10 @@ func sameValue(a, b any) bool {
 	if ta, ok := a.(time.Time); ok {
 		tb, ok := b.(time.Time)
 		return ok && ta.Equal(tb)
+	}
+	if da, ok := a.(frictionless.Decimal); ok { // by value: "1.10" is "1.1"
+		db, ok := b.(frictionless.Decimal)
+		return ok && da.Cmp(db) == 0
 	}
 	return reflect.DeepEqual(a, b)
 }

@@ -20,8 +20,8 @@
 // does not say (year, yearmonth, duration, array, geojson, geopoint, any),
 // so DescribeTable reads a table back as the schema it was made from.
 // Datetimes keep microseconds and their instant (PostgreSQL timestamptz;
-// MySQL DATETIME(6) and SQLite text, both in UTC); exact decimals are
-// NUMERIC/DECIMAL (SQLite: text with a DECIMAL_TEXT(p,s) type).
+// MySQL DATETIME(6) and SQLite text, both in UTC). Numbers are exact (see
+// Numbers below).
 //
 //   - PostgreSQL loads with binary COPY (CopyFrom). Tables live in the
 //     connection's current schema. Upserts: see below.
@@ -98,7 +98,7 @@
 //	Table Schema   PostgreSQL         MySQL/MariaDB                SQLite (declared)
 //	string         text               LONGTEXT (VARCHAR(255) key)  TEXT
 //	integer        bigint             BIGINT                       INTEGER
-//	number         double precision   DOUBLE                       REAL
+//	number         numeric            DECIMAL(65,30)               DECIMAL_TEXT
 //	number (p,s)   numeric(p,s)       DECIMAL(p,s)                 DECIMAL_TEXT(p,s)
 //	boolean        boolean            BOOLEAN                      BOOLEAN
 //	date           date               DATE                         DATE
@@ -114,6 +114,20 @@
 //	any            text *             LONGTEXT *                   ANY_TEXT
 //
 // (* with a column comment frictionless:<type>.)
+//
+// # Numbers
+//
+// A Table Schema number is an exact decimal and is stored in an exact type:
+// every digit comes back. PostgreSQL's numeric keeps the value as written,
+// scale included ("1.10" stays "1.10"), NaN and ±Infinity too. SQLite
+// stores the text in a TEXT-affinity column (DECIMAL_TEXT), NaN and INF
+// included. MySQL and MariaDB have no unconstrained exact type: a number
+// goes to DECIMAL(65,30), the widest there is (35 integer and 30
+// fractional digits), and reads back without trailing fractional zeros
+// ("1.10" → "1.1": MySQL keeps no per-value scale). A value that does not
+// fit (more digits, NaN, INF) is refused as a row reject with the reason
+// (a [driver.ValueError]), never rounded. Tables made before (double
+// precision, DOUBLE, REAL) keep their type; their values read as float64.
 //
 // [datastore.Store.As] reaches the *sqlx.DB (or *sql.DB) for raw SQL.
 package sqlstore

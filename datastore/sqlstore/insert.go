@@ -24,8 +24,10 @@ type inserter struct {
 	// 0: no cap.
 	maxBytes int
 	asTime   bool
-	stmts    map[int]*sql.Stmt
-	args     []any
+	// check refuses a value the column cannot hold exactly (nil: none).
+	check func(f *frictionless.Field, v any) error
+	stmts map[int]*sql.Stmt
+	args  []any
 }
 
 // newInserter prepares the statement text for fields into table (quoted).
@@ -116,6 +118,11 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 	size := 0
 	for i, r := range rows[:n] {
 		for j := 0; j < nf; j++ {
+			if in.check != nil {
+				if err := in.check(&in.fields[j], r[j]); err != nil {
+					return 0, err
+				}
+			}
 			v, err := encodeValue(&in.fields[j], r[j], in.asTime)
 			if err != nil {
 				return 0, fmt.Errorf("field %q: %w", in.fields[j].Name, err)

@@ -48,7 +48,7 @@ func (mysqlDialect) validateName(name string) error {
 // mysqlTypes maps Table Schema types to MySQL types (for non-key columns).
 var mysqlTypes = map[frictionless.FieldType]string{
 	"": "LONGTEXT", frictionless.TypeString: "LONGTEXT", frictionless.TypeInteger: "BIGINT",
-	frictionless.TypeNumber: "DOUBLE", frictionless.TypeBoolean: "BOOLEAN",
+	frictionless.TypeNumber: mysqlNumberType, frictionless.TypeBoolean: "BOOLEAN",
 	frictionless.TypeDate: "DATE", frictionless.TypeTime: "TIME(6)", frictionless.TypeDateTime: "DATETIME(6)",
 	frictionless.TypeYear: "INT", frictionless.TypeYearMonth: "DATE", frictionless.TypeDuration: "LONGTEXT",
 	frictionless.TypeObject: "JSON", frictionless.TypeArray: "JSON", frictionless.TypeGeoJSON: "JSON",
@@ -93,6 +93,9 @@ func mysqlFieldType(dataType, columnType string, prec, scale int) frictionless.F
 	case "double", "float", "real":
 		return frictionless.Field{Type: frictionless.TypeNumber}
 	case "decimal":
+		if prec == mysqlMaxPrecision && scale == mysqlNumberScale {
+			return frictionless.Field{Type: frictionless.TypeNumber} // a number without precision
+		}
 		return frictionless.Field{Type: frictionless.TypeNumber, Precision: prec, Scale: scale}
 	case "date":
 		return frictionless.Field{Type: frictionless.TypeDate}

@@ -72,6 +72,7 @@ func (w *mysqlWriter) setup(ctx context.Context) error {
 	w.tx = tx
 	w.in = newInserter(tx.Tx, w.d, w.d.table(into), w.req.Columns, suffix, mysqlRowsPerStmt, mysqlMaxParams, true)
 	w.in.maxBytes = mysqlMaxStmtBytes
+	w.in.check = mysqlCheckValue
 	return nil
 }
 

@@ -32,7 +32,7 @@ func (pgDialect) validateName(string) error { return nil }
 // pgTypes maps Table Schema types to PostgreSQL types.
 var pgTypes = map[frictionless.FieldType]string{
 	"": "text", frictionless.TypeString: "text", frictionless.TypeInteger: "bigint",
-	frictionless.TypeNumber: "double precision", frictionless.TypeBoolean: "boolean",
+	frictionless.TypeNumber: "numeric", frictionless.TypeBoolean: "boolean",
 	frictionless.TypeDate: "date", frictionless.TypeTime: "time", frictionless.TypeDateTime: "timestamptz",
 	frictionless.TypeYear: "integer", frictionless.TypeYearMonth: "date", frictionless.TypeDuration: "text",
 	frictionless.TypeObject: "jsonb", frictionless.TypeArray: "jsonb", frictionless.TypeGeoJSON: "jsonb",

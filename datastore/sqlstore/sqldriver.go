@@ -102,6 +102,9 @@ func (s *sqlDriver) Classify(err error) driver.ErrorInfo {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return driver.ErrorInfo{Kind: driver.KindCanceled}
 	}
+	if ve := (*driver.ValueError)(nil); errors.As(err, &ve) {
+		return driver.ErrorInfo{Kind: driver.KindData, Field: ve.Field}
+	}
 	return s.d.classify(err)
 }
 
@@ -153,6 +156,7 @@ func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table strin
 		ptrs[i] = &raw[i]
 	}
 	row := make(frictionless.Row, cols)
+	_, mysql := d.(mysqlDialect)
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
@@ -160,6 +164,9 @@ func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table strin
 		for i := range raw {
 			if row[i], err = decodeValue(&schema.Fields[i], raw[i]); err != nil {
 				return fmt.Errorf("column %q: %w", schema.Fields[i].Name, err)
+			}
+			if mysql {
+				row[i] = mysqlTrimNumber(&schema.Fields[i], row[i])
 			}
 		}
 		if err := fn(row); err != nil {

@@ -43,7 +43,7 @@ func (sqliteDialect) validateName(name string) error {
 // sqliteTypes maps Table Schema types to declared SQLite types.
 var sqliteTypes = map[frictionless.FieldType]string{
 	"": "TEXT", frictionless.TypeString: "TEXT", frictionless.TypeInteger: "INTEGER",
-	frictionless.TypeNumber: "REAL", frictionless.TypeBoolean: "BOOLEAN",
+	frictionless.TypeNumber: "DECIMAL_TEXT", frictionless.TypeBoolean: "BOOLEAN",
 	frictionless.TypeDate: "DATE", frictionless.TypeTime: "TIME", frictionless.TypeDateTime: "DATETIME",
 	frictionless.TypeYear: "YEAR", frictionless.TypeYearMonth: "YEARMONTH", frictionless.TypeDuration: "DURATION",
 	frictionless.TypeObject: "JSON", frictionless.TypeArray: "JSON_ARRAY", frictionless.TypeGeoJSON: "GEOJSON",
@@ -63,7 +63,7 @@ func (sqliteDialect) commentDDL(string, *frictionless.Field) string { return "" 
 func sqliteFieldType(decl string) frictionless.Field {
 	decl = strings.ToUpper(strings.TrimSpace(decl))
 	base, args, _ := strings.Cut(decl, "(")
-	if base == "DECIMAL_TEXT" {
+	if base == "DECIMAL_TEXT" && args != "" {
 		p, s, _ := strings.Cut(strings.TrimSuffix(args, ")"), ",")
 		prec, _ := strconv.Atoi(strings.TrimSpace(p))
 		scale, _ := strconv.Atoi(strings.TrimSpace(s))

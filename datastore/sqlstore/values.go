@@ -105,10 +105,7 @@ func decodeText(f *frictionless.Field, s string) (any, error) {
 	case frictionless.TypeInteger, frictionless.TypeYear:
 		return strconv.ParseInt(s, 10, 64)
 	case frictionless.TypeNumber:
-		if f.Precision > 0 {
-			return frictionless.ParseDecimal(s)
-		}
-		return strconv.ParseFloat(s, 64)
+		return frictionless.ParseDecimal(s)
 	case frictionless.TypeDateTime:
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			return t, nil
@@ -139,10 +136,7 @@ func decodeInt(f *frictionless.Field, n int64) (any, error) {
 	case frictionless.TypeBoolean:
 		return n != 0, nil
 	case frictionless.TypeNumber:
-		if f.Precision > 0 {
-			return frictionless.ParseDecimal(strconv.FormatInt(n, 10))
-		}
-		return float64(n), nil
+		return frictionless.ParseDecimal(strconv.FormatInt(n, 10))
 	}
 	return decodeText(f, strconv.FormatInt(n, 10))
 }
@@ -152,9 +146,9 @@ func decodeFloat(f *frictionless.Field, x float64) (any, error) {
 	switch f.Type {
 	case frictionless.TypeNumber:
 		if f.Precision > 0 {
-			return frictionless.ParseDecimal(strconv.FormatFloat(x, 'f', -1, 64))
+			return frictionless.DecimalFromFloat(x), nil
 		}
-		return x, nil
+		return x, nil // a float column: the target says float
 	case frictionless.TypeInteger, frictionless.TypeYear:
 		if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
 			return int64(x), nil

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"math"
 	"testing"
 	"time"
 
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/stretchr/testify/require"
 )
@@ -30,8 +32,11 @@ func TestDecodeValue(t *testing.T) {
 		{f(frictionless.TypeBoolean), "t", true},
 		{f(frictionless.TypeBoolean), true, true},
 		{f(frictionless.TypeNumber), float64(1.5), 1.5},
-		{f(frictionless.TypeNumber), int64(2), 2.0},
-		{f(frictionless.TypeNumber), "2.25", 2.25},
+		{f(frictionless.TypeNumber), int64(2), mustDecimal(t, "2")},
+		{f(frictionless.TypeNumber), "2.250", mustDecimal(t, "2.250")},
+		{f(frictionless.TypeNumber), []byte("12345678901234567890.123456789"), mustDecimal(t, "12345678901234567890.123456789")},
+		{f(frictionless.TypeNumber), "NaN", mustDecimal(t, "NaN")},
+		{f(frictionless.TypeNumber), "-Infinity", mustDecimal(t, "-INF")},
 		{f(frictionless.TypeDateTime), utc, utc},
 		{f(frictionless.TypeDateTime), "2021-11-07T02:48:42.123456Z", utc},
 		{f(frictionless.TypeDateTime), "2021-11-07 02:48:42.123456", utc},
@@ -105,3 +110,47 @@ func TestEncodeValue(t *testing.T) {
 		require.Equal(t, tc.want, got, "%s %#v", tc.field.Type, tc.in)
 	}
 }
+
+func mustDecimal(t *testing.T, s string) frictionless.Decimal {
+	t.Helper()
+	d, err := frictionless.ParseDecimal(s)
+	require.NoError(t, err)
+	return d
+}
+
+func TestMySQLCheckValue(t *testing.T) {
+	t.Parallel()
+	num := &frictionless.Field{Name: "n", Type: frictionless.TypeNumber}
+	dec := &frictionless.Field{Name: "d", Type: frictionless.TypeNumber, Precision: 5, Scale: 2}
+	tests := []struct {
+		field  *frictionless.Field
+		value  any
+		reason string // "" when it fits
+	}{
+		{num, mustDecimal(t, "99999999999999999999999999999999999.999999999999999999999999999999"), ""},
+		{num, mustDecimal(t, "1.1000000000000000000000000000000000"), ""}, // trailing zeros only
+		{num, mustDecimal(t, "0.0000000000000000000000000000001"), "more than 30 decimal places do not fit DECIMAL(65,30) and would be rounded"},
+		{num, mustDecimal(t, "100000000000000000000000000000000000"), "more than 35 integer digits do not fit DECIMAL(65,30)"},
+		{num, mustDecimal(t, "NaN"), "MySQL and MariaDB numeric columns cannot hold NaN or infinity"},
+		{num, mustDecimal(t, "-INF"), "MySQL and MariaDB numeric columns cannot hold NaN or infinity"},
+		{num, math.Inf(1), "MySQL and MariaDB numeric columns cannot hold NaN or infinity"},
+		{num, 1.5, ""},
+		{dec, mustDecimal(t, "999.99"), ""},
+		{dec, mustDecimal(t, "1000"), "more than 3 integer digits do not fit DECIMAL(5,2)"},
+		{f0(), "NaN", ""},
+	}
+	for _, tc := range tests {
+		err := mysqlCheckValue(tc.field, tc.value)
+		if tc.reason == "" {
+			require.NoError(t, err, "%v", tc.value)
+			continue
+		}
+		var ve *driver.ValueError
+		require.ErrorAs(t, err, &ve, "%v", tc.value)
+		require.Equal(t, tc.field.Name, ve.Field)
+		require.Equal(t, tc.reason, ve.Reason)
+	}
+}
+
+// f0 is a string field.
+func f0() *frictionless.Field { return &frictionless.Field{Name: "s", Type: frictionless.TypeString} }

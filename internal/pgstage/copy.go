@@ -90,7 +90,8 @@ const copyChunk = 1000
 
 // Copy sends rows with one COPY statement, encoding on a second goroutine
 // while the connection streams what is already encoded. Rows hold the Go
-// types of frictionless rows (a Decimal is sent as numeric).
+// types of frictionless rows (a Decimal is sent as numeric, or as float8
+// into a double precision column).
 func (bc *Copier) Copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Row) error {
 	pr, pw := io.Pipe()
 	encErr := make(chan error, 1)
@@ -150,11 +151,22 @@ func pgEncoder(m *pgtype.Map, oid uint32, f *frictionless.Field) encoder {
 	case oidFloat8:
 		return func(buf []byte, v any) ([]byte, error) {
 			x, ok := v.(float64)
+			if d, isDec := v.(frictionless.Decimal); isDec {
+				x, ok = d.Float64(), true // a float column: the target says float
+			}
 			if !ok {
 				return genericEncode(m, oid, f, buf, v)
 			}
 			buf = binary.BigEndian.AppendUint32(buf, 8)
 			return binary.BigEndian.AppendUint64(buf, math.Float64bits(x)), nil
+		}
+	case oidNumeric:
+		return func(buf []byte, v any) ([]byte, error) {
+			d, ok := v.(frictionless.Decimal)
+			if !ok {
+				return genericEncode(m, oid, f, buf, v)
+			}
+			return appendNumeric(buf, f.Name, d)
 		}
 	case oidBool:
 		return func(buf []byte, v any) ([]byte, error) {
@@ -222,11 +234,15 @@ func genericEncode(m *pgtype.Map, oid uint32, f *frictionless.Field, buf []byte,
 	return out, nil
 }
 
-// encodeNumeric converts a Decimal to pgtype.Numeric.
+// encodeNumeric converts a Decimal to pgtype.Numeric, for columns of
+// other types (numeric columns take [appendNumeric]).
 func encodeNumeric(v any) (any, error) {
 	d, ok := v.(frictionless.Decimal)
 	if !ok {
 		return v, nil
+	}
+	if !d.IsFinite() {
+		return d.Float64(), nil
 	}
 	var n pgtype.Numeric
 	if err := n.Scan(d.String()); err != nil {
