@@ -58,7 +58,7 @@ func Infer(r io.Reader, opts *InferOptions) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(src)
+	cr := csv.NewReader(newLineEnds(src))
 	cr.Comma, cr.Comment, cr.TrimLeadingSpace = cfg.comma, cfg.comment, cfg.trimSpace
 	cr.FieldsPerRecord, cr.ReuseRecord, cr.LazyQuotes = -1, true, true
 	st := &inferState{missing: (&Schema{MissingValues: opts.MissingValues}).missingValues()}
@@ -69,6 +69,9 @@ func Infer(r io.Reader, opts *InferOptions) (*Schema, error) {
 			return nil, fmt.Errorf("frictionless: infer: read header: %w", err)
 		}
 		st.names = append(st.names, rec...)
+		// with a header, the header says how many fields there are: a
+		// longer row is the reader's reject, not a new field
+		st.width = len(st.names)
 	}
 	for rows := 0; opts.SampleSize <= 0 || rows < opts.SampleSize; rows++ {
 		rec, err := cr.Read()
@@ -86,6 +89,7 @@ func Infer(r io.Reader, opts *InferOptions) (*Schema, error) {
 // inferState tracks the candidate types of each column.
 type inferState struct {
 	names   []string
+	width   int // fields of the header; 0 without one
 	cands   []int
 	seen    []bool
 	missing []string
@@ -93,6 +97,9 @@ type inferState struct {
 }
 
 func (st *inferState) observe(rec []string) {
+	if st.width > 0 && len(rec) > st.width {
+		rec = rec[:st.width]
+	}
 	for len(st.cands) < len(rec) {
 		st.cands = append(st.cands, candAll)
 		st.seen = append(st.seen, false)
