@@ -17,6 +17,10 @@ var (
 	// ErrNoData is returned by [Resource.Open] when the resource has neither
 	// a path nor inline data.
 	ErrNoData = errors.New("no path and no inline data")
+	// ErrNoFields is returned by [Infer] for input with no header and no
+	// rows (an empty file): there is nothing to infer a field from. Validate
+	// and load refuse such a file alike unless a schema is given.
+	ErrNoFields = errors.New("frictionless: infer: the file is empty: no header and no rows to infer fields from (give a schema)")
 )
 
 // DescriptorError reports an invalid descriptor property. Path is the

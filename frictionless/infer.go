@@ -58,7 +58,7 @@ func Infer(r io.Reader, opts *InferOptions) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(newLineEnds(src))
+	cr := csv.NewReader(newLineEnds(src, cfg.comma, cfg.trimSpace))
 	cr.Comma, cr.Comment, cr.TrimLeadingSpace = cfg.comma, cfg.comment, cfg.trimSpace
 	cr.FieldsPerRecord, cr.ReuseRecord, cr.LazyQuotes = -1, true, true
 	st := &inferState{missing: (&Schema{MissingValues: opts.MissingValues}).missingValues()}
@@ -83,7 +83,11 @@ func Infer(r io.Reader, opts *InferOptions) (*Schema, error) {
 		}
 		st.observe(rec)
 	}
-	return st.schema(opts), nil
+	schema := st.schema(opts)
+	if len(schema.Fields) == 0 {
+		return nil, ErrNoFields
+	}
+	return schema, nil
 }
 
 // inferState tracks the candidate types of each column.

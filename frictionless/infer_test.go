@@ -34,7 +34,6 @@ func TestInfer(t *testing.T) {
 		{"duplicate and empty names", "a,a,\n1,2,3\n", nil, []Field{{Name: "a", Type: TypeInteger}, {Name: "a_2", Type: TypeInteger}, {Name: "field3", Type: TypeInteger}}},
 		{"missing values", "v\nNA\n1\n", &InferOptions{MissingValues: []string{"NA"}}, []Field{{Name: "v", Type: TypeInteger}}},
 		{"semicolon", "a;b\n1;x\n", &InferOptions{Dialect: &Dialect{Delimiter: ";"}}, []Field{{Name: "a", Type: TypeInteger}, {Name: "b", Type: TypeString}}},
-		{"empty", "", nil, []Field{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,4 +82,20 @@ func TestInferErrors(t *testing.T) {
 	require.EqualError(t, err, `encoding: unknown encoding "nope"`)
 	_, err = Infer(&failingReader{bytes.NewReader([]byte("a\n1\n"))}, nil)
 	require.EqualError(t, err, "frictionless: infer: disk on fire")
+}
+
+// TestInferEmpty: an empty input (or one of blank lines) has no field to
+// infer: ErrNoFields, whether a header is expected or not; a header alone
+// gives string fields.
+func TestInferEmpty(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"", "\n\n", "\r\n"} {
+		_, err := Infer(strings.NewReader(in), nil)
+		require.ErrorIs(t, err, ErrNoFields, "%q", in)
+		_, err = Infer(strings.NewReader(in), &InferOptions{Dialect: &Dialect{Header: new(bool)}})
+		require.ErrorIs(t, err, ErrNoFields, "%q without header", in)
+	}
+	s, err := Infer(strings.NewReader("a,b\n"), nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b"}, s.FieldNames())
 }

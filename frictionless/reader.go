@@ -96,7 +96,7 @@ func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd.tail = &sourceTail{r: newLineEnds(src)}
+	rd.tail = &sourceTail{r: newLineEnds(src, cfg.comma, cfg.trimSpace)}
 	rd.csv = csv.NewReader(rd.tail)
 	rd.csv.Comma = cfg.comma
 	rd.csv.Comment = cfg.comment

@@ -88,10 +88,28 @@ func sqliteFieldType(decl string) frictionless.Field {
 	return frictionless.Field{Type: frictionless.TypeString}
 }
 
+// tableExists reports whether the table exists under exactly this name. A
+// table or view whose name differs only in case is an error: SQLite's names
+// ignore case, so a load into "Victim" next to "victim" would write into the
+// other table (append) or fail at the swap (replace); it fails up front.
 func (sqliteDialect) tableExists(ctx context.Context, q sqlx.QueryerContext, name string) (bool, error) {
-	var n int
-	err := sqlx.GetContext(ctx, q, &n, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?", name)
-	return n > 0, err
+	var found []struct {
+		Name string `db:"name"`
+		Type string `db:"type"`
+	}
+	err := sqlx.SelectContext(ctx, q, &found,
+		"SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE", name)
+	if err != nil {
+		return false, err
+	}
+	exists := false
+	for _, f := range found {
+		if f.Name != name {
+			return false, fmt.Errorf("table %q: SQLite already has the %s %q, and its names ignore case: use that name or another one", name, f.Type, f.Name)
+		}
+		exists = exists || f.Type == "table"
+	}
+	return exists, nil
 }
 
 func (d sqliteDialect) describe(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {

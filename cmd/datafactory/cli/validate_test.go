@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/datafactory/datafactory/cmd/datafactory/cli"
@@ -114,4 +116,26 @@ func TestInfer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmptyFileAlike: with no schema, validate, infer and load refuse an
+// empty file with the same error (exit 2); with a schema, validate finds 0
+// valid rows and load writes 0 rows.
+func TestEmptyFileAlike(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	db := "sqlite://" + filepath.Join(dir, "db.sqlite")
+	for _, args := range [][]string{{"validate", empty}, {"infer", empty}, {"load", empty, db}} {
+		r := runCLI(t, nil, args...)
+		require.Equal(t, cli.ExitError, r.code, "%v: stdout %s", args, r.stdout)
+		require.Contains(t, r.stderr, "the file is empty", args[0])
+	}
+	r := runCLI(t, nil, "validate", empty, "--schema", "testdata/people.schema.json")
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, "valid: 0 rows")
+	r = runCLI(t, nil, "load", empty, db, "--schema", "testdata/people.schema.json", "--table", "people")
+	require.Equal(t, cli.ExitOK, r.code, r.stderr)
+	require.Contains(t, r.stdout, "0 rows read, 0 written")
 }
