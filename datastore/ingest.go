@@ -128,12 +128,12 @@ func (s *Store) ingestSetup(ctx context.Context, table string, n int, opts *Inge
 func (s *Store) ingest(ctx context.Context, table string, schema *frictionless.Schema, o IngestOptions, rows []frictionless.Row, errs []error) (*IngestReport, error) {
 	rep := &IngestReport{Results: make([]IngestResult, len(rows))}
 	var good []frictionless.Row
-	var nums []int
+	var nums []rowPos
 	for i := range rows {
 		rep.Results[i] = IngestResult{Index: i, Err: errs[i]}
 		if errs[i] == nil {
 			good = append(good, rows[i])
-			nums = append(nums, i+1)
+			nums = append(nums, rowPos{num: i + 1})
 		}
 	}
 	if len(good) > 0 {

@@ -15,11 +15,15 @@ import (
 // the validation rejects met while reading them.
 type batch struct {
 	rows    []frictionless.Row
-	nums    []int // source row number of each row
+	nums    []rowPos // where each row comes from
 	rejects []Reject
 	read    int64 // rows read so far, after this batch
 	bytes   int64 // source bytes read so far
 }
+
+// rowPos is where a row comes from: its row number and, for a source
+// that counts lines (a CSV reader), the line it starts on (else 0).
+type rowPos struct{ num, line int }
 
 // loader runs one load: a reader goroutine validates and batches while the
 // calling goroutine writes, so casting and writing overlap.
@@ -144,9 +148,10 @@ func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) error {
 	defer close(ch)
 	st, _ := src.(statser)
+	liner, _ := src.(interface{ Line() int })
 	size := l.opts.BatchSize
 	var n int64
-	b := &batch{rows: make([]frictionless.Row, 0, size), nums: make([]int, 0, size)}
+	b := &batch{rows: make([]frictionless.Row, 0, size), nums: make([]rowPos, 0, size)}
 	send := func() error {
 		b.read = n
 		if st != nil {
@@ -160,7 +165,7 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b = &batch{rows: make([]frictionless.Row, 0, size), nums: make([]int, 0, size)}
+		b = &batch{rows: make([]frictionless.Row, 0, size), nums: make([]rowPos, 0, size)}
 		return nil
 	}
 	for {
@@ -168,7 +173,11 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 		if err == nil {
 			n++
 			b.rows = append(b.rows, l.projectRow(row))
-			b.nums = append(b.nums, int(n))
+			pos := rowPos{num: int(n)}
+			if liner != nil {
+				pos.line = liner.Line()
+			}
+			b.nums = append(b.nums, pos)
 			if len(b.rows) >= size {
 				if err := send(); err != nil {
 					return err
@@ -223,7 +232,7 @@ func rejectFromRowError(re *RowError, n int64) Reject {
 
 // write writes rows; when the database refuses them it splits the group in
 // halves until each refused row is isolated and rejected.
-func (l *loader) write(ctx context.Context, rows []frictionless.Row, nums []int) error {
+func (l *loader) write(ctx context.Context, rows []frictionless.Row, nums []rowPos) error {
 	err := l.w.Write(ctx, rows)
 	if err == nil {
 		l.rep.Written += int64(len(rows))
@@ -247,8 +256,8 @@ func (l *loader) write(ctx context.Context, rows []frictionless.Row, nums []int)
 }
 
 // dbReject describes a row the database refused.
-func (l *loader) dbReject(row frictionless.Row, num int, info driver.ErrorInfo, err error) Reject {
-	r := Reject{Row: num, Field: info.Field, Reason: err.Error(), Stage: StageDatabase}
+func (l *loader) dbReject(row frictionless.Row, pos rowPos, info driver.ErrorInfo, err error) Reject {
+	r := Reject{Row: pos.num, Line: pos.line, Field: info.Field, Reason: err.Error(), Stage: StageDatabase}
 	r.Raw = formatRow(l.columns, row)
 	for i := range l.columns {
 		if l.columns[i].Name == info.Field {

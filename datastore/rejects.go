@@ -227,18 +227,76 @@ func (t *TableRejects) copy(ctx context.Context, r *csv.Reader) error {
 		line, _ := strconv.ParseInt(rec[1], 10, 64)
 		rows = append(rows, frictionless.Row{t.at, row, line, rec[2], rec[3], rec[4], rec[5], rec[6]})
 		if len(rows) == chunk {
-			if err := w.Write(ctx, rows); err != nil {
+			if err := writeRejectRows(ctx, w, rows); err != nil {
 				return err
 			}
 			rows = rows[:0]
 		}
 	}
 	if len(rows) > 0 {
-		if err := w.Write(ctx, rows); err != nil {
+		if err := writeRejectRows(ctx, w, rows); err != nil {
 			return err
 		}
 	}
 	return w.Commit(ctx)
+}
+
+// writeRejectRows writes rows of the rejects table. A row the database
+// cannot hold as it is (a [driver.ValueError]: a value longer than MySQL's
+// max_allowed_packet) is written again with its long texts cut, so the
+// reject is kept; the cut says how long the text was.
+func writeRejectRows(ctx context.Context, w driver.Writer, rows []frictionless.Row) error {
+	err := w.Write(ctx, rows)
+	var ve *driver.ValueError
+	if err == nil || !errors.As(err, &ve) {
+		return err
+	}
+	for _, row := range rows {
+		err := w.Write(ctx, []frictionless.Row{row})
+		if errors.As(err, &ve) {
+			err = w.Write(ctx, []frictionless.Row{cutReject(row)})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rejectCellMax is the longest text a cut reject keeps of a cell.
+const rejectCellMax = 64 << 10
+
+// cutReject returns a rejects-table row with value, reason and each raw
+// cell cut to rejectCellMax bytes.
+func cutReject(row frictionless.Row) frictionless.Row {
+	out := append(frictionless.Row(nil), row...)
+	for _, j := range []int{4, 5} { // value, reason
+		out[j] = cutText(out[j].(string))
+	}
+	var cells []string
+	if json.Unmarshal([]byte(out[6].(string)), &cells) == nil {
+		for i := range cells {
+			cells[i] = cutText(cells[i])
+		}
+		raw, _ := json.Marshal(cells) // a []string always marshals
+		out[6] = string(raw)
+	} else {
+		out[6] = cutText(out[6].(string))
+	}
+	return out
+}
+
+// cutText keeps the first rejectCellMax bytes of s (whole UTF-8
+// characters) and says how long s was.
+func cutText(s string) string {
+	if len(s) <= rejectCellMax {
+		return s
+	}
+	head := s[:rejectCellMax]
+	for len(head) > 0 && !utf8.ValidString(head) {
+		head = head[:len(head)-1]
+	}
+	return head + "…[cut: " + strconv.Itoa(len(s)) + " bytes]"
 }
 
 // MultiRejects returns a sink that sends every reject to each of sinks, in

@@ -134,6 +134,16 @@ func (r *Reader) Stats() ReadStats {
 // until the next Read.
 func (r *Reader) Raw() []string { return r.record }
 
+// Line returns the source line where the row last read starts (as a
+// [RowError]'s Line counts them), or 0 before the first row.
+func (r *Reader) Line() int {
+	if r.rowNum == 0 {
+		return 0
+	}
+	line, _ := r.csv.FieldPos(0)
+	return line
+}
+
 // Close closes the source when it is an io.Closer. Read then returns
 // ErrClosed.
 func (r *Reader) Close() error {

@@ -114,6 +114,7 @@ func testRejectSinks(t *testing.T, b *bundle) {
 	require.Equal(t, datastore.StageValidation, byRow["2"][6])
 	require.Equal(t, []string{"3", "4", "score", "lots"}, byRow["3"][:4])
 	require.Equal(t, datastore.StageDatabase, byRow["5"][6])
+	require.Equal(t, "6", byRow["5"][1], "a database-stage reject keeps its source line")
 	require.Contains(t, byRow["5"][5], "dup")
 
 	rows := b.rows(t, datastore.RejectsTableName("people"))

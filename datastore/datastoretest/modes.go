@@ -37,6 +37,7 @@ func testBisect(t *testing.T, b *bundle) {
 	var rows []int
 	for _, r := range rep.Rejects {
 		require.Equal(t, datastore.StageDatabase, r.Stage)
+		require.Equal(t, r.Row+1, r.Line, "the header is line 1")
 		require.NotEmpty(t, r.Reason)
 		require.Equal(t, "dup", r.Raw[1][:3], "raw cells of the refused row: %q", r.Raw)
 		rows = append(rows, r.Row)

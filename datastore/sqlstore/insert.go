@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 )
 
@@ -23,7 +24,11 @@ type inserter struct {
 	// maxBytes caps the values of one statement (MySQL's packet limit);
 	// 0: no cap.
 	maxBytes int
-	asTime   bool
+	// maxRow caps the values of one row (what the server takes in one
+	// packet); a longer row is refused with a [driver.ValueError], so it
+	// becomes one reject instead of failing the load. 0: no cap.
+	maxRow int
+	asTime bool
 	// check refuses a value the column cannot hold exactly (nil: none).
 	check func(f *frictionless.Field, v any) error
 	stmts map[int]*sql.Stmt
@@ -117,6 +122,7 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 	in.args = in.args[:0]
 	size := 0
 	for i, r := range rows[:n] {
+		rowStart := size
 		for j := 0; j < nf; j++ {
 			if in.check != nil {
 				if err := in.check(&in.fields[j], r[j]); err != nil {
@@ -133,6 +139,9 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 			size += 8
 			in.args = append(in.args, v)
 		}
+		if in.maxRow > 0 && size-rowStart > in.maxRow {
+			return 0, in.tooLong(in.args[i*nf:], size-rowStart)
+		}
 		if in.maxBytes > 0 && size > in.maxBytes && i+1 < n {
 			k := 1
 			for k*2 <= i+1 {
@@ -143,6 +152,23 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// tooLong is the error for a row of size bytes whose values are vals:
+// it names the longest value's field and shows the value's start.
+func (in *inserter) tooLong(vals []any, size int) error {
+	longest, at := -1, 0
+	for j, v := range vals {
+		if s, ok := v.(string); ok && len(s) > longest {
+			longest, at = len(s), j
+		}
+	}
+	start, _ := vals[at].(string)
+	if len(start) > 32 {
+		start = strings.ToValidUTF8(start[:32], "") + "…"
+	}
+	return &driver.ValueError{Field: in.fields[at].Name, Value: start,
+		Reason: fmt.Sprintf("the row is %d bytes, more than the %d bytes the server takes in one packet (max_allowed_packet)", size, in.maxRow)}
 }
 
 // close releases the prepared statements.

@@ -72,6 +72,9 @@ func (w *mysqlWriter) setup(ctx context.Context) error {
 	w.tx = tx
 	w.in = newInserter(tx.Tx, w.d, w.d.table(into), w.req.Columns, suffix, mysqlRowsPerStmt, mysqlMaxParams, true)
 	w.in.maxBytes = mysqlMaxStmtBytes
+	if w.in.maxRow, err = mysqlMaxRow(ctx, tx); err != nil {
+		return err
+	}
 	w.in.check = mysqlCheckValue
 	return nil
 }
@@ -217,4 +220,14 @@ func (w *mysqlWriter) Abort() error {
 		return nil // the server dropped the session: lock and transaction are gone
 	}
 	return err
+}
+
+// mysqlMaxRow is the most bytes of values one row may hold: the session's
+// max_allowed_packet less room for the statement and the protocol.
+func mysqlMaxRow(ctx context.Context, q sqlx.QueryerContext) (int, error) {
+	var packet int
+	if err := sqlx.GetContext(ctx, q, &packet, "SELECT @@max_allowed_packet"); err != nil {
+		return 0, fmt.Errorf("max_allowed_packet: %w", err)
+	}
+	return max(packet-64<<10, 1<<10), nil
 }
