@@ -25,6 +25,10 @@ type CKANSite struct {
 	PackageID string
 	// Resources maps table names to existing resource ids. Default none.
 	Resources map[string]string
+	// ChunkBytes bounds the records of each DataStore write request, so a
+	// proxy's body limit in front of the site (nginx's 1 MiB
+	// client_max_body_size) is never hit. Default ckan.DefaultChunkBytes.
+	ChunkBytes int
 }
 
 // String describes the site without its secrets.
@@ -53,7 +57,7 @@ func (c CKANSite) OpenStore(context.Context) (*datastore.Store, error) {
 		return nil, err
 	}
 	s, err := ckanstore.Open(cl, &ckanstore.StoreOptions{PackageID: c.PackageID, Resources: c.Resources,
-		PostgresURL: c.DatastoreURL.Reveal()})
+		PostgresURL: c.DatastoreURL.Reveal(), ChunkBytes: c.ChunkBytes})
 	if err != nil {
 		return nil, fmt.Errorf("open CKAN site %s: %w", c, err)
 	}

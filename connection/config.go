@@ -30,6 +30,7 @@ type Config struct {
 		DatastoreURLEnv string            `json:"datastore_url_env,omitempty"`
 		PackageID       string            `json:"package_id,omitempty"`
 		Resources       map[string]string `json:"resources,omitempty"`
+		ChunkBytes      int               `json:"chunk_bytes,omitempty"`
 	} `json:"ckan_sites,omitempty"`
 	Buckets map[string]struct {
 		URL string `json:"url"`
@@ -64,7 +65,7 @@ func ParseConfig(data []byte, getenv func(string) string) (*Set, error) {
 	}
 	for name, k := range c.CKANSites {
 		s.CKANSites[name] = CKANSite{URL: k.URL, APIKey: Secret(env(getenv, k.APIKeyEnv)),
-			DatastoreURL: Secret(env(getenv, k.DatastoreURLEnv)), PackageID: k.PackageID, Resources: k.Resources}
+			DatastoreURL: Secret(env(getenv, k.DatastoreURLEnv)), PackageID: k.PackageID, Resources: k.Resources, ChunkBytes: k.ChunkBytes}
 	}
 	for name, b := range c.Buckets {
 		s.Buckets[name] = Bucket(b)

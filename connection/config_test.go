@@ -18,7 +18,7 @@ func TestParseConfig(t *testing.T) {
 	env := map[string]string{"DW_PASSWORD": secret, "CKAN_KEY": secret + "-key"}
 	cfg := fmt.Sprintf(`{
 	  "databases": {"warehouse": {"url": "postgres://etl@db:5432/dw", "password_env": "DW_PASSWORD"}},
-	  "ckan_sites": {"portal": {"url": "https://ckan.example.org", "api_key_env": "CKAN_KEY", "package_id": "p"}},
+	  "ckan_sites": {"portal": {"url": "https://ckan.example.org", "api_key_env": "CKAN_KEY", "package_id": "p", "chunk_bytes": 500000}},
 	  "buckets": {"runs": {"url": "mem://"}},
 	  "roots": {"uploads": %q},
 	  "allow_hosts": ["replica:5432"]
@@ -28,6 +28,7 @@ func TestParseConfig(t *testing.T) {
 	require.Equal(t, secret, s.Databases["warehouse"].Password.Reveal())
 	require.Equal(t, secret+"-key", s.CKANSites["portal"].APIKey.Reveal())
 	require.Equal(t, "p", s.CKANSites["portal"].PackageID)
+	require.Equal(t, 500000, s.CKANSites["portal"].ChunkBytes)
 	require.Equal(t, []string{"replica:5432"}, s.AllowHosts)
 	out, err := json.Marshal(s)
 	require.NoError(t, err)
@@ -39,6 +40,8 @@ func TestParseConfig(t *testing.T) {
 		`{"databses": {}}`,
 		`{"roots": {"r": "/proc"}}`,
 		`{"ckan_sites": {"c": {"url": "not a url"}}}`,
+		`{"ckan_sites": {"c": {"url": "https://ckan.example.org", "chunk_bytes": -1}}}`,
+		`{"ckan_sites": {"c": {"url": "https://ckan.example.org", "chunk_bytes": 99999999999}}}`,
 		`[`,
 	}
 	for _, c := range bad {

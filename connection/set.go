@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -75,6 +76,9 @@ func (s *Set) Validate() error {
 		}
 		if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			errs = append(errs, fmt.Errorf("connection: CKAN site %s: URL must be http(s)://host without user information", name))
+		}
+		if c.ChunkBytes < 0 || c.ChunkBytes > ckan.DefaultMaxRequestBytes {
+			errs = append(errs, fmt.Errorf("connection: CKAN site %s: chunk_bytes %d: want 1..%d", name, c.ChunkBytes, ckan.DefaultMaxRequestBytes))
 		}
 	}
 	for name := range s.Buckets {

@@ -2,6 +2,10 @@ package cli_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/datafactory/datafactory/ckan"
@@ -39,4 +43,42 @@ func TestLoadIntoCKAN(t *testing.T) {
 	require.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
 	require.Equal(t, cli.ExitError, runCLI(t, env, "load", "testdata/people.csv", "ckan+ftp://x").code)
 	require.Equal(t, cli.ExitError, runCLI(t, env, "load", "testdata/people.csv", "ckan+https://u:p@x/?package_id=a").code)
+}
+
+// TestCKANChunkBytesFromTarget: chunk_bytes in the target URL sets the
+// request budget: behind a 64 KiB body limit a load with chunk_bytes=32000
+// gets no 413; with the default budget (900 KiB) the proxy refuses
+// requests and the load only succeeds by splitting them. Bad values and
+// unknown parameters are refused before anything is sent.
+func TestCKANChunkBytesFromTarget(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "wide.csv")
+	var b strings.Builder
+	b.WriteString("id,text\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "%d,%s\n", i, strings.Repeat("w", 200))
+	}
+	require.NoError(t, os.WriteFile(csvPath, []byte(b.String()), 0o600))
+	for _, tc := range []struct {
+		query     string
+		tooLarge  bool
+		tableName string
+	}{{"&chunk_bytes=32000", false, "budget"}, {"", true, "default"}} {
+		srv := ckantest.NewServer(&ckantest.Options{MaxBodyBytes: 64 << 10})
+		t.Cleanup(srv.Close)
+		ds, err := srv.AddDataset(ckantest.Dataset{Name: "wide-ds"})
+		require.NoError(t, err)
+		env := map[string]string{cli.EnvCKANAPIKey: srv.SysadminToken()}
+		target := "ckan+" + srv.URL() + "/?package_id=" + ds.ID + tc.query
+		r := runCLI(t, env, "load", csvPath, target, "--table", tc.tableName)
+		require.Equal(t, cli.ExitOK, r.code, r.stderr)
+		require.Contains(t, r.stdout, "2000 rows read, 2000 written")
+		require.Equal(t, tc.tooLarge, srv.TooLarge() > 0, "%q: %d answers 413", tc.query, srv.TooLarge())
+	}
+	for _, q := range []string{"&chunk_bytes=0", "&chunk_bytes=x", "&chunk_bytes=99999999999", "&chunks=5"} {
+		r := runCLI(t, nil, "load", csvPath, "ckan+https://ckan.invalid/?package_id=a"+q)
+		require.Equal(t, cli.ExitError, r.code, q)
+		require.Contains(t, r.stderr, "CKAN target", q)
+	}
 }

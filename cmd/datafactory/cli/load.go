@@ -34,7 +34,7 @@ func (m *Main) loadCmd() *cobra.Command {
 		Long: `Load streams SOURCE (a CSV file, a resource.json or a datapackage.json)
 into TARGET, a database URL (sqlite:file.db, postgres://user@host/db,
 mysql://user@host/db; the password comes from ` + EnvDBPassword + `) or a
-CKAN site, ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id]
+CKAN site, ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id][&chunk_bytes=N]
 (the token comes from ` + EnvCKANAPIKey + `).
 Rows failing the Table Schema are rejected, never written, and kept in
 --rejects. Exit code 1 when more rows were rejected than --max-rejects.`,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore"
 )
@@ -34,7 +36,7 @@ func (m *Main) openStore(ctx context.Context, arg string) (*datastore.Store, err
 // name of a configured connection, a database URL (see resolveURL) or a
 // CKAN site as
 //
-//	ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id,…]
+//	ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id,…][&chunk_bytes=N]
 //
 // whose tables are DataStore tables of the dataset (or of the mapped
 // resources), with the API token from DATAFACTORY_CKAN_API_KEY.
@@ -71,6 +73,11 @@ func (m *Main) ckanArg(site string) (connection.CKANSite, error) {
 		return connection.CKANSite{}, errSecretInArgs
 	}
 	q := u.Query()
+	for k := range q {
+		if k != "package_id" && k != "resources" && k != "chunk_bytes" {
+			return connection.CKANSite{}, fmt.Errorf("CKAN target: unknown parameter %q (want package_id, resources, chunk_bytes)", k)
+		}
+	}
 	c := connection.CKANSite{PackageID: q.Get("package_id"),
 		APIKey: connection.Secret(m.Getenv(EnvCKANAPIKey)), DatastoreURL: connection.Secret(m.Getenv(EnvCKANDatastoreURL))}
 	if r := q.Get("resources"); r != "" {
@@ -82,6 +89,13 @@ func (m *Main) ckanArg(site string) (connection.CKANSite, error) {
 			}
 			c.Resources[table] = id
 		}
+	}
+	if b := q.Get("chunk_bytes"); b != "" {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 1 || n > ckan.DefaultMaxRequestBytes {
+			return connection.CKANSite{}, fmt.Errorf("CKAN target: chunk_bytes=%q: want 1..%d", b, ckan.DefaultMaxRequestBytes)
+		}
+		c.ChunkBytes = n
 	}
 	u.RawQuery = ""
 	c.URL = strings.TrimSuffix(u.String(), "/")
