@@ -2,6 +2,8 @@ package ckan
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -102,4 +104,43 @@ func (c *Client) AircanStatus(ctx context.Context, resourceID string) (*AircanSt
 		return nil, err
 	}
 	return &out, nil
+}
+
+// Status is what status_show tells of a site.
+type Status struct {
+	// CKANVersion is the site's CKAN version, e.g. "2.11.5".
+	CKANVersion string `json:"ckan_version"`
+	// SiteURL is ckan.site_url.
+	SiteURL string `json:"site_url"`
+	// Extensions are the enabled plugins.
+	Extensions []string `json:"extensions"`
+}
+
+// StatusShow returns the site's version and plugins (status_show, open to
+// anyone).
+func (c *Client) StatusShow(ctx context.Context) (*Status, error) {
+	var out Status
+	if err := c.request(ctx, "status_show", map[string]string{}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AtLeast reports whether the version is major.minor or later; a version
+// that does not parse is not.
+func (s *Status) AtLeast(major, minor int) bool {
+	parts := strings.SplitN(s.CKANVersion, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	digits := parts[1]
+	if i := strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		digits = digits[:i] // "11b1": a pre-release of 2.11
+	}
+	mnr, err2 := strconv.Atoi(digits)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return maj > major || maj == major && mnr >= minor
 }

@@ -229,3 +229,14 @@ func (s *Server) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// statusShow is status_show: the version reproduced (as the release the
+// contract was read from) and the plugins a DataStore site with AirCan runs.
+func (s *Server) statusShow(context.Context, *call) (any, error) {
+	version := "2.11.5"
+	if s.v210() {
+		version = "2.10.10"
+	}
+	return map[string]any{"ckan_version": version, "site_url": s.URL(), "site_title": "ckantest",
+		"site_description": "", "locale_default": "en", "extensions": []string{"datastore", "aircan_connector"}}, nil
+}

@@ -60,6 +60,7 @@ func (s *Server) actions211() map[string]action {
 		"resource_delete":          {fn: s.resourceDelete},
 		"aircan_status_update":     {fn: s.aircanStatusUpdate},
 		"aircan_status":            {fn: s.aircanStatus, sideEffectFree: true},
+		"status_show":              {fn: s.statusShow, sideEffectFree: true},
 	}
 }
 

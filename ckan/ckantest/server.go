@@ -169,7 +169,7 @@ func (s *Server) openDB(dsn string) error {
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		s.d = pgDialect{}
+		s.d = pgDialect{v210: s.v210()}
 		s.db, err = sql.Open("pgx", dsn)
 	default:
 		s.d = sqliteDialect{}

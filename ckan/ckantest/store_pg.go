@@ -16,7 +16,9 @@ import (
 // the zfulltext trigger (populate_full_text_trigger), real column types,
 // column info as JSON comments. Column types are read from the catalog, so
 // tables written directly (COPY) are seen as they are.
-type pgDialect struct{}
+type pgDialect struct {
+	v210 bool // CKAN 2.10's column comment format
+}
 
 // pgSetup creates the trigger function and the comment helper (COMMENT
 // takes no parameters; the helper formats the literal with %L).
@@ -127,23 +129,51 @@ func (d pgDialect) dropColumns(ctx context.Context, tx *sql.Tx, id string, names
 	return nil
 }
 
-func (pgDialect) setInfo(ctx context.Context, tx *sql.Tx, id string, cols []column) error {
+// setInfo writes column info as CKAN does: 2.10 stores the info object as
+// the comment; 2.11 stores " " + {"_info": info} (the leading space marks
+// the new format, which other plugins may add keys to).
+func (d pgDialect) setInfo(ctx context.Context, tx *sql.Tx, id string, cols []column) error {
 	for _, c := range cols {
 		if c.info == nil {
 			continue
 		}
-		b, err := json.Marshal(c.info)
+		comment, err := d.infoComment(c.info)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "SELECT _ckantest_comment($1, $2, $3)", id, c.name, string(b)); err != nil {
+		if _, err := tx.ExecContext(ctx, "SELECT _ckantest_comment($1, $2, $3)", id, c.name, comment); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (pgDialect) columns(ctx context.Context, tx *sql.Tx, id string) ([]column, bool, error) {
+// infoComment is the comment that stores info in the version's format.
+func (d pgDialect) infoComment(info map[string]any) (string, error) {
+	if d.v210 {
+		b, err := json.Marshal(info)
+		return string(b), err
+	}
+	b, err := json.Marshal(map[string]any{"_info": info})
+	return " " + string(b), err
+}
+
+// commentInfo reads info from a comment as the version does: 2.10 takes the
+// whole JSON object; 2.11 takes its "_info" key (description::json ->
+// '_info'), so a comment in 2.10's format has no info on 2.11.
+func (d pgDialect) commentInfo(comment string) map[string]any {
+	var obj map[string]any
+	if json.Unmarshal([]byte(comment), &obj) != nil {
+		return nil // CKAN ignores comments that are not JSON
+	}
+	if d.v210 {
+		return obj
+	}
+	info, _ := obj["_info"].(map[string]any)
+	return info
+}
+
+func (d pgDialect) columns(ctx context.Context, tx *sql.Tx, id string) ([]column, bool, error) {
 	if strings.HasPrefix(id, "_ckantest_") || strings.HasPrefix(id, "pg_") {
 		return nil, false, nil
 	}
@@ -176,7 +206,7 @@ func (pgDialect) columns(ctx context.Context, tx *sql.Tx, id string) ([]column, 
 		}
 		c := column{name: name, typ: t}
 		if info.Valid && info.String != "" {
-			_ = json.Unmarshal([]byte(info.String), &c.info)
+			c.info = d.commentInfo(info.String)
 		}
 		cols = append(cols, c)
 	}

@@ -60,7 +60,11 @@ func (d *ckanDriver) openPGWriter(ctx context.Context, req *driver.WriteRequest)
 	if w.conn, err = pgx.Connect(ctx, d.opts.PostgresURL); err != nil {
 		return nil, w.fail(fmt.Errorf("ckanstore: connect to the DataStore database: %w", redactPG(err)))
 	}
-	o, err := w.options()
+	v211, err := d.commentsV211(ctx)
+	if err != nil {
+		return nil, w.fail(err)
+	}
+	o, err := w.options(v211)
 	if err != nil {
 		return nil, w.fail(err)
 	}
@@ -76,15 +80,16 @@ func (w *pgWriter) fail(err error) error {
 }
 
 // options describes the replace: CKAN's table layout and the hooks.
-func (w *pgWriter) options() (pgstage.Options, error) {
+// v211 selects CKAN 2.11's column comment format.
+func (w *pgWriter) options(v211 bool) (pgstage.Options, error) {
 	cols := []pgstage.Column{{Name: "_id", Type: "serial"}, {Name: "_full_text", Type: "tsvector"}}
 	for i := range w.schema.Fields {
 		f := &w.schema.Fields[i]
-		info, err := json.Marshal(ckanField(f, keyIndex(w.schema.PrimaryKey, f.Name)).Info)
+		comment, err := infoComment(ckanField(f, keyIndex(w.schema.PrimaryKey, f.Name)).Info, v211)
 		if err != nil {
 			return pgstage.Options{}, err
 		}
-		cols = append(cols, pgstage.Column{Name: f.Name, Type: ckanType(f), Comment: string(info)})
+		cols = append(cols, pgstage.Column{Name: f.Name, Type: ckanType(f), Comment: comment})
 	}
 	o := pgstage.Options{
 		Table:       w.target,
@@ -204,4 +209,38 @@ func redactPG(err error) error {
 		return errors.New("cannot connect to the DataStore database")
 	}
 	return err
+}
+
+// infoComment is a column's Data Dictionary info as CKAN stores it in the
+// column comment: the JSON object itself up to 2.10; from 2.11 a space
+// (marking the format) then {"_info": info}, which is what 2.11 reads back
+// (description::json -> '_info').
+func infoComment(info any, v211 bool) (string, error) {
+	if v211 {
+		info = map[string]any{"_info": info}
+	}
+	b, err := json.Marshal(info)
+	if err != nil {
+		return "", err
+	}
+	if v211 {
+		return " " + string(b), nil
+	}
+	return string(b), nil
+}
+
+// commentsV211 reports whether the site writes CKAN 2.11's column comments,
+// from its status_show version, asked once per store.
+func (d *ckanDriver) commentsV211(ctx context.Context) (bool, error) {
+	d.status.Lock()
+	defer d.status.Unlock()
+	if d.status.known {
+		return d.status.v211, nil
+	}
+	st, err := d.c.StatusShow(ctx)
+	if err != nil {
+		return false, fmt.Errorf("ckanstore: the site's CKAN version (for its column comment format): %w", err)
+	}
+	d.status.known, d.status.v211 = true, st.AtLeast(2, 11)
+	return d.status.v211, nil
 }

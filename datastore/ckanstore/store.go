@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/datafactory/datafactory/ckan"
 	"github.com/datafactory/datafactory/datastore"
@@ -46,9 +47,13 @@ var errTableExists = errors.New("ckanstore: table exists")
 
 // ckanDriver implements driver.Driver on the CKAN action API.
 type ckanDriver struct {
-	c    *ckan.Client
-	opts StoreOptions
-	own  owners
+	c      *ckan.Client
+	opts   StoreOptions
+	own    owners
+	status struct { // the site's version, asked by the direct path
+		sync.Mutex
+		known, v211 bool
+	}
 }
 
 var _ driver.Driver = (*ckanDriver)(nil)
