@@ -1,0 +1,39 @@
+// Command bench times datafactory's CLI against the reference tools that
+// load the same files (psql's \copy, the sqlite3 shell's .import, the mysql
+// client's LOAD DATA LOCAL INFILE, pgloader when installed) and prints a
+// table of medians and ratios. Runs are interleaved (ours, then the
+// reference, case by case, round after round), so a busy machine slows
+// both sides alike; a ratio above 1 means datafactory was faster.
+//
+//	go run ./bench -rows 1000000 -rounds 3
+//
+// PostgreSQL and MariaDB come from -postgres and -mysql (default: the
+// DATAFACTORY_TEST_POSTGRES_URL and DATAFACTORY_TEST_MYSQL_DSN variables);
+// a case whose database or tool is missing is skipped with the reason. The
+// tables it makes are named bench_* and dropped first.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	cfg := config{}
+	flag.IntVar(&cfg.rows, "rows", 1_000_000, "rows in the generated CSV file")
+	flag.IntVar(&cfg.rounds, "rounds", 3, "interleaved rounds; the table shows medians")
+	flag.StringVar(&cfg.postgres, "postgres", os.Getenv("DATAFACTORY_TEST_POSTGRES_URL"), "PostgreSQL URL (postgres://user@host/db, no password)")
+	flag.StringVar(&cfg.mysql, "mysql", os.Getenv("DATAFACTORY_TEST_MYSQL_DSN"), "MariaDB/MySQL DSN (user@tcp(host:port)/db)")
+	flag.StringVar(&cfg.cli, "cli", "", "datafactory binary (default: built from this module)")
+	flag.StringVar(&cfg.only, "run", "", "only the cases whose name contains this text")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, &cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// config is what the flags set.
+type config struct {
+	rows, rounds int
+	postgres     string
+	mysql        string
+	cli          string
+	only         string
+	dir          string // scratch directory: files and databases
+	csv, schema  string // the generated file and its Table Schema
+	keyedSchema  string // the same schema with employee_id as primary key
+}
+
+// run generates the file, then times every case in rounds and prints the
+// table.
+func run(ctx context.Context, cfg *config, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "datafactory-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.dir = dir
+	if cfg.cli == "" {
+		if cfg.cli, err = buildCLI(ctx, dir); err != nil {
+			return err
+		}
+	}
+	if err := writeInputs(cfg); err != nil {
+		return err
+	}
+	cases, skipped := selectCases(cfg)
+	for _, c := range cases {
+		if c.setup != nil {
+			if err := c.setup(ctx); err != nil {
+				return fmt.Errorf("%s: setup: %w", c.name, err)
+			}
+		}
+	}
+	for round := 1; round <= cfg.rounds; round++ {
+		for _, c := range cases {
+			if err := c.time(ctx); err != nil {
+				return fmt.Errorf("%s (round %d): %w", c.name, round, err)
+			}
+		}
+	}
+	printTable(out, cfg, cases, skipped)
+	return nil
+}
+
+// buildCLI builds cmd/datafactory of the module the command runs in.
+func buildCLI(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "datafactory")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/datafactory/datafactory/cmd/datafactory")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build the CLI: %w", err)
+	}
+	return bin, nil
+}
+
+// command runs name with args and returns its wall time; output goes to
+// the error only when it fails.
+func command(ctx context.Context, name string, args ...string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w: %s", name, err, strings.TrimSpace(lastLines(string(out), 5)))
+	}
+	return elapsed, nil
+}
+
+// lastLines keeps the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// median is the middle of ds (the mean of the two middles for an even
+// count).
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
