@@ -89,8 +89,16 @@ func (w *mysqlWriter) takeLock(ctx context.Context) error {
 	h.Write([]byte(db + "\x00" + w.req.Table))
 	name := fmt.Sprintf("datafactory.replace.%016x", h.Sum64())
 	var got *int
-	if err := w.conn.GetContext(ctx, &got, "SELECT GET_LOCK(?, ?)", name, 86400); err != nil {
+	if err := w.conn.GetContext(ctx, &got, "SELECT GET_LOCK(?, 0)", name); err != nil {
 		return err
+	}
+	if got != nil && *got == 0 { // another replace of the table holds it
+		if waiting := driver.Waiting(ctx, w.req.Table); waiting != nil {
+			waiting()
+		}
+		if err := w.conn.GetContext(ctx, &got, "SELECT GET_LOCK(?, ?)", name, 86400); err != nil {
+			return err
+		}
 	}
 	if got == nil || *got != 1 {
 		return fmt.Errorf("could not take the replace lock of %s", w.req.Table)

@@ -101,7 +101,8 @@ func (m *Main) load(cmd *cobra.Command, src, target string, f *loadFlags) error 
 		if f.table != "" {
 			table = f.table
 		}
-		opts := &datastore.LoadOptions{Mode: mode, Drift: drift, MaxRejects: f.maxRejects, BatchSize: f.batchSize}
+		opts := &datastore.LoadOptions{Mode: mode, Drift: drift, MaxRejects: f.maxRejects, BatchSize: f.batchSize,
+			Waiting: func(table string) { fmt.Fprintf(m.Stderr, "%s: waiting for another load of the table to finish\n", table) }}
 		rep, err := m.loadOne(ctx, store, table, s, opts, f, rejectsFile)
 		if rep != nil {
 			total.Read += rep.Read
