@@ -71,4 +71,3 @@ func TestReplaceSaysItWaits(t *testing.T) {
 		})
 	}
 }
-

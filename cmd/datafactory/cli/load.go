@@ -102,7 +102,9 @@ func (m *Main) load(cmd *cobra.Command, src, target string, f *loadFlags) error 
 			table = f.table
 		}
 		opts := &datastore.LoadOptions{Mode: mode, Drift: drift, MaxRejects: f.maxRejects, BatchSize: f.batchSize,
-			Waiting: func(table string) { fmt.Fprintf(m.Stderr, "%s: waiting for another load of the table to finish\n", table) }}
+			Waiting: func(table string) {
+				fmt.Fprintf(m.Stderr, "%s: waiting for another load of the table to finish\n", table)
+			}}
 		rep, err := m.loadOne(ctx, store, table, s, opts, f, rejectsFile)
 		if rep != nil {
 			total.Read += rep.Read
