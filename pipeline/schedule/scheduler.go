@@ -370,3 +370,31 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, conf json.RawMessag
 	s.start(ctx, name, "manual", firing{conf: conf})
 	return nil
 }
+
+// TriggerInfo describes an added trigger, for APIs.
+type TriggerInfo struct {
+	ID      string   `json:"id"`
+	Kind    string   `json:"kind"`
+	Targets []string `json:"targets"`
+}
+
+// Triggers describes the added triggers, by id.
+func (s *Scheduler) Triggers() []TriggerInfo {
+	var out []TriggerInfo
+	for _, t := range s.sortedTriggers("") {
+		out = append(out, TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets)})
+	}
+	return out
+}
+
+// Pipelines returns the names of the added pipelines, sorted.
+func (s *Scheduler) Pipelines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.pipelines))
+	for n := range s.pipelines {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
