@@ -16,6 +16,41 @@ type Spec struct {
 	Name       string          `json:"name"`
 	ConfSchema json.RawMessage `json:"conf_schema,omitempty"`
 	Tasks      []TaskSpec      `json:"tasks"`
+
+	// dart's workflow settings, read by a scheduler (schedule.SpecOptions);
+	// a pipeline run directly ignores them.
+
+	// OnFailure is the pipeline's policy for a failed run none of whose
+	// tasks set one: DEACTIVATE makes the pipeline INACTIVE once its
+	// retries are used up; HALT or CONTINUE leave it ACTIVE. Default HALT.
+	OnFailure FailurePolicy `json:"on_failure,omitempty"`
+	// RetriesOnFailure is how many times a failed run is retried (≥0, default 0).
+	RetriesOnFailure int `json:"retries_on_failure,omitempty"`
+	// Concurrency caps the runs in progress (1..10, default 1).
+	Concurrency int `json:"concurrency,omitempty"`
+	// State is ACTIVE or INACTIVE (dart's default for a new workflow).
+	State string `json:"state,omitempty"`
+}
+
+// ValidateWorkflow checks the workflow settings of a spec.
+func (s *Spec) ValidateWorkflow() error {
+	var errs []error
+	if err := s.OnFailure.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if s.RetriesOnFailure < 0 {
+		errs = append(errs, fmt.Errorf("retries_on_failure %d is negative", s.RetriesOnFailure))
+	}
+	if s.Concurrency != 0 && (s.Concurrency < 1 || s.Concurrency > 10) {
+		errs = append(errs, fmt.Errorf("concurrency %d is not within 1..10", s.Concurrency))
+	}
+	if s.State != "" && s.State != "ACTIVE" && s.State != "INACTIVE" {
+		errs = append(errs, fmt.Errorf("unknown state %q (want ACTIVE or INACTIVE)", s.State))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("pipeline %s: %w", s.Name, errors.Join(errs...))
+	}
+	return nil
 }
 
 // TaskSpec is one task of a [Spec].
@@ -71,6 +106,9 @@ func (r *Registry) Load(data []byte) (*Pipeline, error) {
 // them, before building anything; the error lists a [*ParamsError] per bad
 // task) and builds the pipeline.
 func (r *Registry) Build(s *Spec) (*Pipeline, error) {
+	if err := s.ValidateWorkflow(); err != nil {
+		return nil, err
+	}
 	var errs []error
 	params := make([]json.RawMessage, len(s.Tasks))
 	for i, ts := range s.Tasks {

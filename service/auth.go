@@ -14,6 +14,7 @@ const (
 	rightStatus right = iota
 	rightIngest
 	rightRuns
+	rightSchedule // the scheduler API: tokens only
 )
 
 // authenticator checks the service's credentials: tokens reach every

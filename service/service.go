@@ -11,6 +11,7 @@ import (
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/pipeline/schedule"
+	"github.com/datafactory/datafactory/pipeline/schedule/schedulehttp"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/statushttp"
 )
@@ -86,6 +87,7 @@ func (s *Service) names() []string {
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.runs.Register(mux, s.auth.guard(rightRuns))
+	schedulehttp.New(s.sched, s.cfg.Logger).Register(mux, s.auth.guard(rightSchedule))
 	status := s.auth.guard(rightStatus)(s.status)
 	for _, p := range []string{"/status", "/status/", "/status-from-path/", "/jobs", "/jobs/"} {
 		mux.Handle(p, status)

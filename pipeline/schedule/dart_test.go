@@ -53,6 +53,7 @@ func TestDartScenarios(t *testing.T) {
 		policy  pipeline.FailurePolicy
 		fail    bool
 		retries int
+		onFail  pipeline.FailurePolicy // the pipeline's on_failure
 		// expected end states
 		runs   [][]string
 		state  schedule.Activation
@@ -68,6 +69,10 @@ func TestDartScenarios(t *testing.T) {
 			runs: [][]string{{"load"}, {"load"}, {"load"}}, state: schedule.Inactive, reason: "(after 2 retries)"},
 		{name: "retries with HALT leave the workflow ACTIVE", policy: pipeline.Halt, fail: true, retries: 1,
 			runs: [][]string{{"load"}, {"load"}}, state: schedule.Active},
+		{name: "pipeline on_failure DEACTIVATE deactivates on a task without a policy", fail: true, onFail: pipeline.Deactivate,
+			runs: [][]string{{"load"}}, state: schedule.Inactive, reason: "under the pipeline's on_failure DEACTIVATE"},
+		{name: "a task's HALT wins over the pipeline's DEACTIVATE", policy: pipeline.Halt, fail: true, onFail: pipeline.Deactivate,
+			runs: [][]string{{"load"}}, state: schedule.Active},
 		{name: "a success is not retried", policy: pipeline.Deactivate, retries: 2,
 			runs: [][]string{{"load", "report"}}, state: schedule.Active},
 	}
@@ -79,7 +84,7 @@ func TestDartScenarios(t *testing.T) {
 			w := &workflow{}
 			s := h.Scheduler()
 			t.Cleanup(s.Stop)
-			require.NoError(t, s.AddPipeline(w.pipeline(t, tt.policy, tt.fail), &schedule.PipelineOptions{RetriesOnFailure: tt.retries}))
+			require.NoError(t, s.AddPipeline(w.pipeline(t, tt.policy, tt.fail), &schedule.PipelineOptions{RetriesOnFailure: tt.retries, OnFailure: tt.onFail}))
 			require.NoError(t, s.AddTrigger("go", schedule.EventTrigger{Event: "go"}, "wf"))
 			require.NoError(t, s.FireEvent(ctx, "go", nil))
 			require.Equal(t, tt.runs, w.runs)
@@ -174,6 +179,26 @@ func TestManualRunAtLimitRefused(t *testing.T) {
 	err = s.RunNow(ctx, "off", nil)
 	require.ErrorIs(t, err, schedule.ErrInactive, "added INACTIVE, as dart's new workflows")
 	require.Error(t, s.AddPipeline(onePipeline(t, "neg", block), &schedule.PipelineOptions{RetriesOnFailure: -1}))
+	require.ErrorContains(t, s.AddPipeline(onePipeline(t, "big", block), &schedule.PipelineOptions{MaxActiveRuns: 11}), "over 10")
+	require.Error(t, s.AddPipeline(onePipeline(t, "odd", block), &schedule.PipelineOptions{OnFailure: "RETRY"}))
+}
+
+func TestSpecOptions(t *testing.T) {
+	t.Parallel()
+	spec, err := pipeline.ParseSpec([]byte("name: wf\non_failure: DEACTIVATE\nretries_on_failure: 2\nconcurrency: 3\nstate: ACTIVE\ntasks: []\n"))
+	require.NoError(t, err)
+	o, err := schedule.SpecOptions(spec)
+	require.NoError(t, err)
+	require.Equal(t, &schedule.PipelineOptions{MaxActiveRuns: 3, RetriesOnFailure: 2, OnFailure: pipeline.Deactivate}, o)
+	o, err = schedule.SpecOptions(&pipeline.Spec{Name: "wf"})
+	require.NoError(t, err)
+	require.Equal(t, &schedule.PipelineOptions{MaxActiveRuns: 1, Inactive: true}, o, "dart's defaults")
+	for _, bad := range []pipeline.Spec{{Concurrency: 11}, {RetriesOnFailure: -1}, {OnFailure: "RETRY"}, {State: "PAUSED"}} {
+		_, err := schedule.SpecOptions(&bad)
+		require.Error(t, err, "%+v", bad)
+	}
+	_, err = pipeline.NewRegistry().Build(&pipeline.Spec{Name: "wf", Concurrency: 11})
+	require.ErrorContains(t, err, "concurrency 11 is not within 1..10")
 }
 
 func TestAllOverCompletionAndEvent(t *testing.T) {

@@ -141,7 +141,7 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 // [pipeline.Deactivate].
 func (s *Scheduler) failed(ctx context.Context, name, runID string, sum *pipeline.Summary, f firing, conf json.RawMessage) {
 	s.mu.Lock()
-	retries := s.pipelines[name].retries
+	retries, policy := s.pipelines[name].retries, s.pipelines[name].policy
 	s.mu.Unlock()
 	if f.retry < retries {
 		if s.isActive(ctx, kindPipeline, name) && s.reserve(name, true) {
@@ -149,17 +149,27 @@ func (s *Scheduler) failed(ctx context.Context, name, runID string, sum *pipelin
 		}
 		return
 	}
-	if sum == nil || sum.FailurePolicy != pipeline.Deactivate {
-		return
-	}
-	task := ""
-	for _, t := range sum.Tasks {
-		if t.State == pipeline.StateFailed {
-			task = t.Name
-			break
+	task, by := "", "task"
+	if sum != nil {
+		for _, t := range sum.Tasks {
+			if t.State == pipeline.StateFailed {
+				task = t.Name
+				break
+			}
+		}
+		if sum.FailurePolicy != "" {
+			policy, by = sum.FailurePolicy, "task"
+		} else {
+			by = "pipeline"
 		}
 	}
+	if policy != pipeline.Deactivate {
+		return
+	}
 	reason := fmt.Sprintf("run %s failed: task %s failed with on_failure DEACTIVATE", runID, task)
+	if by == "pipeline" {
+		reason = fmt.Sprintf("run %s failed (task %s) under the pipeline's on_failure DEACTIVATE", runID, task)
+	}
 	if retries > 0 {
 		reason += fmt.Sprintf(" (after %d retries)", retries)
 	}

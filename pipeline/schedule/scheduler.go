@@ -59,7 +59,16 @@ type PipelineOptions struct {
 	// retries_on_failure. Once they are used up, a run whose failure was
 	// under [pipeline.Deactivate] makes the pipeline INACTIVE. Default 0.
 	RetriesOnFailure int
+	// OnFailure is the pipeline's policy (dart's workflow on_failure) for a
+	// FAILED run none of whose tasks set an OnFailure: [pipeline.Deactivate]
+	// makes the pipeline INACTIVE once the retries are used up (dart's
+	// datastore and workflow are both the pipeline here); [pipeline.Halt]
+	// and [pipeline.Continue] leave it ACTIVE. Default Halt.
+	OnFailure pipeline.FailurePolicy
 }
+
+// MaxConcurrency is the highest MaxActiveRuns, as dart's concurrency.
+const MaxConcurrency = 10
 
 type scheduled struct {
 	p        *pipeline.Pipeline
@@ -67,6 +76,7 @@ type scheduled struct {
 	conf     json.RawMessage
 	inactive bool // the default activation
 	retries  int
+	policy   pipeline.FailurePolicy
 	active   int
 	dropped  int
 }
@@ -126,6 +136,14 @@ func (s *Scheduler) AddPipeline(p *pipeline.Pipeline, opts *PipelineOptions) err
 	if o.MaxActiveRuns <= 0 {
 		o.MaxActiveRuns = 1
 	}
+	if o.MaxActiveRuns > MaxConcurrency {
+		return fmt.Errorf("schedule %s: MaxActiveRuns %d is over %d", p.Name(), o.MaxActiveRuns, MaxConcurrency)
+	}
+	switch o.OnFailure {
+	case "", pipeline.Halt, pipeline.Continue, pipeline.Deactivate:
+	default:
+		return fmt.Errorf("schedule %s: unknown OnFailure %q (want HALT, CONTINUE or DEACTIVATE)", p.Name(), o.OnFailure)
+	}
 	if o.RetriesOnFailure < 0 {
 		return fmt.Errorf("schedule %s: RetriesOnFailure %d is negative", p.Name(), o.RetriesOnFailure)
 	}
@@ -140,7 +158,7 @@ func (s *Scheduler) AddPipeline(p *pipeline.Pipeline, opts *PipelineOptions) err
 		return fmt.Errorf("schedule %s: pipeline already added", p.Name())
 	}
 	s.pipelines[p.Name()] = &scheduled{p: p, max: o.MaxActiveRuns, conf: slices.Clone(o.Conf),
-		inactive: o.Inactive, retries: o.RetriesOnFailure}
+		inactive: o.Inactive, retries: o.RetriesOnFailure, policy: o.OnFailure}
 	return nil
 }
 
@@ -351,4 +369,32 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, conf json.RawMessag
 	}
 	s.start(ctx, name, "manual", firing{conf: conf})
 	return nil
+}
+
+// TriggerInfo describes an added trigger, for APIs.
+type TriggerInfo struct {
+	ID      string   `json:"id"`
+	Kind    string   `json:"kind"`
+	Targets []string `json:"targets"`
+}
+
+// Triggers describes the added triggers, by id.
+func (s *Scheduler) Triggers() []TriggerInfo {
+	var out []TriggerInfo
+	for _, t := range s.sortedTriggers("") {
+		out = append(out, TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets)})
+	}
+	return out
+}
+
+// Pipelines returns the names of the added pipelines, sorted.
+func (s *Scheduler) Pipelines() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.pipelines))
+	for n := range s.pipelines {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -120,5 +120,6 @@ func (m *Main) newRoot() *cobra.Command {
 		m.runCmd(), m.taskCmd(), m.tasksCmd(),
 		m.serveCmd(),
 	)
+	root.AddCommand(m.scheduleCmds()...)
 	return root
 }
