@@ -71,8 +71,8 @@ func TestSourcesByURL(t *testing.T) {
 		t.Parallel()
 		for _, src := range []string{gzURL, zipURL} {
 			r := runCLI(t, nil, "validate", src, "--schema", "testdata/people.schema.json")
-			require.Equal(t, cli.ExitError, r.code, r.stdout+r.stderr)
-			require.Contains(t, r.stdout, "value is required", src)
+			require.Equal(t, cli.ExitRefused, r.code, r.stdout+r.stderr)
+			require.Contains(t, r.stdout, "people: INVALID: 5 rows, 3 valid, 2 invalid", src)
 		}
 	})
 	t.Run("infer", func(t *testing.T) {
