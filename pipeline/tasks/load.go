@@ -16,10 +16,18 @@ import (
 // LoadParams are the params of the "load" task type and the conf of the
 // built-in "load" pipeline.
 type LoadParams struct {
-	// Source is a CSV file, resource.json or datapackage.json in a file
-	// root: "ROOT:path", an absolute path inside a root, or a path
-	// relative to the root named "default".
+	// Source is a CSV (or .gz, .zip, XLSX) file, resource.json or
+	// datapackage.json in a file root: "ROOT:path", an absolute path
+	// inside a root, or a path relative to the root named "default"; a
+	// file:// URL of such a path; an http(s) URL to a host the operator
+	// allowed; or, with Bucket, an object key in that bucket.
 	Source string `json:"source"`
+	// Bucket names a bucket connection; Source is then an object key in it.
+	Bucket string `json:"bucket,omitempty"`
+	// Sheet is the XLSX sheet to read. Default: the first.
+	Sheet string `json:"sheet,omitempty"`
+	// Member is the CSV member of a zip archive. Default: the only one.
+	Member string `json:"member,omitempty"`
 	// Target names a store (a database or CKAN site connection).
 	Target string `json:"target"`
 	// Table is the target table. Default: the resource or file name.
@@ -46,7 +54,10 @@ const loadParamsSchema = `{
   "required": ["source", "target"],
   "additionalProperties": false,
   "properties": {
-    "source": {"type": "string", "minLength": 1, "maxLength": 4096, "description": "CSV file, resource.json or datapackage.json in a file root: ROOT:path, an absolute path inside a root, or a path relative to the root \"default\""},
+    "source": {"type": "string", "minLength": 1, "maxLength": 4096, "description": "CSV (.gz, .zip, XLSX: detected by content) file, resource.json or datapackage.json in a file root: ROOT:path, an absolute path inside a root, a path relative to the root \"default\", or its file:// URL; an http(s) URL to a host the operator allowed; with bucket, an object key"},
+    "bucket": {"type": "string", "maxLength": 64, "description": "name of a bucket connection; source is then an object key in it"},
+    "sheet": {"type": "string", "maxLength": 256, "description": "XLSX sheet; default the first"},
+    "member": {"type": "string", "maxLength": 4096, "description": "CSV member of a zip archive; default the only one"},
     "target": {"type": "string", "minLength": 1, "maxLength": 4096, "description": "name of a database or CKAN site connection"},
     "table": {"type": "string", "description": "target table; default the resource or file name"},
     "mode": {"enum": ["append", "upsert", "replace"], "default": "append"},
@@ -91,7 +102,7 @@ func (t *types) planLoad(p *LoadParams) (*loadPlan, error) {
 	if p.Source == "" || p.Target == "" {
 		return nil, fmt.Errorf("source and target are required")
 	}
-	src, err := t.conns.Path(p.Source)
+	src, in, err := t.sourceRef(p)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
@@ -104,7 +115,7 @@ func (t *types) planLoad(p *LoadParams) (*loadPlan, error) {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
 	return &loadPlan{conns: t.conns, source: src, store: store, table: p.Table, mode: mode, max: p.MaxRejects,
-		sources: SourceOptions{Schema: schema, NoHeader: p.NoHeader, Resource: p.Resource}}, nil
+		sources: SourceOptions{Schema: schema, NoHeader: p.NoHeader, Resource: p.Resource, Input: in}}, nil
 }
 
 // schemaRef resolves a schema reference: an allowed URL or a rooted path.
@@ -206,7 +217,7 @@ func (l *loadPlan) loadOne(ctx context.Context, tc *pipeline.TaskContext, store 
 // the conf are resolved through opts.Connections before anything is read.
 func LoadPipeline(opts *Options) (*pipeline.Pipeline, error) {
 	o := opts.withDefaults()
-	t := &types{conns: o.Connections}
+	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes}
 	return pipeline.NewBuilder("load").
 		ConfSchema(json.RawMessage(loadParamsSchema)).
 		Add("load", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {

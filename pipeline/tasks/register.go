@@ -30,6 +30,9 @@ type Options struct {
 	// Its site, secrets and file root are replaced by the ones above.
 	// Default: aircan's defaults.
 	AirCan *aircan.Config
+	// MaxSourceBytes bounds what a load reads from its source, before and
+	// after decompression. Default: package input's (16 GiB).
+	MaxSourceBytes int64
 }
 
 func (o *Options) withDefaults() Options {
@@ -45,14 +48,15 @@ func (o *Options) withDefaults() Options {
 
 // types is the configured set of built-in task types.
 type types struct {
-	conns *connection.Set
+	conns    *connection.Set
+	maxBytes int64
 }
 
 // Register adds the built-in task types (load, backup, restore, sql, sleep,
 // noop) and AirCan's ckan_load types (see [aircan.Register]) to r.
 func Register(r *pipeline.Registry, opts *Options) error {
 	o := opts.withDefaults()
-	t := &types{conns: o.Connections}
+	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes}
 	list := []pipeline.TaskType{
 		{Name: "load", Description: "Load a CSV, resource or data package into a table of a named store",
 			ParamsSchema: json.RawMessage(loadParamsSchema), New: t.newLoad},

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/input"
 )
 
 // SourceOptions tune OpenSources. nil means defaults.
@@ -25,6 +27,12 @@ type SourceOptions struct {
 	// Infer tunes inference for plain CSV files. Its Dialect is set from
 	// NoHeader. Default: every row scanned, no forced types.
 	Infer *frictionless.InferOptions
+	// Input opens a source that is not a descriptor: a path or a file://,
+	// http(s)://, s3:// or gs:// URL whose content is CSV, gzipped CSV, a
+	// zip holding a CSV or an XLSX workbook (see package input). Its Allow
+	// and MaxBytes are the caller's trust rules. Default: input's defaults
+	// (every kind of location), fit for the operator's command line only.
+	Input *input.Options
 }
 
 // Source is one table to read: a resource with its schema and a name.
@@ -36,32 +44,63 @@ type Source struct {
 	// Size is the size of the local files in bytes, 0 when unknown.
 	Size int64
 
-	file    string // a plain CSV file, read without a descriptor
-	dialect *frictionless.Dialect
+	location string // a path or URL opened with input.Open, without a descriptor
+	input    *input.Options
+	dialect  *frictionless.Dialect
 }
 
-// OpenSources resolves path: a datapackage.json (every resource, or
-// opts.Resource), a resource descriptor (*.json) or a CSV file. Only
-// descriptors are read; rows are read by [Source.Open].
+// OpenSources resolves path: a local datapackage.json (every resource, or
+// opts.Resource), a local resource descriptor (*.json), or any other path
+// or URL that package input opens (CSV, .gz, .zip or XLSX, detected by
+// content). Only descriptors are read whole; rows are read by
+// [Source.Open], streamed. Without opts.Schema the schema is inferred from
+// a first pass over the content (so a remote source is fetched twice).
 func OpenSources(ctx context.Context, path string, opts *SourceOptions) ([]Source, error) {
 	var o SourceOptions
 	if opts != nil {
 		o = *opts
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
+		if isURL(path) {
+			return nil, fmt.Errorf("%s: a remote descriptor is not supported; give a local one, or the data file's URL", path)
+		}
 		return descriptorSources(ctx, path, &o)
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	s := Source{Name: TableName(locationName(path)), location: path, input: o.Input, dialect: o.dialect()}
+	if !isURL(path) {
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		s.Size = st.Size()
 	}
-	s := Source{Name: TableName(path), file: path, Size: st.Size(), dialect: o.dialect()}
 	schema, err := o.schemaFor(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	s.Resource = &frictionless.Resource{Name: s.Name, Schema: schema, Dialect: s.dialect}
 	return []Source{s}, nil
+}
+
+// isURL reports whether a location is a URL rather than a local path.
+func isURL(loc string) bool { return strings.Contains(loc, "://") }
+
+// locationName is the last path segment of a path or URL, without the
+// extensions of the formats input reads (so "sales.csv.gz" is "sales").
+func locationName(loc string) string {
+	if u, err := url.Parse(loc); err == nil && isURL(loc) {
+		loc = u.Path
+	}
+	base := filepath.Base(loc)
+	for {
+		ext := strings.ToLower(filepath.Ext(base))
+		switch ext {
+		case ".gz", ".zip", ".csv", ".xlsx", ".tsv", ".txt":
+			base = strings.TrimSuffix(base, filepath.Ext(base))
+			continue
+		}
+		return base
+	}
 }
 
 // descriptorSources reads a package or resource descriptor.
@@ -146,17 +185,17 @@ func (o *SourceOptions) dialect() *frictionless.Dialect {
 	return &frictionless.Dialect{Header: &h}
 }
 
-// schemaFor returns Schema, or the schema inferred from the CSV file.
-func (o *SourceOptions) schemaFor(ctx context.Context, path string) (*frictionless.Schema, error) {
+// schemaFor returns Schema, or the schema inferred from the location.
+func (o *SourceOptions) schemaFor(ctx context.Context, loc string) (*frictionless.Schema, error) {
 	if o.Schema != "" {
 		return frictionless.LoadSchema(ctx, o.Schema)
 	}
-	file, err := os.Open(path)
+	in, err := input.Open(ctx, loc, o.Input)
 	if err != nil {
 		return nil, err
 	}
-	defer file.Close()
-	return o.InferSchema(file)
+	defer in.Close()
+	return o.InferSchema(in)
 }
 
 // InferSchema infers a Table Schema from CSV rows with o.Infer and o.NoHeader.
@@ -173,12 +212,13 @@ func (o *SourceOptions) InferSchema(r io.Reader) (*frictionless.Schema, error) {
 	return s, nil
 }
 
-// Open starts reading a source's rows.
+// Open starts reading a source's rows; Close on the reader releases the
+// location.
 func (s *Source) Open(ctx context.Context, opts *frictionless.ReadOptions) (*frictionless.Reader, error) {
-	if s.file == "" {
+	if s.location == "" {
 		return s.Resource.Open(ctx, opts)
 	}
-	file, err := os.Open(s.file)
+	in, err := input.Open(ctx, s.location, s.input)
 	if err != nil {
 		return nil, err
 	}
@@ -187,9 +227,9 @@ func (s *Source) Open(ctx context.Context, opts *frictionless.ReadOptions) (*fri
 		o = *opts
 	}
 	o.Dialect = s.dialect
-	r, err := frictionless.NewReader(file, s.Resource.Schema, &o)
+	r, err := frictionless.NewReader(in, s.Resource.Schema, &o)
 	if err != nil {
-		file.Close()
+		in.Close()
 		return nil, err
 	}
 	return r, nil

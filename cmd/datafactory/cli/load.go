@@ -30,9 +30,10 @@ func (m *Main) loadCmd() *cobra.Command {
 	var f loadFlags
 	cmd := &cobra.Command{
 		Use:   "load SOURCE TARGET",
-		Short: "Load a CSV file, resource.json or datapackage.json into a database table",
-		Long: `Load streams SOURCE (a CSV file, a resource.json or a datapackage.json)
-into TARGET, a database URL (sqlite:file.db, postgres://user@host/db,
+		Short: "Load a CSV (.gz, .zip, XLSX) source, resource.json or datapackage.json into a table",
+		Long: `Load streams SOURCE (a CSV, gzipped CSV, zipped CSV or XLSX file, detected
+by content, as a path or a file://, http(s)://, s3:// or gs:// URL; or a local
+resource.json or datapackage.json) into TARGET, a database URL (sqlite:file.db, postgres://user@host/db,
 mysql://user@host/db; the password comes from ` + EnvDBPassword + `) or a
 CKAN site, ckan+https://ckan.example.org/?package_id=DATASET[&resources=table:resource_id][&chunk_bytes=N]
 (the token comes from ` + EnvCKANAPIKey + `).

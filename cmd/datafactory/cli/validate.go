@@ -45,8 +45,9 @@ func (m *Main) validateCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "validate SOURCE",
-		Short: "Check a CSV, resource.json or datapackage.json against its Table Schema",
-		Long: `Validate reads every row of SOURCE and reports the rows that fail its Table
+		Short: "Check a CSV (.gz, .zip, XLSX) source, resource.json or datapackage.json against its Table Schema",
+		Long: `Validate reads every row of SOURCE (a path or a file://, http(s)://, s3://
+or gs:// URL; CSV, gzipped or zipped CSV or XLSX, detected by content) and reports the rows that fail its Table
 Schema (type, constraints, unique and primary keys), then a summary. Exit code
 1 when any row (or the header) is invalid.`,
 		Args: cobra.ExactArgs(1),
