@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/datafactory/datafactory/internal/testutil"
@@ -52,7 +53,12 @@ func TestMigration(t *testing.T) {
 			}
 			html, err := os.ReadFile(filepath.Join(out, "report.html"))
 			require.NoError(t, err)
-			require.Contains(t, string(html), "echarts")
+			require.NotContains(t, string(html), "echarts")
+			require.NotContains(t, string(html), "<script")
+			require.Equal(t, 2, strings.Count(string(html), "<svg"))
+			// every bar is named: the 12 departments that hired in 2021 on the
+			// first chart, the 7 above the mean on the second
+			require.Equal(t, 12+7, strings.Count(string(html), `class="xlabel"`))
 			require.Contains(t, string(html), "Departments hiring above the 2021 mean")
 			s := stdout.String()
 			require.Contains(t, s, "employees     1999 rows read,  1929 written,  70 rejected")
