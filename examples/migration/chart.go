@@ -29,7 +29,7 @@ type barChart struct {
 const (
 	chartWidth   = 1100
 	plotLeft     = 60
-	plotRight    = 1080
+	plotRight    = 1010
 	plotTop      = 90 // below the title, subtitle and legend
 	plotHeight   = 300
 	labelSpace   = 170 // room for rotated x labels
@@ -52,7 +52,7 @@ func (c barChart) SVG() template.HTML {
 	if c.Mean != nil {
 		y := c.y(*c.Mean, top)
 		fmt.Fprintf(&b, `<line class="mean" x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#c23531" stroke-dasharray="6 4"/>`, plotLeft, plotRight, y, y)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" fill="#c23531" text-anchor="end">mean %.2f</text>`, plotRight, y-4, *c.Mean)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" fill="#c23531">mean %.2f</text>`, plotRight+4, y+4, *c.Mean)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) //nolint:gosec // every text is escaped above
