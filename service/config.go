@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/datafactory/datafactory/metrics"
+
 	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
@@ -88,6 +90,11 @@ type Config struct {
 	// Logger receives 5xx responses (with their request id), reaped jobs,
 	// scheduler and sweep logs. Default: discard.
 	Logger *slog.Logger
+	// Metrics collects the service's Prometheus metrics (HTTP requests by
+	// route and code, finished runs by state), served at GET /metrics behind
+	// the status right. Default: a new [metrics.Metrics]; pass your own to
+	// observe loads and tasks of your own code in the same registry.
+	Metrics *metrics.Metrics
 }
 
 // withDefaults returns a filled copy.
@@ -104,6 +111,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

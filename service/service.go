@@ -50,7 +50,10 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 	}
 	runs, err := pipelinehttp.New(c.Status, c.Pipelines, &pipelinehttp.Options{Bucket: c.Bucket,
 		HeartbeatInterval: c.HeartbeatTimeout / 4, Logger: c.Logger,
-		Completed: func(ctx context.Context, dag string, st pipeline.State) { _ = s.sched.RunCompleted(ctx, dag, st) }})
+		Completed: func(ctx context.Context, dag string, st pipeline.State) {
+			c.Metrics.ObserveRun(dag, string(st))
+			_ = s.sched.RunCompleted(ctx, dag, st)
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("service: %w", err)
 	}
@@ -70,7 +73,7 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 	if c.Bucket != nil && c.RetainRuns > 0 {
 		s.sweeper = newSweeper(&c, s.names())
 	}
-	s.handler = httplog.Wrap(s.routes(), c.Logger)
+	s.handler = httplog.Wrap(c.Metrics.Wrap(s.routes()), c.Logger)
 	return s, nil
 }
 
@@ -98,6 +101,7 @@ func (s *Service) routes() http.Handler {
 			mux.Handle(p, ingest)
 		}
 	}
+	mux.Handle("GET /metrics", s.auth.guard(rightStatus)(s.cfg.Metrics.Handler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))

@@ -6,8 +6,11 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+	"github.com/datafactory/datafactory/internal/browsertest"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
@@ -52,7 +55,12 @@ func TestMigration(t *testing.T) {
 			}
 			html, err := os.ReadFile(filepath.Join(out, "report.html"))
 			require.NoError(t, err)
-			require.Contains(t, string(html), "echarts")
+			require.NotContains(t, string(html), "echarts")
+			require.NotContains(t, string(html), "<script")
+			require.Equal(t, 2, strings.Count(string(html), "<svg"))
+			// every bar is named: the 12 departments that hired in 2021 on the
+			// first chart, the 7 above the mean on the second
+			require.Equal(t, 12+7, strings.Count(string(html), `class="xlabel"`))
 			require.Contains(t, string(html), "Departments hiring above the 2021 mean")
 			s := stdout.String()
 			require.Contains(t, s, "employees     1999 rows read,  1929 written,  70 rejected")
@@ -83,4 +91,35 @@ func TestMigrationBadArgs(t *testing.T) {
 	require.Error(t, run(context.Background(), []string{"--nope"}, &out))
 	require.Error(t, run(context.Background(), []string{"extra"}, &out))
 	require.Error(t, run(context.Background(), []string{"--db", "nosuch://x", "--out", t.TempDir()}, &out))
+}
+
+// TestReportOffline opens the KPI report in headless Chromium with the
+// network cut and finds both charts drawn: non-empty SVGs with a named bar
+// per department and no request leaving the file.
+func TestReportOffline(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	var stdout bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"--out", out}, &stdout), stdout.String())
+	b := browsertest.New(t)
+	b.Offline()
+	b.Do(chromedp.Navigate("file://" + filepath.Join(out, "report.html")))
+	require.Equal(t, 2, browsertest.Eval[int](b, `document.querySelectorAll("section.chart svg").length`))
+	// every chart has painted bars of non-zero size
+	sizes := browsertest.Eval[[]float64](b, `[...document.querySelectorAll("section.chart svg")].map(s =>
+		[...s.querySelectorAll("rect.bar")].reduce((a, r) => a + r.getBBox().width * r.getBBox().height, 0))`)
+	require.Len(t, sizes, 2)
+	for _, s := range sizes {
+		require.Positive(t, s)
+	}
+	labels := browsertest.Eval[[]string](b, `[...document.querySelectorAll("section.chart:first-child .xlabel")].map(e => e.textContent)`)
+	require.Len(t, labels, 12)
+	// no two x labels of the first chart overlap, and the legend of the first
+	// chart ends above the second chart's title
+	overlaps := browsertest.Eval[int](b, `(() => { const r = [...document.querySelectorAll("section.chart:first-child .xlabel")].map(e => e.getBoundingClientRect());
+		let n = 0; for (let i = 1; i < r.length; i++) if (r[i].left < r[i-1].right && r[i].top < r[i-1].bottom && r[i-1].top < r[i].bottom && r[i].left < r[i-1].left + 0.5*r[i-1].width) n++; return n })()`)
+	require.Zero(t, overlaps)
+	below := browsertest.Eval[bool](b, `document.querySelectorAll("section.chart")[0].getBoundingClientRect().bottom <= document.querySelectorAll("section.chart")[1].getBoundingClientRect().top`)
+	require.True(t, below)
+	require.NotEmpty(t, b.Screenshot("report"))
 }

@@ -36,6 +36,7 @@ type serveFlags struct {
 	reapInterval     time.Duration
 	retainRuns       time.Duration
 	maxBody          int64
+	logFormat        string
 }
 
 func (m *Main) serveCmd() *cobra.Command {
@@ -49,6 +50,7 @@ func (m *Main) serveCmd() *cobra.Command {
   /v1/tables/{table}/rows                                the batch ingest API
   /api/v1/dags/{dag_id}/dagRuns[/{run_id}[/taskInstances]] Airflow's stable REST API subset
   /v1/pipelines/{pipeline}/runs[/{run_id}]               the native runs API
+  /metrics                                               Prometheus metrics (status right)
   /healthz                                               liveness, no auth
 
 with the scheduler (--schedule DAG=CRON), the status reaper (a run whose
@@ -82,7 +84,20 @@ CANCELLED).`,
 	fl.DurationVar(&f.reapInterval, "reap-interval", 0, "how often dead runs are looked for (default half the heartbeat timeout)")
 	fl.DurationVar(&f.retainRuns, "retain-runs", 0, "delete the bucket files of finished runs older than this, hourly (default: keep)")
 	fl.Int64Var(&f.maxBody, "max-body", ingesthttp.DefaultMaxBodyBytes, "largest ingest request body in bytes")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json (slog)")
 	return cmd
+}
+
+// serveLogger is the service's logger on stderr in the chosen format.
+func (m *Main) serveLogger(format string) (*slog.Logger, error) {
+	o := &slog.HandlerOptions{Level: slog.LevelWarn}
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(m.Stderr, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is neither text nor json", format)
 }
 
 func (m *Main) envOr(flag, env, def string) string {
@@ -150,7 +165,10 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 		AirflowPassword: connection.Secret(m.Getenv(EnvAirflowPassword)), AllowUnauthenticated: f.noAuth,
 		SchemasDir: f.schemas, MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout,
 		ReapInterval: f.reapInterval, RetainRuns: f.retainRuns,
-		Logger: slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	}
+	if cfg.Logger, err = m.serveLogger(f.logFormat); err != nil {
+		return nil, closeAll, err
+	}
 	if token == "" && !f.noAuth {
 		return nil, closeAll, fmt.Errorf("set %s (or pass --no-auth for local use)", EnvToken)
 	}

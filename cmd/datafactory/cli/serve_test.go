@@ -337,6 +337,9 @@ func TestServeConfigErrors(t *testing.T) {
 	require.Equal(t, cli.ExitError, r.code)
 	r = runCLI(t, env, append(base, "--addr", "256.0.0.1:1")...)
 	require.Equal(t, cli.ExitError, r.code)
+	r = runCLI(t, env, append(base, "--log-format", "yaml")...)
+	require.Equal(t, cli.ExitError, r.code)
+	require.Contains(t, r.stderr, `--log-format: "yaml" is neither text nor json`)
 }
 
 func TestServeScheduler(t *testing.T) {
