@@ -54,7 +54,11 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*datastore.Store, 
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: %s %s: %w", u.Dialect, u.Redacted(), u.Scrub(err))
 	}
-	return datastore.NewStore(&sqlDriver{db: db, d: d}), nil
+	drv := &sqlDriver{db: db, d: d}
+	if drv.SingleWriter() {
+		drv.turn = make(chan struct{}, 1)
+	}
+	return datastore.NewStore(drv), nil
 }
 
 // dialectOf returns the dialect of an open database: for PostgreSQL, the

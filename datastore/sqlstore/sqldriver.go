@@ -10,6 +10,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
@@ -52,6 +53,35 @@ type queryExecer interface {
 type sqlDriver struct {
 	db *sqlx.DB
 	d  dialect
+	// turn holds the write turn of a single-writer database (SQLite):
+	// the store's write sessions queue here, in order and cancellably,
+	// instead of meeting at the file lock, where a session waiting longer
+	// than the busy timeout would fail. nil for other databases.
+	turn chan struct{}
+}
+
+// writeTurn waits for the store's write turn (at once when the database
+// takes many writers), saying so through driver.Waiting when another
+// session has it, and returns the function that gives it back (safe to
+// call more than once).
+func (s *sqlDriver) writeTurn(ctx context.Context, table string) (func(), error) {
+	if s.turn == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.turn <- struct{}{}:
+	default:
+		if waiting := driver.Waiting(ctx, table); waiting != nil {
+			waiting()
+		}
+		select {
+		case s.turn <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-s.turn }) }, nil
 }
 
 var _ driver.Driver = (*sqlDriver)(nil)

@@ -198,16 +198,23 @@ type sqliteWriter struct {
 	in      *inserter
 	staging string
 	done    bool
+	release func() // gives the store's write turn back
 }
 
 func (d sqliteDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.WriteRequest) (driver.Writer, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	release, err := s.writeTurn(ctx, req.Table)
 	if err != nil {
 		return nil, err
 	}
-	w := &sqliteWriter{d: d, req: req, tx: tx}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	w := &sqliteWriter{d: d, req: req, tx: tx, release: release}
 	if err := w.setup(ctx); err != nil {
 		_ = tx.Rollback()
+		release()
 		return nil, err
 	}
 	return w, nil
@@ -275,6 +282,7 @@ func (w *sqliteWriter) Commit(ctx context.Context) error {
 		return err
 	}
 	w.done = true
+	w.release()
 	return nil
 }
 
@@ -284,6 +292,7 @@ func (w *sqliteWriter) Abort() error {
 	}
 	w.done = true
 	w.in.close()
+	defer w.release()
 	if err := w.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return err
 	}
