@@ -130,6 +130,7 @@ func Open(ctx context.Context, location string, opts *Options) (_ *Input, err er
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
+	err = nil // a file shorter than 8 bytes is read as it is
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
 		err = in.gunzip(br, &o)

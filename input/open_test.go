@@ -171,3 +171,16 @@ func TestHTTPRetries(t *testing.T) {
 	require.NoError(t, in.Close())
 	require.EqualValues(t, 2, calls.Load())
 }
+
+// TestShortFiles: files shorter than the 8 bytes read to detect a format
+// (an empty file, a one-column header) open as CSV with their bytes.
+func TestShortFiles(t *testing.T) {
+	t.Parallel()
+	for _, data := range []string{"", "a\n", "id\n1\n"} {
+		in, err := input.Open(context.Background(), writeFile(t, "short.csv", []byte(data)), nil)
+		require.NoError(t, err, "%q", data)
+		require.Equal(t, input.FormatCSV, in.Format)
+		require.Equal(t, data, readAll(t, in))
+		require.NoError(t, in.Close())
+	}
+}
