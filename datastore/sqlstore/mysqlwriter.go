@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -31,6 +32,7 @@ type mysqlWriter struct {
 	lock    string
 	staging string
 	done    bool
+	maxRow  *atomic.Int64 // the store's cached row limit (see mysqlMaxRow)
 }
 
 func (d mysqlDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.WriteRequest) (driver.Writer, error) {
@@ -38,7 +40,7 @@ func (d mysqlDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.
 	if err != nil {
 		return nil, err
 	}
-	w := &mysqlWriter{d: d, req: req, conn: conn}
+	w := &mysqlWriter{d: d, req: req, conn: conn, maxRow: &s.maxRow}
 	if err := w.setup(ctx); err != nil {
 		return nil, errors.Join(err, w.Abort())
 	}
@@ -72,7 +74,7 @@ func (w *mysqlWriter) setup(ctx context.Context) error {
 	w.tx = tx
 	w.in = newInserter(tx.Tx, w.d, w.d.table(into), w.req.Columns, suffix, mysqlRowsPerStmt, mysqlMaxParams, true)
 	w.in.maxBytes = mysqlMaxStmtBytes
-	if w.in.maxRow, err = mysqlMaxRow(ctx, tx); err != nil {
+	if w.in.maxRow, err = mysqlMaxRow(ctx, tx, w.maxRow); err != nil {
 		return err
 	}
 	w.in.check = mysqlCheckValue
@@ -230,12 +232,19 @@ func (w *mysqlWriter) Abort() error {
 	return err
 }
 
-// mysqlMaxRow is the most bytes of values one row may hold: the session's
-// max_allowed_packet less room for the statement and the protocol.
-func mysqlMaxRow(ctx context.Context, q sqlx.QueryerContext) (int, error) {
+// mysqlMaxRow is the most bytes of values one row may hold: the server's
+// max_allowed_packet less room for the statement and the protocol. It is
+// asked once per store and kept in cache (a session takes the global value
+// when it connects), so an ingest request does not pay a round trip for it.
+func mysqlMaxRow(ctx context.Context, q sqlx.QueryerContext, cache *atomic.Int64) (int, error) {
+	if n := cache.Load(); n > 0 {
+		return int(n), nil
+	}
 	var packet int
 	if err := sqlx.GetContext(ctx, q, &packet, "SELECT @@max_allowed_packet"); err != nil {
 		return 0, fmt.Errorf("max_allowed_packet: %w", err)
 	}
-	return max(packet-64<<10, 1<<10), nil
+	n := max(packet-64<<10, 1<<10)
+	cache.Store(int64(n))
+	return n, nil
 }

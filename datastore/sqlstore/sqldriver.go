@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
@@ -58,6 +59,8 @@ type sqlDriver struct {
 	// instead of meeting at the file lock, where a session waiting longer
 	// than the busy timeout would fail. nil for other databases.
 	turn chan struct{}
+	// maxRow caches MySQL's row size limit (0 until asked; mysqlMaxRow).
+	maxRow atomic.Int64
 }
 
 // writeTurn waits for the store's write turn (at once when the database
