@@ -69,20 +69,30 @@ type TaskSpec struct {
 	OnFailure   FailurePolicy   `json:"on_failure,omitempty"` // HALT, CONTINUE or DEACTIVATE; default: trigger rules decide
 }
 
+// SpecJSON returns a JSON or YAML document (pipeline or trigger spec) as
+// JSON: a document starting with '{' is JSON already.
+func SpecJSON(data []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] == '{' {
+		return trimmed, nil
+	}
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("yaml: %w", err)
+	}
+	j, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("yaml: %w", err)
+	}
+	return j, nil
+}
+
 // ParseSpec reads a spec from JSON or YAML (a document starting with '{'
 // is read as JSON).
 func ParseSpec(data []byte) (*Spec, error) {
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] != '{' {
-		var doc any
-		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("parse spec: yaml: %w", err)
-		}
-		j, err := json.Marshal(doc)
-		if err != nil {
-			return nil, fmt.Errorf("parse spec: yaml: %w", err)
-		}
-		trimmed = j
+	trimmed, err := SpecJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("parse spec: %w", err)
 	}
 	var s Spec
 	dec := json.NewDecoder(bytes.NewReader(trimmed))

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/datafactory/datafactory/metrics"
-
 	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/metrics"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -60,6 +60,11 @@ type Config struct {
 	Pipelines []pipelinehttp.DAG
 	// Schedules are cron triggers of Pipelines. Default none.
 	Schedules []Schedule
+	// Workflows are the scheduler settings of Pipelines, by name: dart's
+	// concurrency, retries_on_failure, on_failure and state (see
+	// schedule.SpecOptions for a spec's). Default for a pipeline not
+	// named: one run at a time, no retries, HALT, ACTIVE.
+	Workflows map[string]*schedule.PipelineOptions
 	// Tokens are the bearer tokens that reach every API. Default none.
 	Tokens []string
 	// AirflowUser and AirflowPassword are the basic-auth login of the

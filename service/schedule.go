@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,8 +9,10 @@ import (
 	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
-// schedule adds the pipelines and the cron triggers to the scheduler,
-// with its state in the bucket when there is one.
+// schedule adds the pipelines with their workflow settings, the cron
+// triggers, and the triggers put over the API before (persisted with the
+// scheduler's state), to the scheduler, with its state in the bucket when
+// there is one.
 func (s *Service) schedule() error {
 	backend := pipeline.NewBackend(&pipeline.BackendOptions{Status: s.cfg.Status, Storage: s.cfg.Bucket,
 		HeartbeatInterval: s.cfg.HeartbeatTimeout / 4, Logger: s.cfg.Logger})
@@ -25,10 +28,15 @@ func (s *Service) schedule() error {
 	s.sched = schedule.New(opts)
 	known := map[string]bool{}
 	for _, d := range s.cfg.Pipelines {
-		if err := s.sched.AddPipeline(d.Pipeline, nil); err != nil {
+		if err := s.sched.AddPipeline(d.Pipeline, s.cfg.Workflows[d.Pipeline.Name()]); err != nil {
 			return fmt.Errorf("service: %w", err)
 		}
 		known[d.Pipeline.Name()] = true
+	}
+	for name := range s.cfg.Workflows {
+		if !known[name] {
+			return fmt.Errorf("service: workflow settings for %q: no such pipeline", name)
+		}
 	}
 	for _, sc := range s.cfg.Schedules {
 		if !known[sc.Pipeline] {
@@ -38,6 +46,13 @@ func (s *Service) schedule() error {
 		if err := s.sched.AddTrigger("cron-"+sc.Pipeline, schedule.CronTrigger{Cron: sc.Cron, Start: start}, sc.Pipeline); err != nil {
 			return fmt.Errorf("service: schedule %s=%s: %w", sc.Pipeline, sc.Cron, err)
 		}
+		if o := s.cfg.Workflows[sc.Pipeline]; o != nil && o.Inactive {
+			s.cfg.Logger.Warn("service: scheduled pipeline is INACTIVE until activated (its spec sets no state: dart's default)",
+				"pipeline", sc.Pipeline)
+		}
+	}
+	if err := s.sched.RestoreTriggers(context.Background()); err != nil {
+		s.cfg.Logger.Warn("service: triggers put over the API not restored", "error", err)
 	}
 	return nil
 }

@@ -87,6 +87,7 @@ type trigger struct {
 	t       Trigger
 	targets []string
 	sched   Schedule
+	spec    *TriggerSpec // set for a trigger put as a spec (PutTrigger)
 }
 
 // Scheduler starts pipeline runs from triggers. Add pipelines and triggers,
@@ -97,6 +98,7 @@ type Scheduler struct {
 	mu        sync.Mutex
 	pipelines map[string]*scheduled
 	triggers  map[string]*trigger
+	specMu    sync.Mutex // serialises PutTrigger and DeleteTrigger
 	stopped   bool
 	runs      sync.WaitGroup
 	runCancel map[string]context.CancelFunc
@@ -376,13 +378,21 @@ type TriggerInfo struct {
 	ID      string   `json:"id"`
 	Kind    string   `json:"kind"`
 	Targets []string `json:"targets"`
+	// Spec is the spec of a trigger put with [Scheduler.PutTrigger]; nil
+	// for the operator's triggers.
+	Spec *TriggerSpec `json:"spec,omitempty"`
 }
 
 // Triggers describes the added triggers, by id.
 func (s *Scheduler) Triggers() []TriggerInfo {
 	var out []TriggerInfo
 	for _, t := range s.sortedTriggers("") {
-		out = append(out, TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets)})
+		info := TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets)}
+		if t.spec != nil {
+			sp := *t.spec
+			info.Spec = &sp
+		}
+		out = append(out, info)
 	}
 	return out
 }

@@ -4,31 +4,38 @@ import (
 	"fmt"
 
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 // serveDAGs are the pipelines serve runs: the built-in ones with their
-// hooks, and the specs in dir.
-func (m *Main) serveDAGs(dir string) ([]pipelinehttp.DAG, error) {
+// hooks, and the specs in dir with their workflow settings (dart's
+// concurrency, retries_on_failure, on_failure and state) for the
+// scheduler.
+func (m *Main) serveDAGs(dir string) ([]pipelinehttp.DAG, map[string]*schedule.PipelineOptions, error) {
 	builtins, err := m.builtinPipelines()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var dags []pipelinehttp.DAG
 	for _, name := range sortedKeys(builtins) {
 		dags = append(dags, builtins[name])
 	}
 	if dir == "" {
-		return dags, nil
+		return dags, nil, nil
 	}
 	specs, err := m.loadPipelineDir(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, p := range specs {
-		if _, dup := builtins[p.Name()]; dup {
-			return nil, fmt.Errorf("pipeline %q defined twice", p.Name())
+	workflows := map[string]*schedule.PipelineOptions{}
+	for _, sp := range specs {
+		if _, dup := builtins[sp.p.Name()]; dup {
+			return nil, nil, fmt.Errorf("pipeline %q defined twice", sp.p.Name())
 		}
-		dags = append(dags, pipelinehttp.DAG{Pipeline: p})
+		if workflows[sp.p.Name()], err = schedule.SpecOptions(sp.spec); err != nil {
+			return nil, nil, fmt.Errorf("pipeline %s: %w", sp.p.Name(), err)
+		}
+		dags = append(dags, pipelinehttp.DAG{Pipeline: sp.p})
 	}
-	return dags, nil
+	return dags, workflows, nil
 }

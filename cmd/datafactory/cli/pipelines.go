@@ -61,29 +61,40 @@ func (m *Main) resolvePipeline(arg string) (pipelinehttp.DAG, error) {
 	if !looksLikeFile(arg) {
 		return pipelinehttp.DAG{}, fmt.Errorf("unknown pipeline %q (built-in: %s; or a spec file)", arg, strings.Join(sortedKeys(builtins), ", "))
 	}
-	p, err := m.loadSpecFile(arg)
-	return pipelinehttp.DAG{Pipeline: p}, err
+	sp, err := m.loadSpec(arg)
+	return pipelinehttp.DAG{Pipeline: sp.p}, err
 }
 
-func (m *Main) loadSpecFile(path string) (*pipeline.Pipeline, error) {
+// specPipeline is a pipeline built from a spec file, with the spec.
+type specPipeline struct {
+	spec *pipeline.Spec
+	p    *pipeline.Pipeline
+}
+
+// loadSpec parses and builds the spec file at path.
+func (m *Main) loadSpec(path string) (specPipeline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return specPipeline{}, err
 	}
 	reg, err := m.registry()
 	if err != nil {
-		return nil, err
+		return specPipeline{}, err
 	}
-	p, err := reg.Load(data)
+	s, err := pipeline.ParseSpec(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return specPipeline{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return p, nil
+	p, err := reg.Build(s)
+	if err != nil {
+		return specPipeline{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return specPipeline{spec: s, p: p}, nil
 }
 
 // loadPipelineDir loads every *.json, *.yaml and *.yml spec in dir.
-func (m *Main) loadPipelineDir(dir string) ([]*pipeline.Pipeline, error) {
-	var out []*pipeline.Pipeline
+func (m *Main) loadPipelineDir(dir string) ([]specPipeline, error) {
+	var out []specPipeline
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -92,11 +103,11 @@ func (m *Main) loadPipelineDir(dir string) ([]*pipeline.Pipeline, error) {
 		if e.IsDir() || !looksLikeFile(e.Name()) {
 			continue
 		}
-		p, err := m.loadSpecFile(filepath.Join(dir, e.Name()))
+		sp, err := m.loadSpec(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		out = append(out, sp)
 	}
 	return out, nil
 }

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/spf13/cobra"
 )
 
@@ -105,14 +107,19 @@ func (m *Main) scheduleCmds() []*cobra.Command {
 			get("show NAME", "Show a pipeline's state", "pipelines", 1),
 			state("pipeline", "ACTIVE"), state("pipeline", "INACTIVE"),
 			withConf("run NAME", "Run a pipeline manually (refused when inactive or at its concurrency)", "pipelines/%s/manual-runs")),
-		group("triggers", "List, show, activate or deactivate the scheduler's triggers",
+		group("triggers", "List, show, put from a spec, delete, activate or deactivate the scheduler's triggers",
 			get("list", "List the triggers and their states", "triggers", 0),
 			get("show ID", "Show a trigger's state", "triggers", 1),
 			&cobra.Command{Use: "stats ID", Short: "Element counts and bytes per state of a files trigger", Args: cobra.ExactArgs(1),
 				RunE: func(cmd *cobra.Command, a []string) error {
 					return c.call(cmd, "GET", "triggers/"+url.PathEscape(a[0])+"/element-stats", nil)
 				}},
-			state("trigger", "ACTIVE"), state("trigger", "INACTIVE")),
+			state("trigger", "ACTIVE"), state("trigger", "INACTIVE"),
+			c.putTriggerCmd(),
+			&cobra.Command{Use: "delete ID", Short: "Delete a trigger put from a spec", Args: cobra.ExactArgs(1),
+				RunE: func(cmd *cobra.Command, a []string) error {
+					return c.call(cmd, "DELETE", "triggers/"+url.PathEscape(a[0]), nil)
+				}}),
 		group("events", "Fire, show, activate or deactivate events",
 			get("show NAME", "Show an event's state", "events", 1),
 			withConf("fire NAME", "Fire an event", "events/%s/fire"),
@@ -126,4 +133,25 @@ func escape(a []string) []string {
 		out[i] = url.PathEscape(s)
 	}
 	return out
+}
+
+// putTriggerCmd creates or replaces a trigger from a JSON or YAML spec
+// file (schedule.TriggerSpec).
+func (c *scheduleClient) putTriggerCmd() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{Use: "put ID --file SPEC", Short: "Create or replace a trigger from a spec file (cron, event, completion or super)",
+		Args: cobra.ExactArgs(1), RunE: func(cmd *cobra.Command, a []string) error {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return err
+			}
+			body, err := pipeline.SpecJSON(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", file, err)
+			}
+			return c.call(cmd, "PUT", "triggers/"+url.PathEscape(a[0]), json.RawMessage(body))
+		}}
+	cmd.Flags().StringVar(&file, "file", "", "the trigger spec, JSON or YAML (required)")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -58,4 +60,19 @@ func TestScheduleCommands(t *testing.T) {
 	require.Contains(t, r.stdout, `"name":"wf"`)
 	r = runCLI(t, map[string]string{}, "triggers", "list", "--server", srv.URL)
 	require.NotZero(t, r.code, "no token")
+
+	// A trigger put from a YAML spec file, then deleted.
+	require.Zero(t, runCLI(t, env, "pipelines", "activate", "wf", "--server", srv.URL).code)
+	spec := filepath.Join(t.TempDir(), "ev2.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte("kind: event\nevent: go2\ntargets: [wf]\nstate: ACTIVE\n"), 0o600))
+	r = runCLI(t, env, "triggers", "put", "ev2", "--file", spec, "--server", srv.URL)
+	require.Zero(t, r.code, r.stderr)
+	require.Contains(t, r.stdout, `"event":"go2"`)
+	require.Zero(t, runCLI(t, env, "events", "fire", "go2", "--server", srv.URL).code)
+	require.Equal(t, 2, runs)
+	r = runCLI(t, env, "triggers", "put", "ev", "--file", spec, "--server", srv.URL)
+	require.NotZero(t, r.code)
+	require.Contains(t, r.stderr, "operator")
+	require.Zero(t, runCLI(t, env, "triggers", "delete", "ev2", "--server", srv.URL).code)
+	require.NotZero(t, runCLI(t, env, "triggers", "show", "ev2", "--server", srv.URL).code)
 }

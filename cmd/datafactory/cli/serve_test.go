@@ -383,3 +383,25 @@ func TestServeDataDictionary(t *testing.T) {
 	require.Equal(t, 1, countRows(t, s.db, "staff"))
 	require.Equal(t, 1, countRows(t, s.db, "staff__rejects"))
 }
+
+// A spec's workflow settings reach serve's scheduler: slow says ACTIVE,
+// demo_failing says nothing and is INACTIVE (dart's default), so a manual
+// run of it is refused with the reason.
+func TestServeWorkflowSettings(t *testing.T) {
+	t.Parallel()
+	s := startServe(t)
+	var p struct {
+		Activation struct {
+			State string `json:"state"`
+		} `json:"activation"`
+	}
+	require.Equal(t, http.StatusOK, s.call(t, "GET", "/v1/schedule/pipelines/slow", bearer, "", nil, &p))
+	require.Equal(t, "ACTIVE", p.Activation.State)
+	require.Equal(t, http.StatusOK, s.call(t, "GET", "/v1/schedule/pipelines/demo_failing", bearer, "", nil, &p))
+	require.Equal(t, "INACTIVE", p.Activation.State)
+	var msg struct {
+		Message string `json:"message"`
+	}
+	require.Equal(t, http.StatusBadRequest, s.call(t, "POST", "/v1/schedule/pipelines/demo_failing/manual-runs", bearer, "", nil, &msg))
+	require.Contains(t, msg.Message, "inactive")
+}

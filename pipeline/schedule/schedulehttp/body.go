@@ -29,7 +29,31 @@ var (
 		"properties":{"state":{"enum":["ACTIVE","INACTIVE"]},"reason":{"type":"string","maxLength":500}}}`)
 	confSchema = mustCompile("conf.json", `{"type":"object","additionalProperties":false,
 		"properties":{"conf":{"type":"object"}}}`)
+	triggerSchema = mustCompile("trigger.json", triggerSchemaDoc)
 )
+
+// triggerSchemaDoc is a trigger spec's schema (schedule.TriggerSpec): each
+// kind requires its own fields; names are pipeline/trigger names.
+const triggerSchemaDoc = `{"type":"object","additionalProperties":false,"required":["kind"],
+	"$defs":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"},
+		"names":{"type":"array","items":{"$ref":"#/$defs/name"},"maxItems":100,"uniqueItems":true}},
+	"properties":{
+		"kind":{"enum":["cron","event","completion","super"]},
+		"targets":{"$ref":"#/$defs/names"},
+		"cron":{"type":"string","minLength":1,"maxLength":200},
+		"start":{"type":"string","format":"date-time"},
+		"end":{"type":"string","format":"date-time"},
+		"catchup":{"type":"boolean"},
+		"event":{"$ref":"#/$defs/name"},
+		"pipeline":{"$ref":"#/$defs/name"},
+		"mode":{"enum":["ALL","ANY"]},
+		"triggers":{"allOf":[{"$ref":"#/$defs/names"},{"minItems":1}]},
+		"state":{"enum":["ACTIVE","INACTIVE"]}},
+	"allOf":[
+		{"if":{"properties":{"kind":{"const":"cron"}}},"then":{"required":["cron","targets"]}},
+		{"if":{"properties":{"kind":{"const":"event"}}},"then":{"required":["event"]}},
+		{"if":{"properties":{"kind":{"const":"completion"}}},"then":{"required":["pipeline"]}},
+		{"if":{"properties":{"kind":{"const":"super"}}},"then":{"required":["triggers"]}}]}`
 
 func mustCompile(url, doc string) *jsonschema.Schema {
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
@@ -37,6 +61,7 @@ func mustCompile(url, doc string) *jsonschema.Schema {
 		panic(err)
 	}
 	c := jsonschema.NewCompiler()
+	c.AssertFormat()
 	if err := c.AddResource(url, v); err != nil {
 		panic(err)
 	}

@@ -1,8 +1,10 @@
 // Package schedulehttp serves a [schedule.Scheduler] over HTTP: its
 // pipelines, triggers and events with their ACTIVE/INACTIVE states, manual
 // runs (refused with 400 and the reason when the pipeline is inactive or at
-// its concurrency limit), event firing and a files trigger's element
-// statistics. Every body is size-limited and validated against a JSON
+// its concurrency limit), event firing, a files trigger's element
+// statistics, and triggers created, replaced or deleted from a spec
+// (PUT and DELETE /v1/schedule/triggers/{id}; the operator's own triggers
+// answer 403). Every body is size-limited and validated against a JSON
 // Schema (unknown fields refused); errors name the field.
 package schedulehttp
 
@@ -43,6 +45,8 @@ func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 		"POST /v1/schedule/pipelines/{name}/manual-runs": h.manualRun,
 		"GET /v1/schedule/triggers":                      h.listTriggers,
 		"GET /v1/schedule/triggers/{id}":                 h.getTrigger,
+		"PUT /v1/schedule/triggers/{id}":                 h.putTrigger,
+		"DELETE /v1/schedule/triggers/{id}":              h.deleteTrigger,
 		"PUT /v1/schedule/triggers/{id}/state":           h.setTriggerState,
 		"GET /v1/schedule/triggers/{id}/element-stats":   h.elementStats,
 		"GET /v1/schedule/events/{name}":                 h.getEvent,
@@ -57,8 +61,11 @@ func (h *Handler) Register(mux *http.ServeMux, wrap func(http.Handler) http.Hand
 // unknown name, else 500 (logged, not shown).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
 	switch {
-	case errors.Is(err, schedule.ErrInactive), errors.Is(err, schedule.ErrAtLimit), errors.Is(err, pipeline.ErrInvalidConf), errors.Is(err, errBadRequest):
+	case errors.Is(err, schedule.ErrInactive), errors.Is(err, schedule.ErrAtLimit), errors.Is(err, pipeline.ErrInvalidConf),
+		errors.Is(err, schedule.ErrInvalidTrigger), errors.Is(err, errBadRequest):
 		httplog.Message(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, schedule.ErrOperatorTrigger):
+		httplog.Message(w, http.StatusForbidden, err.Error())
 	case errors.Is(err, pipeline.ErrUnknownTask), errors.Is(err, errNotFound):
 		httplog.Message(w, http.StatusNotFound, err.Error())
 	default:
