@@ -40,7 +40,9 @@ func (h *Handler) triggerPage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// trigger validates the form and starts the run through the runs API.
+// trigger validates the form and starts the run through the runs API. A
+// form with errors is shown again, with them, as a page (200): browsers
+// log a 4xx document as a failed load.
 func (h *Handler) trigger(w http.ResponseWriter, r *http.Request) {
 	_, f, ok := h.form(w, r)
 	if !ok {
@@ -52,7 +54,7 @@ func (h *Handler) trigger(w http.ResponseWriter, r *http.Request) {
 		values, valid := confFromForm(f.Fields, r.PostForm)
 		if !valid {
 			f.Error = "Some fields are not valid."
-			h.render(w, r, http.StatusBadRequest, "trigger", map[string]any{"Title": "Trigger " + f.Pipeline, "Form": f})
+			h.render(w, r, http.StatusOK, "trigger", map[string]any{"Title": "Trigger " + f.Pipeline, "Form": f})
 			return
 		}
 		conf, _ = json.Marshal(values)
@@ -63,7 +65,7 @@ func (h *Handler) trigger(w http.ResponseWriter, r *http.Request) {
 	id, msg := h.start(r, f.Pipeline, f.RunID, conf)
 	if msg != "" {
 		f.Error = msg
-		h.render(w, r, http.StatusBadRequest, "trigger", map[string]any{"Title": "Trigger " + f.Pipeline, "Form": f})
+		h.render(w, r, http.StatusOK, "trigger", map[string]any{"Title": "Trigger " + f.Pipeline, "Form": f})
 		return
 	}
 	http.Redirect(w, r, h.o.Prefix+"runs/"+url.PathEscape(id), http.StatusSeeOther)
