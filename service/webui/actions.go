@@ -119,3 +119,13 @@ func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, h.o.Prefix+"runs/"+url.PathEscape(newID), http.StatusSeeOther)
 }
+
+// cancel cancels a run executing in this process.
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !h.o.Runs.Cancel(id) {
+		h.fail(w, r, http.StatusConflict, "run "+id+" is not running in this service")
+		return
+	}
+	http.Redirect(w, r, h.o.Prefix+"runs/"+url.PathEscape(id), http.StatusSeeOther)
+}

@@ -77,3 +77,19 @@ func TestBrowserFailedRun(t *testing.T) {
 		require.True(t, strings.HasPrefix(u, e.srv.URL) || strings.HasPrefix(u, "data:"), u)
 	}
 }
+
+// TestBrowserCancel cancels a running run from its page: it ends
+// CANCELLED and can be retried.
+func TestBrowserCancel(t *testing.T) {
+	e := start(t)
+	b := signInBrowser(t, e)
+	b.Do(chromedp.Navigate(e.srv.URL+"/ui/pipelines/nap/trigger"), chromedp.WaitVisible(chromedp.CSS("#trigger")),
+		chromedp.SendKeys(chromedp.CSS(`[name="f.ms"]`), "60000"), chromedp.SendKeys(chromedp.CSS("#run_id"), "long1"),
+		chromedp.Click(chromedp.CSS("#submit")), chromedp.WaitVisible(chromedp.CSS("#state")))
+	b.Do(waitFor(`document.getElementById("state").textContent === "RUNNING"`), chromedp.WaitVisible(chromedp.CSS("#cancel")))
+	b.Screenshot("running")
+	b.Do(chromedp.Click(chromedp.CSS("#cancel")), chromedp.WaitVisible(chromedp.CSS("#retry")))
+	require.Equal(t, "CANCELLED", b.Text("#state"))
+	require.Equal(t, "CANCELLED", string(e.waitJob("long1").Status))
+	b.Screenshot("cancelled")
+}

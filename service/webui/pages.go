@@ -240,7 +240,7 @@ func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
 	conf, _ := json.MarshalIndent(json.RawMessage(run.Conf), "", "  ")
 	h.render(w, r, http.StatusOK, "run", map[string]any{"Title": "Run " + id, "Run": run, "Job": job,
 		"Conf": string(conf), "Events": events, "Retry": run.Status == string(status.JobFailed) || run.Status == string(status.JobCancelled),
-		"Live": run.Active()})
+		"Live": run.Active(), "Rows": rowCounts(run, events)})
 }
 
 func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request) {
@@ -278,4 +278,27 @@ func (h *Handler) tracePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "trace", map[string]any{"Title": "Trace " + id, "ID": id, "Events": events})
+}
+
+// rowCounts reads each task's rows in and out from its events (the
+// largest seen), keyed by task.
+func rowCounts(run runJSON, events []status.Event) map[string][2]int64 {
+	out := map[string][2]int64{}
+	for _, t := range run.Tasks {
+		out[t.Task] = [2]int64{}
+	}
+	for _, ev := range events {
+		c, ok := out[ev.Operation]
+		if !ok {
+			continue
+		}
+		var body struct {
+			In  int64 `json:"rows_in"`
+			Out int64 `json:"rows_out"`
+		}
+		if json.Unmarshal(ev.StatusBody, &body) == nil {
+			out[ev.Operation] = [2]int64{max(c[0], body.In), max(c[1], body.Out)}
+		}
+	}
+	return out
 }

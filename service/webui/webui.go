@@ -114,6 +114,7 @@ func (h *Handler) routes() *http.ServeMux {
 		"GET /pipelines/{name}/trigger":  h.triggerPage,
 		"POST /pipelines/{name}/trigger": h.trigger,
 		"POST /runs/{id}/retry":          h.retry,
+		"POST /runs/{id}/cancel":         h.cancel,
 	} {
 		mux.Handle(pattern, h.guard(f))
 	}

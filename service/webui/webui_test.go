@@ -132,6 +132,10 @@ func TestRunPage(t *testing.T) {
 	_, page = e.get(loc)
 	require.Contains(t, page, "&#34;fail&#34;: true")
 
+	resp, page = e.post("/ui/runs/r2/cancel", url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode, "an ended run is not cancelled")
+	require.Contains(t, page, "not running")
+
 	resp, _ = e.get("/ui/runs/nope")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 	resp, page = e.get("/ui/traces/r1")
