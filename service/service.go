@@ -126,7 +126,7 @@ func (s *Service) routes() http.Handler {
 // webUI builds the web pages over the runs API; they sign in with a
 // token (any page, when AllowUnauthenticated).
 func (s *Service) webUI() (*webui.Handler, error) {
-	o := &webui.Options{Status: s.cfg.Status, Runs: s.runs, Pipelines: s.cfg.Pipelines,
+	o := &webui.Options{Status: s.cfg.Status, Runs: s.runs, Pipelines: s.cfg.Pipelines, Bucket: s.cfg.Bucket,
 		Schedules: map[string][]string{}, Logger: s.cfg.Logger}
 	for _, sc := range s.cfg.Schedules {
 		o.Schedules[sc.Pipeline] = append(o.Schedules[sc.Pipeline], sc.Cron)

@@ -19,6 +19,7 @@ import (
 	"github.com/datafactory/datafactory/service"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
+	"github.com/datafactory/datafactory/storage"
 	"github.com/stretchr/testify/require"
 )
 
@@ -70,6 +71,7 @@ func labels(conf json.RawMessage) (string, string) {
 type env struct {
 	t      testing.TB
 	status *status.Store
+	bucket *storage.Bucket
 	srv    *httptest.Server
 	client *http.Client // with a cookie jar, not following redirects
 }
@@ -80,7 +82,9 @@ func start(t testing.TB) *env {
 	ctx := context.Background()
 	st, err := sqlstatus.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "status.db"), nil)
 	require.NoError(t, err)
-	svc, err := service.New(ctx, &service.Config{Status: st, Tokens: []string{token},
+	bucket, err := storage.Open(ctx, "mem://")
+	require.NoError(t, err)
+	svc, err := service.New(ctx, &service.Config{Status: st, Tokens: []string{token}, Bucket: bucket,
 		Pipelines: []pipelinehttp.DAG{{Pipeline: napPipeline(t), Labels: labels}},
 		Schedules: []service.Schedule{{Pipeline: "nap", Cron: "@daily"}}})
 	require.NoError(t, err)
@@ -90,11 +94,12 @@ func start(t testing.TB) *env {
 		srv.Close()
 		svc.Stop()
 		_ = st.Close()
+		_ = bucket.Close()
 	})
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &env{t: t, status: st, srv: srv, client: client}
+	return &env{t: t, status: st, bucket: bucket, srv: srv, client: client}
 }
 
 // get fetches a path with the session; it returns the response and body.

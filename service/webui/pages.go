@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/datafactory/datafactory/status"
@@ -60,6 +61,12 @@ func (h *Handler) pipelinesPage(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, row)
 	}
 	h.render(w, r, http.StatusOK, "pipelines", map[string]any{"Title": "Pipelines", "Pipelines": rows})
+}
+
+// fileLink is a run's file, by its name under the run's prefix.
+type fileLink struct {
+	Name string
+	Size int64
 }
 
 // runFilter is the runs page's query.
@@ -237,10 +244,19 @@ func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	objs, err := h.runFiles(r, run.Pipeline, id)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	var files []fileLink
+	for _, o := range objs {
+		files = append(files, fileLink{Name: strings.TrimPrefix(o.Key, h.o.Bucket.Run(run.Pipeline, id).Prefix()), Size: o.Size})
+	}
 	conf, _ := json.MarshalIndent(json.RawMessage(run.Conf), "", "  ")
 	h.render(w, r, http.StatusOK, "run", map[string]any{"Title": "Run " + id, "Run": run, "Job": job,
 		"Conf": string(conf), "Events": events, "Retry": run.Status == string(status.JobFailed) || run.Status == string(status.JobCancelled),
-		"Live": run.Active(), "Rows": rowCounts(run, events)})
+		"Live": run.Active(), "Rows": rowCounts(run, events), "Files": files})
 }
 
 func (h *Handler) jobsPage(w http.ResponseWriter, r *http.Request) {

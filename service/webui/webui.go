@@ -13,6 +13,7 @@ import (
 
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/status"
+	"github.com/datafactory/datafactory/storage"
 )
 
 //go:embed templates/*.html static/*
@@ -36,6 +37,9 @@ type Options struct {
 	// Schedules lists each pipeline's cron triggers, shown on the
 	// pipelines page. Default none.
 	Schedules map[string][]string
+	// Bucket keeps the runs' files (the runs API's bucket); the run page
+	// links them for download. Default none.
+	Bucket *storage.Bucket
 	// SignIn reports whether a token signs in. nil means the pages are
 	// open (the service's AllowUnauthenticated).
 	SignIn func(token string) bool
@@ -115,6 +119,7 @@ func (h *Handler) routes() *http.ServeMux {
 		"POST /pipelines/{name}/trigger": h.trigger,
 		"POST /runs/{id}/retry":          h.retry,
 		"POST /runs/{id}/cancel":         h.cancel,
+		"GET /runs/{id}/files/{name...}": h.file,
 	} {
 		mux.Handle(pattern, h.guard(f))
 	}

@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -197,4 +198,34 @@ func TestAircanAlias(t *testing.T) {
 	}
 	resp, _ = e.get("/ui/static/style.css")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestRunFiles: the run page links the run's files in the bucket, which
+// download; keys outside the run are 404.
+func TestRunFiles(t *testing.T) {
+	e := start(t)
+	e.signIn()
+	csrf := e.csrf("/ui/pipelines/nap/trigger")
+	resp, _ := e.post("/ui/pipelines/nap/trigger", url.Values{"csrf": {csrf}, "run_id": {"fl1"}, "f.ms": {"0"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	e.waitJob("fl1")
+	ctx := context.Background()
+	require.NoError(t, e.bucket.WriteAll(ctx, "nap/fl1/sleep/resource.json", []byte(`{"name":"r"}`), nil))
+	require.NoError(t, e.bucket.WriteAll(ctx, "nap/other/sleep/secret.csv", []byte("no"), nil))
+	_, page := e.get("/ui/runs/fl1")
+	require.Contains(t, page, `href="/ui/runs/fl1/files/sleep/resource.json"`)
+	resp, data := e.get("/ui/runs/fl1/files/sleep/resource.json")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, `{"name":"r"}`, data)
+	require.Contains(t, resp.Header.Get("Content-Disposition"), "attachment")
+	for _, p := range []string{"/ui/runs/fl1/files/../other/sleep/secret.csv", "/ui/runs/fl1/files/sleep%2F..%2F..%2Fother%2Fsleep%2Fsecret.csv",
+		"/ui/runs/fl1/files/nope", "/ui/runs/nope/files/sleep/resource.json"} {
+		resp, _ = e.get(p)
+		require.NotEqual(t, http.StatusOK, resp.StatusCode, p)
+		if loc := resp.Header.Get("Location"); loc != "" { // the mux cleans dot segments
+			resp, data = e.get(loc)
+			require.NotEqual(t, http.StatusOK, resp.StatusCode, loc)
+			require.NotEqual(t, "no", data, loc)
+		}
+	}
 }
