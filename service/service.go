@@ -127,10 +127,7 @@ func (s *Service) routes() http.Handler {
 // token (any page, when AllowUnauthenticated).
 func (s *Service) webUI() (*webui.Handler, error) {
 	o := &webui.Options{Status: s.cfg.Status, Runs: s.runs, Pipelines: s.cfg.Pipelines, Bucket: s.cfg.Bucket,
-		Schedules: map[string][]string{}, Logger: s.cfg.Logger}
-	for _, sc := range s.cfg.Schedules {
-		o.Schedules[sc.Pipeline] = append(o.Schedules[sc.Pipeline], sc.Cron)
-	}
+		Scheduler: s.sched, Logger: s.cfg.Logger}
 	if !s.cfg.AllowUnauthenticated {
 		o.SignIn = s.auth.tokens.Has
 	}

@@ -23,14 +23,43 @@ const (
 
 // pipelineRow is a line of the pipelines page.
 type pipelineRow struct {
-	Name      string
-	Tasks     []taskType
-	Schedules []string
-	HasForm   bool
-	Last      []status.Job
+	Name     string
+	Tasks    []taskType
+	State    string // ACTIVE, INACTIVE, or "" without a scheduler
+	Triggers []triggerRow
+	HasForm  bool
+	Last     []status.Job
 }
 
 type taskType struct{ Name, Type string }
+
+// triggerRow is a trigger of a pipeline with its activation.
+type triggerRow struct{ ID, Kind, State string }
+
+// triggers returns the scheduler's triggers of each pipeline, with their
+// activation, and each pipeline's.
+func (h *Handler) triggers(ctx context.Context) (map[string][]triggerRow, map[string]string) {
+	byPipeline, states := map[string][]triggerRow{}, map[string]string{}
+	if h.o.Scheduler == nil {
+		return byPipeline, states
+	}
+	for _, t := range h.o.Scheduler.Triggers() {
+		st, err := h.o.Scheduler.TriggerState(ctx, t.ID)
+		row := triggerRow{ID: t.ID, Kind: t.Kind, State: string(st.State)}
+		if err != nil {
+			row.State = "unknown"
+		}
+		for _, p := range t.Targets {
+			byPipeline[p] = append(byPipeline[p], row)
+		}
+	}
+	for _, n := range h.names {
+		if st, err := h.o.Scheduler.PipelineState(ctx, n); err == nil {
+			states[n] = string(st.State)
+		}
+	}
+	return byPipeline, states
+}
 
 func (h *Handler) pipelinesPage(w http.ResponseWriter, r *http.Request) {
 	names := append([]string(nil), h.names...)
@@ -47,10 +76,11 @@ func (h *Handler) pipelinesPage(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	trig, states := h.triggers(r.Context())
 	rows := make([]pipelineRow, 0, len(names))
 	for _, n := range names {
 		p := h.dags[n].Pipeline
-		row := pipelineRow{Name: n, Schedules: h.o.Schedules[n], HasForm: true, Last: last[n]}
+		row := pipelineRow{Name: n, State: states[n], Triggers: trig[n], HasForm: true, Last: last[n]}
 		for _, t := range p.Tasks() {
 			typ, _, err := p.TaskType(t)
 			if err != nil || typ == "" {

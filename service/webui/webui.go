@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -34,9 +35,9 @@ type Options struct {
 	Runs *pipelinehttp.Handler
 	// Pipelines are the runs API's pipelines (the same DAGs). Default none.
 	Pipelines []pipelinehttp.DAG
-	// Schedules lists each pipeline's cron triggers, shown on the
-	// pipelines page. Default none.
-	Schedules map[string][]string
+	// Scheduler, when set, gives the pipelines page each pipeline's
+	// triggers and whether they and the pipeline are active. Default none.
+	Scheduler *schedule.Scheduler
 	// Bucket keeps the runs' files (the runs API's bucket); the run page
 	// links them for download. Default none.
 	Bucket *storage.Bucket

@@ -35,7 +35,15 @@ func TestSignIn(t *testing.T) {
 	resp, page = e.get("/ui/")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, page, "nap")
-	require.Contains(t, page, "cron @daily")
+	require.Contains(t, page, "cron-nap ACTIVE")
+	req, _ := http.NewRequest("PUT", e.srv.URL+"/v1/schedule/triggers/cron-nap/state", strings.NewReader(`{"state":"INACTIVE","reason":"test"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	put, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.Less(t, put.StatusCode, 300, body(t, put))
+	_, page = e.get("/ui/")
+	require.Contains(t, page, "cron-nap INACTIVE")
 	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
 
 	// A forged cookie is refused.
