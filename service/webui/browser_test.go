@@ -2,6 +2,8 @@ package webui_test
 
 import (
 	"strings"
+
+	"github.com/chromedp/cdproto/emulation"
 	"testing"
 	"time"
 
@@ -92,4 +94,23 @@ func TestBrowserCancel(t *testing.T) {
 	require.Equal(t, "CANCELLED", b.Text("#state"))
 	require.Equal(t, "CANCELLED", string(e.waitJob("long1").Status))
 	b.Screenshot("cancelled")
+}
+
+// TestBrowserWithoutJavaScript: with scripts off, sign-in, the trigger form
+// and the run page work; the run page refreshes itself until the run ends.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	e := start(t)
+	b := browsertest.New(t, e.srv.URL)
+	_, err := chromedp.Call(b.Context(), emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	require.NoError(t, err)
+	b.Do(chromedp.Navigate(e.srv.URL+"/ui/pipelines/nap/trigger"), chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), token), chromedp.Click(chromedp.CSS("#signin")),
+		chromedp.WaitVisible(chromedp.CSS("#trigger")),
+		chromedp.SendKeys(chromedp.CSS(`[name="f.ms"]`), "1500"), chromedp.SendKeys(chromedp.CSS("#run_id"), "nojs1"),
+		chromedp.Click(chromedp.CSS("#submit")), chromedp.WaitVisible(chromedp.CSS("#state")))
+	require.Contains(t, []string{"WAITING", "RUNNING"}, b.Text("#state"))
+	b.Screenshot("running")
+	b.Do(chromedp.WaitVisible(chromedp.CSS("#state.done")))
+	require.Contains(t, b.Text("#tasks"), "SUCCESS")
+	b.Screenshot("done")
 }
