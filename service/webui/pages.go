@@ -240,6 +240,9 @@ func (r runJSON) Active() bool {
 // readRun reads a run through the runs API (its conf redacted there).
 func (h *Handler) readRun(ctx context.Context, id string) (runJSON, status.Job, error) {
 	job, err := h.o.Status.Job(ctx, id)
+	if errors.Is(err, status.ErrNotFound) {
+		return h.startingRun(ctx, id)
+	}
 	if err != nil {
 		return runJSON{}, job, err
 	}
@@ -256,6 +259,19 @@ func (h *Handler) readRun(ctx context.Context, id string) (runJSON, status.Job, 
 		return run, job, fmt.Errorf("read run %s: %w", id, err)
 	}
 	return run, job, nil
+}
+
+// startingRun asks the runs API for a run just triggered, whose job is
+// not written yet (it answers for runs it is starting).
+func (h *Handler) startingRun(ctx context.Context, id string) (runJSON, status.Job, error) {
+	for _, name := range h.names {
+		code, body := h.callRuns(ctx, http.MethodGet, "/v1/pipelines/"+url.PathEscape(name)+"/runs/"+url.PathEscape(id), nil)
+		var run runJSON
+		if code == http.StatusOK && json.Unmarshal(body, &run) == nil {
+			return run, status.Job{ID: id, Status: status.JobStatus(run.Status)}, nil
+		}
+	}
+	return runJSON{}, status.Job{}, fmt.Errorf("%w: run %s", status.ErrNotFound, id)
 }
 
 func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
