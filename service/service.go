@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/datafactory/datafactory/internal/httplog"
@@ -12,6 +13,7 @@ import (
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/pipeline/schedule/schedulehttp"
+	"github.com/datafactory/datafactory/service/webui"
 	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/statushttp"
 )
@@ -24,6 +26,7 @@ type Service struct {
 	runs    *pipelinehttp.Handler
 	status  http.Handler
 	ingest  http.Handler // nil without Config.Store
+	ui      *webui.Handler
 	sched   *schedule.Scheduler
 	reaper  *status.Reaper
 	sweeper *sweeper
@@ -58,6 +61,9 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 		return nil, fmt.Errorf("service: %w", err)
 	}
 	s.runs = runs
+	if s.ui, err = s.webUI(); err != nil {
+		return nil, err
+	}
 	s.status = statushttp.NewHandler(c.Status, &statushttp.HandlerOptions{AllowUnauthenticated: true, Logger: c.Logger})
 	if c.Store != nil {
 		tables, err := dataDictionary(ctx, &c)
@@ -102,14 +108,37 @@ func (s *Service) routes() http.Handler {
 		}
 	}
 	mux.Handle("GET /metrics", s.auth.guard(rightStatus)(s.cfg.Metrics.Handler()))
+	mux.Handle("/ui/", s.ui)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
-	return mux
+	alias := s.ui.AircanAlias()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/@") { // AirCan's /@{org}/{dataset}/actions/runs/{id}
+			alias.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
-// Handler serves every API (authenticated) and /healthz, with request ids
+// webUI builds the web pages over the runs API; they sign in with a
+// token (any page, when AllowUnauthenticated).
+func (s *Service) webUI() (*webui.Handler, error) {
+	o := &webui.Options{Status: s.cfg.Status, Runs: s.runs, Pipelines: s.cfg.Pipelines, Bucket: s.cfg.Bucket,
+		Scheduler: s.sched, Logger: s.cfg.Logger}
+	if !s.cfg.AllowUnauthenticated {
+		o.SignIn = s.auth.tokens.Has
+	}
+	ui, err := webui.New(o)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	return ui, nil
+}
+
+// Handler serves the web UI under /ui/, every API (authenticated) and /healthz, with request ids
 // and 5xx logging.
 func (s *Service) Handler() http.Handler { return s.handler }
 

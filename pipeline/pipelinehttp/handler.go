@@ -63,7 +63,8 @@ type Handler struct {
 	cancelAll context.CancelFunc
 	wg        sync.WaitGroup
 	mu        sync.Mutex
-	starting  map[string]bool // run ids claimed whose job may not exist yet
+	starting  map[string]bool               // run ids claimed whose job may not exist yet
+	cancels   map[string]context.CancelFunc // runs executing in this process
 	stopped   bool
 }
 
@@ -73,7 +74,8 @@ func New(store *status.Store, dags []DAG, opts *Options) (*Handler, error) {
 	if store == nil {
 		return nil, errors.New("pipelinehttp: a status store is required")
 	}
-	h := &Handler{store: store, dags: map[string]DAG{}, now: time.Now, starting: map[string]bool{}}
+	h := &Handler{store: store, dags: map[string]DAG{}, now: time.Now, starting: map[string]bool{},
+		cancels: map[string]context.CancelFunc{}}
 	if opts != nil {
 		h.o = *opts
 	}

@@ -116,7 +116,9 @@ func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
 	if d.Labels != nil {
 		opts.Dataset, opts.Resource = d.Labels(conf)
 	}
-	sum, err := pipeline.Run(h.runCtx, p, conf, opts)
+	ctx := h.track(t.RunID)
+	defer h.untrack(t.RunID)
+	sum, err := pipeline.Run(ctx, p, conf, opts)
 	record()
 	if sum == nil {
 		h.recordFailure(p.Name(), t.RunID, err)
