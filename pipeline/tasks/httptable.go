@@ -255,8 +255,7 @@ func (h *httpTable) run(ctx context.Context, tc *pipeline.TaskContext) error {
 		tc.SetStatus("rejected", rep.Rejected)
 	}
 	if err != nil {
-		err = fmt.Errorf("load %s: %w", h.table, err)
-		if !retryable(err) {
+		if !retryable(err) { // datastore's error names the table
 			return pipeline.Permanent(err)
 		}
 		return err
