@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -21,17 +20,7 @@ import (
 // its month's last day, holding exactly the companies created that month.
 func TestMonthlyViewsCatchUp(t *testing.T) {
 	t.Parallel()
-	dbs := map[string]func(testing.TB) string{
-		"sqlite":   func(t testing.TB) string { return "sqlite://" + filepath.ToSlash(filepath.Join(t.TempDir(), "w.db")) },
-		"postgres": testutil.PostgresURL,
-		"mysql":    testutil.MySQLURL,
-	}
-	for name, mk := range dbs {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			testMonthlyViews(t, mk(t))
-		})
-	}
+	testutil.OnEachSQL(t, testMonthlyViews)
 }
 
 func testMonthlyViews(t *testing.T, dbURL string) {

@@ -54,7 +54,7 @@ type HTTPTableParams struct {
 	// replace.
 	Mode string `json:"mode,omitempty"`
 	// MaxRejects fails the load (nothing written) when more records are
-	// rejected. Default 0: no limit.
+	// rejected; negative: on the first. Default 0: no limit.
 	MaxRejects int `json:"max_rejects,omitempty"`
 	// MaxPages bounds the pages read. Default httpsource's.
 	MaxPages int `json:"max_pages,omitempty"`
@@ -101,7 +101,7 @@ const HTTPTableParamsSchema = `{
     "target": {"type": "string", "minLength": 1, "maxLength": 64, "description": "name of a database or CKAN site connection"},
     "table": {"type": "string", "minLength": 1, "maxLength": 63},
     "mode": {"enum": ["append", "upsert", "replace"], "default": "replace"},
-    "max_rejects": {"type": "integer", "default": 0},
+    "max_rejects": {"type": "integer", "default": 0, "description": "fail when more records are rejected; negative: on the first; 0: no limit"},
     "max_pages": {"type": "integer", "minimum": 0},
     "rate_limit": {"type": "number", "minimum": 0}
   }
