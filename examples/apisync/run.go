@@ -47,7 +47,8 @@ func demo(ctx context.Context, out io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	store, err := sqlstore.Open(ctx, "sqlite://"+filepath.ToSlash(filepath.Join(dir, "warehouse.db")), nil)
+	dbURL := "sqlite://" + filepath.ToSlash(filepath.Join(dir, "warehouse.db"))
+	store, err := sqlstore.Open(ctx, dbURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -77,12 +78,15 @@ func demo(ctx context.Context, out io.Writer) (*result, error) {
 	fmt.Fprintf(out, "source API (Hawk both ways): %s, %d companies in pages of %d\n", api.firstPage(), companies, pageSize)
 
 	res := &result{}
-	s := &syncer{store: store, creds: creds}
-	p, err := s.pipeline()
+	r, err := registry(dbURL, api.base, creds)
 	if err != nil {
 		return nil, err
 	}
-	conf := []byte(fmt.Sprintf(`{"url": %q}`, api.firstPage()))
+	p, err := loadSpec(r, "companies_sync", map[string]string{"API_URL": api.base})
+	if err != nil {
+		return nil, err
+	}
+	var conf []byte
 	fmt.Fprintln(out, "\n1. sync")
 	if res.firstSync, res.rowsAfterFirst, err = syncOnce(ctx, p, conf, be, store, out); err != nil {
 		return nil, err
@@ -95,7 +99,7 @@ func demo(ctx context.Context, out io.Writer) (*result, error) {
 	fmt.Fprintf(out, "   %s unchanged: %d rows\n", target, res.rowsAfterSecond)
 
 	fmt.Fprintf(out, "\n3. monthly views, catching up %d finished months\n", months)
-	views, err := catchUpViews(ctx, store, be, months, now)
+	views, err := catchUpViews(ctx, r, be, pipeline.SystemClock{}, months)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/httpsource"
 	"github.com/datafactory/datafactory/pipeline"
 )
 
@@ -30,6 +31,13 @@ type Options struct {
 	// Its site, secrets and file root are replaced by the ones above.
 	// Default: aircan's defaults.
 	AirCan *aircan.Config
+	// HTTPAuth are the credentials of HTTP APIs that http_to_table params
+	// name (by key), each sent only to its origin. Default none.
+	HTTPAuth map[string]HTTPAuth
+	// HTTPSource is the base of http_to_table's source options (transport,
+	// retries, budgets); its Auth, Pagination and Records are replaced by
+	// the params'. Default: httpsource's defaults.
+	HTTPSource *httpsource.Options
 	// MaxSourceBytes bounds what a load reads from its source, before and
 	// after decompression. Default: package input's (16 GiB).
 	MaxSourceBytes int64
@@ -50,13 +58,15 @@ func (o *Options) withDefaults() Options {
 type types struct {
 	conns    *connection.Set
 	maxBytes int64
+	auths    map[string]HTTPAuth
+	http     *httpsource.Options
 }
 
-// Register adds the built-in task types (load, backup, restore, sql, sleep,
-// noop) and AirCan's ckan_load types (see [aircan.Register]) to r.
+// Register adds the built-in task types (load, backup, restore, sql,
+// http_to_table, sleep, noop) and AirCan's ckan_load types (see [aircan.Register]) to r.
 func Register(r *pipeline.Registry, opts *Options) error {
 	o := opts.withDefaults()
-	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes}
+	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes, auths: o.HTTPAuth, http: o.HTTPSource}
 	list := []pipeline.TaskType{
 		{Name: "load", Description: "Load a CSV, resource or data package into a table of a named store",
 			ParamsSchema: json.RawMessage(loadParamsSchema), New: t.newLoad},
@@ -66,6 +76,8 @@ func Register(r *pipeline.Registry, opts *Options) error {
 			ParamsSchema: json.RawMessage(backupParamsSchema), New: t.newBackup(true)},
 		{Name: "sql", Description: "Run SQL statements in one transaction on a named database (views, swaps)",
 			ParamsSchema: json.RawMessage(sqlParamsSchema), New: t.newSQL},
+		{Name: "http_to_table", Description: "Load a paginated JSON API into a table of a named store (replace, append, upsert)",
+			ParamsSchema: json.RawMessage(HTTPTableParamsSchema), New: t.newHTTPTable},
 		{Name: "sleep", Description: "Wait, then succeed (for tests and demos)",
 			ParamsSchema: json.RawMessage(sleepParamsSchema), New: newSleep},
 		{Name: "noop", Description: "Do nothing and succeed", ParamsSchema: json.RawMessage(noopParamsSchema),

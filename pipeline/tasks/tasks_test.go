@@ -240,7 +240,7 @@ func TestTypes(t *testing.T) {
 			require.True(t, json.Valid(tt.ParamsSchema), tt.Name)
 		}
 	}
-	for _, n := range []string{"load", "backup", "restore", "sql", "sleep", "noop", aircan.TypePrefix + aircan.TaskFetch} {
+	for _, n := range []string{"load", "backup", "restore", "sql", "http_to_table", "sleep", "noop", aircan.TypePrefix + aircan.TaskFetch} {
 		require.True(t, names[n], n)
 	}
 	require.Error(t, tasks.Register(r, nil), "registering twice")
