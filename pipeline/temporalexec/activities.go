@@ -104,7 +104,8 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	case pipeline.StateSuccess:
 		return instanceResult{Instance: in.Instance, State: res.State, Attempts: number, Start: prog.Start, End: res.End}, nil
 	case pipeline.StateCancelled:
-		return instanceResult{}, temporal.NewCanceledError()
+		return instanceResult{}, temporal.NewCanceledError(instanceResult{Instance: in.Instance, State: res.State,
+			Attempts: number, Start: prog.Start, End: res.End})
 	case pipeline.StateUpForRetry:
 		if res.RetryAfter {
 			prog.RetryAfters++

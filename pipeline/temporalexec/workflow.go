@@ -70,8 +70,18 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 		limit = 16
 	}
 	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { d.canceled = true })
 	bg, _ := workflow.NewDisconnectedContext(ctx)
+	// The cancellation is passed on as one value on a channel of its own:
+	// a selector case on ctx.Done() itself stays ready once it is closed.
+	cancelled := workflow.NewBufferedChannel(bg, 1)
+	workflow.Go(bg, func(gctx workflow.Context) {
+		ctx.Done().Receive(gctx, nil)
+		cancelled.Send(gctx, true)
+	})
+	sel.AddReceive(cancelled, func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(bg, nil)
+		d.canceled = true
+	})
 	for i := range d.infos {
 		if d.waiting[i] == 0 {
 			if err := d.resolve(bg, p, i); err != nil {
@@ -173,7 +183,11 @@ func resultOf(ctx workflow.Context, f workflow.Future, u unit) instanceResult {
 	if errors.As(err, &app) && app.HasDetails() && app.Details(&res) == nil {
 		return res
 	}
-	if isCanceled(err) {
+	var c *temporal.CanceledError
+	if errors.As(err, &c) {
+		if c.HasDetails() && c.Details(&res) == nil {
+			return res
+		}
 		return instanceResult{Instance: u.inst, State: pipeline.StateCancelled}
 	}
 	return instanceResult{Instance: u.inst, State: pipeline.StateFailed, Attempts: 1, Attempt: 1, Error: err.Error()}
