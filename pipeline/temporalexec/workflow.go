@@ -47,6 +47,11 @@ type dag struct {
 	launched []bool
 	halted   bool
 	canceled bool
+	// sel waits for attempts, stored task states and cancellation.
+	sel workflow.Selector
+	// pending counts EndTask activities not yet completed.
+	pending int
+	failure error
 }
 
 // runWorkflow drives a run: it launches each ready instance as an attempt
@@ -70,6 +75,7 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 		limit = 16
 	}
 	sel := workflow.NewSelector(ctx)
+	d.sel = sel
 	bg, _ := workflow.NewDisconnectedContext(ctx)
 	// The cancellation is passed on as one value on a channel of its own:
 	// a selector case on ctx.Done() itself stays ready once it is closed.
@@ -95,8 +101,7 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 			remaining--
 		}
 	}
-	var failure error
-	for remaining > 0 && failure == nil {
+	for (remaining > 0 || d.pending > 0) && d.failure == nil {
 		if d.canceled {
 			if err := d.cancelReady(bg, p); err != nil {
 				return err
@@ -112,15 +117,15 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 			sel.AddFuture(fut, func(f workflow.Future) {
 				running--
 				res := resultOf(ctx, f, u)
-				if err := d.finishUnit(bg, p, u, res); err != nil && failure == nil {
-					failure = err
+				if err := d.finishUnit(bg, p, u, res); err != nil {
+					d.fail(err)
 				}
 			})
 		}
-		if running == 0 && !d.canceled && len(d.ready) == 0 {
+		if running == 0 && d.pending == 0 && !d.canceled && len(d.ready) == 0 {
 			break // nothing can make progress (not reached for a valid DAG)
 		}
-		if running == 0 && d.canceled {
+		if running == 0 && d.pending == 0 && d.canceled {
 			if err := d.cancelRest(bg, p); err != nil {
 				return err
 			}
@@ -134,11 +139,17 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 			}
 		}
 	}
-	if failure != nil {
-		return failure
+	if d.failure != nil {
+		return d.failure
 	}
 	if err := d.cancelRest(bg, p); err != nil {
 		return err
+	}
+	for d.pending > 0 && d.failure == nil {
+		sel.Select(bg)
+	}
+	if d.failure != nil {
+		return d.failure
 	}
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(bg, d.stepOptions()), FinishActivityName,
 		finishInput{Pipeline: in.Pipeline, RunID: in.RunID}).Get(bg, nil)
@@ -218,19 +229,42 @@ func (d *dag) finishUnit(ctx workflow.Context, p *pipeline.Pipeline, u unit, res
 	return d.endTask(ctx, p, i, st, d.insts[i])
 }
 
-// endTask stores a task's final state and resolves its dependents.
+// fail keeps the first error that stops the workflow.
+func (d *dag) fail(err error) {
+	if d.failure == nil {
+		d.failure = err
+	}
+}
+
+// endTask stores a task's final state and, once it is stored, resolves
+// its dependents. The store runs beside the rest of the run: the workflow
+// goes on launching attempts meanwhile.
 func (d *dag) endTask(ctx workflow.Context, p *pipeline.Pipeline, i int, st pipeline.State, insts []instanceResult) error {
 	d.states[i] = st
 	in := endTaskInput{Pipeline: d.in.Pipeline, RunID: d.in.RunID, Task: d.infos[i].Name, State: st, Instances: insts}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.stepOptions()), EndTaskActivityName, in).Get(ctx, nil); err != nil {
-		return fmt.Errorf("store state of task %s: %w", d.infos[i].Name, err)
-	}
 	if st == pipeline.StateFailed && d.infos[i].Halts && !d.halted {
 		d.halted = true
 		if err := d.haltReady(ctx, p); err != nil {
 			return err
 		}
 	}
+	d.pending++
+	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.stepOptions()), EndTaskActivityName, in)
+	d.sel.AddFuture(fut, func(f workflow.Future) {
+		d.pending--
+		if err := f.Get(ctx, nil); err != nil {
+			d.fail(fmt.Errorf("store state of task %s: %w", d.infos[i].Name, err))
+			return
+		}
+		if err := d.afterEnd(ctx, p, i); err != nil {
+			d.fail(err)
+		}
+	})
+	return nil
+}
+
+// afterEnd resolves the dependents whose last upstream was task i.
+func (d *dag) afterEnd(ctx workflow.Context, p *pipeline.Pipeline, i int) error {
 	for j, ti := range d.infos {
 		if d.states[j] != "" || !contains(ti.Upstream, d.infos[i].Name) {
 			continue
