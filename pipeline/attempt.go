@@ -20,60 +20,88 @@ func (r *runState) runUnit(ctx context.Context, n *node, inst int) unitResult {
 	attempt := 0
 	for {
 		attempt++
-		r.transition(n, inst, from, StateRunning, attempt)
-		start := r.clock.Now()
+		a := r.runAttempt(ctx, n, inst, attempt, from)
 		if res.start.IsZero() {
-			res.start = start
+			res.start = a.Start
 		}
-		tc := &TaskContext{run: r, node: n, instance: inst, attempt: attempt}
-		r.rec.attemptStarted(ctx, tc, start)
-		err := r.attempt(ctx, n, tc)
-		res.end = r.clock.Now()
-		var ra *retryAfterError
-		isRA := errors.As(err, &ra)
-		state := StateSuccess
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			state = StateCancelled
-		case isRA:
-			state = StateUpForRetry
-		case IsPermanent(err):
-			state = StateFailed
-		default:
-			state = StateFailed
-			if _, retry := n.retry.NextRetry(attempt, err); retry {
-				state = StateUpForRetry
-			}
-		}
-		r.rec.attemptFinished(ctx, tc, start, res.end, err, state)
-		r.logAttempt(ctx, n, inst, attempt, state, res.end.Sub(start), err)
-		if !isRA || state != StateUpForRetry {
+		res.end = a.End
+		if !a.RetryAfter {
 			res.attempts++
 		}
-		if state != StateUpForRetry {
-			r.transition(n, inst, StateRunning, state, attempt)
-			res.state = state
-			if state == StateFailed {
-				res.err = &TaskError{Task: n.name, Instance: inst, Attempt: attempt, Err: err}
+		if a.State != StateUpForRetry {
+			r.transition(n, inst, StateRunning, a.State, attempt)
+			res.state = a.State
+			if a.State == StateFailed {
+				res.err = &TaskError{Task: n.name, Instance: inst, Attempt: attempt, Err: a.Err}
 			}
 			return res
 		}
-		delay := time.Duration(0)
-		if isRA {
-			delay = ra.d
+		if a.RetryAfter {
 			attempt-- // not counted
-		} else {
-			delay, _ = n.retry.NextRetry(attempt, err)
 		}
 		r.transition(n, inst, StateRunning, StateUpForRetry, attempt)
 		from = StateUpForRetry
-		if err := r.clock.Sleep(ctx, delay); err != nil {
+		if err := r.clock.Sleep(ctx, a.Delay); err != nil {
 			r.transition(n, inst, StateUpForRetry, StateCancelled, attempt)
 			res.state = StateCancelled
 			return res
 		}
 	}
+}
+
+// AttemptResult is how one attempt of a task instance ended.
+type AttemptResult struct {
+	// State is SUCCESS, UP_FOR_RETRY (Delay says when), FAILED or
+	// CANCELLED.
+	State      State
+	Start, End time.Time
+	// Err is the task's error (nil on success).
+	Err error
+	// RetryAfter is true when the task returned [RetryAfter]: it runs
+	// again after Delay and the attempt does not count.
+	RetryAfter bool
+	// Delay is the wait before the next attempt when State is UP_FOR_RETRY.
+	Delay time.Duration
+}
+
+// runAttempt runs attempt (1-based) of instance inst, records it and
+// decides, with the task's retry policy, what comes next.
+func (r *runState) runAttempt(ctx context.Context, n *node, inst, attempt int, from State) AttemptResult {
+	r.transition(n, inst, from, StateRunning, attempt)
+	res := AttemptResult{Start: r.clock.Now()}
+	tc := &TaskContext{run: r, node: n, instance: inst, attempt: attempt}
+	r.rec.attemptStarted(ctx, tc, res.Start)
+	err := r.attempt(ctx, n, tc)
+	res.End, res.Err = r.clock.Now(), err
+	var ra *retryAfterError
+	res.RetryAfter = errors.As(err, &ra)
+	res.State = StateSuccess
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		res.State = StateCancelled
+	case res.RetryAfter:
+		res.State, res.Delay = StateUpForRetry, ra.d
+	default:
+		res.State = r.retryState(n, attempt, err, &res.Delay)
+	}
+	r.rec.attemptFinished(ctx, tc, res.Start, res.End, err, res.State)
+	r.logAttempt(ctx, n, inst, attempt, res.State, res.End.Sub(res.Start), err)
+	return res
+}
+
+// retryState is FAILED or, when the task's retry policy retries after
+// attempt failed with err, UP_FOR_RETRY with the wait in *delay.
+func (r *runState) retryState(n *node, attempt int, err error, delay *time.Duration) State {
+	if IsPermanent(err) {
+		return StateFailed
+	}
+	d, retry := n.retry.NextRetry(attempt, err)
+	if !retry {
+		return StateFailed
+	}
+	*delay = d
+	return StateUpForRetry
 }
 
 // attempt runs the task once, with its timeout, turning a panic into an

@@ -205,22 +205,11 @@ func (ex *executor) drain() {
 // is skipped or is cancelled.
 func (ex *executor) resolve(i int) {
 	n := ex.r.p.nodes[i]
-	upCancelled, upNotOK := false, false
-	for _, u := range n.up {
-		if !ex.included(u) {
-			continue
-		}
-		switch st := ex.tasks[u].state; {
-		case st == StateCancelled:
-			upCancelled = true
-		case !upstreamOK(ex.r.p.nodes[u], st):
-			upNotOK = true
-		}
-	}
+	st := resolveNode(ex.r.p, n, func(u int) (State, bool) { return ex.tasks[u].state, ex.included(u) })
 	switch {
-	case ex.cancelled || upCancelled:
+	case ex.cancelled || st == StateCancelled:
 		ex.endUnstarted(i, StateCancelled)
-	case ex.halted || (upNotOK && n.rule == AllSuccess):
+	case ex.halted || st == StateSkipped:
 		ex.endUnstarted(i, StateSkipped)
 	default:
 		ex.tasks[i].open = n.instances

@@ -42,6 +42,8 @@ type RunOptions struct {
 	// "<dataset>[/<resource>]" (status-api's rule), else domain "pipeline"
 	// and the pipeline's name. Default empty.
 	Dataset, Resource, User string
+	// Executor runs the run. Default [InProcess].
+	Executor Executor
 }
 
 // withDefaults returns a filled copy.
@@ -123,6 +125,8 @@ func (r *runState) transition(n *node, inst int, from, to State, attempt int) {
 // (no task ran, no summary), [ErrRunFailed] with the [*TaskError]s of the
 // failed tasks, or the context's error when the run was cancelled. The
 // summary is returned whenever the run started.
+//
+// With opts.Executor set, that executor runs it (see [Executor]).
 func Run(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOptions) (*Summary, error) {
 	if err := p.ValidateConf(conf); err != nil {
 		return nil, err
@@ -130,6 +134,16 @@ func Run(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOption
 	if len(conf) == 0 {
 		conf = json.RawMessage("null")
 	}
+	if opts != nil && opts.Executor != nil {
+		o := *opts
+		o.Executor = nil
+		return opts.Executor.Execute(ctx, p, conf, &o)
+	}
+	return runInProcess(ctx, p, conf, opts)
+}
+
+// runInProcess is [InProcess]'s Run.
+func runInProcess(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *RunOptions) (*Summary, error) {
 	o := opts.withDefaults(p)
 	rs, err := newRunState(p, conf, &o, false)
 	if err != nil {

@@ -213,7 +213,7 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 		return nil, err
 	}
 	n := p.nodes[i]
-	upCancelled, upNotOK := false, false
+	states := map[int]State{}
 	for _, u := range n.up {
 		rec, ok, err := r.taskState(ctx, p.nodes[u].name)
 		if err != nil {
@@ -222,18 +222,9 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 		if !ok {
 			return nil, fmt.Errorf("run %s task %s: %w: %s", runID, task, ErrUpstreamNotDone, p.nodes[u].name)
 		}
-		switch {
-		case rec.State == StateCancelled:
-			upCancelled = true
-		case !upstreamOK(p.nodes[u], rec.State):
-			upNotOK = true
-		}
+		states[u] = rec.State
 	}
-	if upCancelled || (upNotOK && n.rule == AllSuccess) {
-		st := StateSkipped
-		if upCancelled {
-			st = StateCancelled
-		}
+	if st := resolveNode(p, n, func(u int) (State, bool) { return states[u], true }); st != "" {
 		r.rec.taskEnded(r, n, st)
 		if err := r.saveTask(ctx, TaskSummary{Name: task, State: st}); err != nil {
 			return nil, err
@@ -262,19 +253,10 @@ func FinishRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions)
 	if err != nil {
 		return nil, err
 	}
-	end := r.clock.Now()
-	tasks := make([]TaskSummary, 0, len(p.nodes))
-	for _, n := range p.nodes {
-		rec, ok, err := r.taskState(ctx, n.name)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			rec = taskRecord{Task: n.name, State: StateCancelled}
-		}
-		tasks = append(tasks, rec.summary())
+	sum, err := r.storedSummary(ctx, r.clock.Now())
+	if sum == nil {
+		return nil, err
 	}
-	sum, err := summarize(r, tasks, time.Time{}, end, nil)
 	if s, ok := r.rec.(*statusRecorder); ok {
 		s.finishRun(ctx, r, sum)
 	}

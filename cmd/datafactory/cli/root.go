@@ -117,7 +117,7 @@ func (m *Main) newRoot() *cobra.Command {
 		m.loadCmd(), m.validateCmd(), m.inferCmd(),
 		m.backupCmd(), m.restoreCmd(),
 		m.statusCmd(), m.jobsCmd(),
-		m.runCmd(), m.taskCmd(), m.tasksCmd(),
+		m.runCmd(), m.taskCmd(), m.tasksCmd(), m.workerCmd(),
 		m.serveCmd(),
 	)
 	root.AddCommand(m.scheduleCmds()...)

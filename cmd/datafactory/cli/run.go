@@ -21,6 +21,7 @@ type runFlags struct {
 	bucket      string
 	concurrency int
 	verbose     bool
+	executor    string
 }
 
 func (m *Main) runCmd() *cobra.Command {
@@ -50,6 +51,7 @@ Exit code 1 when the run failed.`,
 	fl.StringVar(&f.runID, "run-id", "", "the run id (default: generated)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "task instances running at once (default 16)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log task transitions")
+	fl.StringVar(&f.executor, "executor", "", `where the run executes: "inprocess" (default) or temporal://host:port?namespace=…&task_queue=… (needs --bucket; run "datafactory worker" with the same --status and --bucket)`)
 	return cmd
 }
 
@@ -80,6 +82,12 @@ func (m *Main) run(ctx context.Context, name string, f *runFlags) error {
 	}
 	defer closeBE()
 	opts.Backend = be
+	exec, closeExec, err := executor(f.executor)
+	if err != nil {
+		return err
+	}
+	defer closeExec()
+	opts.Executor = exec
 	fmt.Fprintf(m.Stdout, "run %s of %s\n", opts.RunID, p.Name())
 	sum, runErr := pipeline.Run(ctx, p, conf, opts)
 	if sum != nil {
