@@ -31,8 +31,12 @@ type Column struct {
 type Dependents int
 
 const (
-	// Keep (the default) keeps them: the target's rows are replaced by the
-	// staged rows (DELETE, then INSERT … SELECT) instead of a rename.
+	// Keep (the default) keeps them. When they are plain views only, the
+	// staging table is renamed in and the views are recreated in the same
+	// transaction (see views.go for what is carried over); otherwise
+	// (materialized views, foreign keys, triggers, rules, extra indexes)
+	// the target's rows are replaced by the staged rows (DELETE, then
+	// INSERT … SELECT), which writes the rows twice.
 	Keep Dependents = iota
 	// Cascade drops the target with everything that depends on it and
 	// renames the staging table; the caller rebuilds what it needs in

@@ -203,7 +203,13 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	if !exists {
 		return r.rename(ctx, c)
 	}
-	if err := r.lockTarget(ctx, c); err != nil {
+	views := false
+	if r.o.Dependents == Keep {
+		if views, err = r.canSwapViews(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := r.lockTarget(ctx, c, views); err != nil {
 		return err
 	}
 	deps, err := hasDependents(ctx, c, r.schema, r.o.Table)
@@ -212,7 +218,7 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	}
 	switch {
 	case deps && r.o.Dependents == Keep:
-		return r.refill(ctx, c)
+		return r.keep(ctx, c, views)
 	case !deps:
 		// The staging table replaces a table that queries may be using:
 		// give the planner its statistics now rather than when autovacuum
@@ -228,13 +234,33 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	return r.rename(ctx, c)
 }
 
-// lockTarget locks the target exclusively. For Cascade it first locks the
-// views that depend on it, outermost first: a reader of a view locks the
-// view before the table, and the drop needs both, so taking the table first
-// could deadlock with such a reader.
-func (r *Replace) lockTarget(ctx context.Context, c *pgx.Conn) error {
+// keep swaps the staging table in keeping the target's dependents: by
+// rename and recreating the views when only plain views depend on it
+// (views.go; checked again now that the target is locked), else by a
+// refill.
+func (r *Replace) keep(ctx context.Context, c *pgx.Conn, views bool) error {
+	if views {
+		ok, err := r.canSwapViews(ctx, c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			swapped, err := r.swapViews(ctx, c)
+			if err != nil || swapped {
+				return err
+			}
+		}
+	}
+	return r.refill(ctx, c)
+}
+
+// lockTarget locks the target exclusively. For Cascade, and for a view
+// swap (views), it first locks the views that depend on it, outermost
+// first: a reader of a view locks the view before the table, and the drop
+// needs both, so taking the table first could deadlock with such a reader.
+func (r *Replace) lockTarget(ctx context.Context, c *pgx.Conn, views bool) error {
 	var rels []string
-	if r.o.Dependents == Cascade {
+	if r.o.Dependents == Cascade || views {
 		rows, err := c.Query(ctx, dependentViewsQuery, r.schema, r.o.Table)
 		if err != nil {
 			return err
