@@ -37,9 +37,12 @@
 // A replace loads a staging table named _dfstg_<hash of the target>_<random>
 // with the target's keys, then swaps it in. On PostgreSQL and SQLite the
 // staging table is created inside the load's transaction, so a failure, a
-// cancelled context or a killed process leaves nothing; the swap (a rename,
-// or DELETE + INSERT … SELECT from staging when views, triggers or foreign
-// keys depend on the target) runs at the end of that transaction, holding the
+// cancelled context or a killed process leaves nothing; the swap (a rename;
+// a rename that recreates the views with their options, owners, comments
+// and grants when only plain views depend on the target; or DELETE +
+// INSERT … SELECT from staging when materialized views, triggers, rules,
+// foreign keys or CHECK constraints hang on the target, see
+// internal/pgstage) runs at the end of that transaction, holding the
 // target's lock only briefly. On MySQL, whose DDL commits implicitly, the
 // staging table is real; a named lock (GET_LOCK) serialises replaces of one
 // table, stale staging tables of killed loads are dropped by the next

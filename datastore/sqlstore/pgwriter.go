@@ -21,9 +21,9 @@ import (
 // with INSERT … ON CONFLICT DO UPDATE; replace is a pgstage.Replace (the
 // staging table is created inside the transaction, so a failure, a
 // cancelled context or a killed process leaves nothing behind; concurrent
-// replaces of a table serialise on its replace lock; the swap is a rename,
-// or delete + insert-from-staging when views or other objects depend on the
-// target).
+// replaces of a table serialise on its replace lock; the swap is a rename
+// (recreating the dependent views when only plain views depend on it), or
+// delete + insert-from-staging when other objects depend on the target).
 type pgWriter struct {
 	d      pgDialect
 	req    *driver.WriteRequest
