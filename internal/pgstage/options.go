@@ -87,6 +87,12 @@ type Options struct {
 	// before the commit (recreate views, comments, grants). It must not end
 	// the transaction. An error rolls everything back.
 	Swapped func(ctx context.Context, conn *pgx.Conn, target pgx.Identifier) error
+	// Streams are extra connections (each used only by this replace until
+	// it ends; the caller closes them after Commit or Abort): large Writes
+	// are COPYed over 1+len(Streams) connections at once when the staging
+	// table has no primary key or unique constraint and StalePrefix is set
+	// (see parallel.go for what changes). Default none: one stream.
+	Streams []Session
 	// Waiting, when set, is called once when another replace of the same
 	// table holds its lock, before Begin waits for it.
 	Waiting func()
