@@ -318,3 +318,32 @@ func BenchmarkLoadPostgresStreams(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/took[1].Seconds(), "rows/s-parallel")
 	b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "parallel/1stream")
 }
+
+// BenchmarkLoadMySQLPaths loads the generated file into a new MariaDB/MySQL
+// table with LOAD DATA and with multi-row INSERTs, interleaved in each
+// iteration, and reports both rates and their ratio (LOAD DATA / INSERT).
+func BenchmarkLoadMySQLPaths(b *testing.B) {
+	u := testutil.MySQLURL(b)
+	path, _, n := benchFiles(b)
+	s := open(b, backend{"mysql", func(testing.TB) string { return u }})
+	var took [2]time.Duration
+	insertOnly := []int{1 << 62, sqlstore.SetMinLoadRows(0)}
+	sqlstore.SetMinLoadRows(insertOnly[1])
+	b.ResetTimer()
+	for range b.N {
+		for i, min := range insertOnly {
+			if ok, _ := s.TableExists(context.Background(), "bench_paths"); ok {
+				require.NoError(b, s.DropTable(context.Background(), "bench_paths"))
+			}
+			old := sqlstore.SetMinLoadRows(min)
+			start := time.Now()
+			rep := loadFile(b, s, path, "bench_paths", datastore.ModeAppend)
+			took[i] += time.Since(start)
+			sqlstore.SetMinLoadRows(old)
+			require.EqualValues(b, n, rep.Written)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/took[0].Seconds(), "rows/s-insert")
+	b.ReportMetric(float64(n*b.N)/took[1].Seconds(), "rows/s-loaddata")
+	b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "loaddata/insert")
+}

@@ -31,7 +31,7 @@ import (
 
 // minLoadRows is the smallest write sent with LOAD DATA (smaller ones, as
 // the loader's splits of a refused write get, go on the INSERT path).
-const minLoadRows = 256
+var minLoadRows = 256
 
 // mysqlLoad writes rows with LOAD DATA LOCAL INFILE.
 type mysqlLoad struct {
@@ -54,16 +54,17 @@ func newMySQLLoad(d dialect, into string, fields []frictionless.Field, maxRow in
 	return l
 }
 
+// errNeedsInsert stops a LOAD DATA stream at a value that needs the INSERT
+// path.
+var errNeedsInsert = errors.New("sqlstore: a value needs the INSERT path")
+
 // write loads rows under a savepoint. It reports false, with the
 // transaction as it was, when the rows must go the INSERT path instead.
 func (l *mysqlLoad) write(ctx context.Context, tx *sql.Tx, rows []frictionless.Row) (bool, error) {
-	if !l.encode(rows) {
-		return false, nil
-	}
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT df_load"); err != nil {
 		return false, err
 	}
-	ok, err := l.load(ctx, tx, len(rows))
+	ok, err := l.load(ctx, tx, rows)
 	if err == nil && ok {
 		_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT df_load")
 		return err == nil, err
@@ -79,18 +80,30 @@ func (l *mysqlLoad) write(ctx context.Context, tx *sql.Tx, rows []frictionless.R
 	return false, rerr
 }
 
-// load runs LOAD DATA on the encoded rows and reports whether the server
-// stored exactly n rows without a warning (err is only LOAD DATA's own).
-func (l *mysqlLoad) load(ctx context.Context, tx *sql.Tx, n int) (bool, error) {
-	data := l.buf.Bytes()
-	mysqldrv.RegisterReaderHandler(l.reader, func() io.Reader { return bytes.NewReader(data) })
-	defer mysqldrv.DeregisterReaderHandler(l.reader)
+// load runs LOAD DATA on rows, encoded on a second goroutine while the
+// connection streams what is already encoded, and reports whether the
+// server stored them all without a warning (err is LOAD DATA's own; a
+// value that needs the INSERT path stops the stream and reports false).
+func (l *mysqlLoad) load(ctx context.Context, tx *sql.Tx, rows []frictionless.Row) (bool, error) {
+	pr, pw := io.Pipe()
+	encoded := make(chan bool, 1)
+	go func() {
+		ok := l.stream(pw, rows)
+		pw.Close()
+		encoded <- ok
+	}()
+	mysqldrv.RegisterReaderHandler(l.reader, func() io.Reader { return pr })
 	res, err := tx.ExecContext(ctx, l.stmt)
-	if err != nil {
+	mysqldrv.DeregisterReaderHandler(l.reader)
+	pr.CloseWithError(io.ErrClosedPipe) // unblock the encoder if the statement stopped early
+	if !<-encoded || err != nil {
+		if errors.Is(err, errNeedsInsert) {
+			err = nil
+		}
 		return false, err
 	}
 	got, err := res.RowsAffected()
-	if err != nil || got != int64(n) {
+	if err != nil || got != int64(len(rows)) {
 		return false, err
 	}
 	var warnings int
@@ -98,6 +111,28 @@ func (l *mysqlLoad) load(ctx context.Context, tx *sql.Tx, n int) (bool, error) {
 		return false, err
 	}
 	return warnings == 0, nil
+}
+
+// loadChunk is how many rows are encoded before they are handed to the
+// connection.
+const loadChunk = 1000
+
+// stream writes rows as LOAD DATA text to pw in chunks; at a value that
+// needs the INSERT path it closes pw with errNeedsInsert and reports
+// false.
+func (l *mysqlLoad) stream(pw *io.PipeWriter, rows []frictionless.Row) bool {
+	for len(rows) > 0 {
+		n := min(len(rows), loadChunk)
+		if !l.encode(rows[:n]) {
+			pw.CloseWithError(errNeedsInsert)
+			return false
+		}
+		if _, err := pw.Write(l.buf.Bytes()); err != nil {
+			return true // the statement stopped: its error says why
+		}
+		rows = rows[n:]
+	}
+	return true
 }
 
 // encode renders rows as LOAD DATA text into l.buf; false when a value
