@@ -21,5 +21,7 @@
 //
 // Any failure, a cancelled context or a killed process rolls the
 // transaction back: the staging table was never visible and vanishes with
-// it, and the target is unchanged.
+// it, and the target is unchanged. With Options.Streams (parallel COPY,
+// parallel.go) the staging table is committed outside the transaction and
+// dropped on failure instead (a killed process's by the next replace).
 package pgstage
