@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/stretchr/testify/require"
@@ -276,4 +277,73 @@ func BenchmarkLoadMySQL(b *testing.B) {
 	path, changed, n := benchFiles(b)
 	s := open(b, backend{"mysql", func(testing.TB) string { return u }})
 	benchModes(b, s, path, changed, n, false)
+}
+
+// BenchmarkLoadPostgresStreams loads the generated file into a new
+// unkeyed PostgreSQL table over one COPY stream and over CopyStreams'
+// default (runtime.NumCPU), interleaved in each iteration, and reports
+// both rates and their ratio (parallel / one stream).
+func BenchmarkLoadPostgresStreams(b *testing.B) {
+	pgURL := testutil.PostgresURL(b)
+	path, _, n := benchFiles(b)
+	unkeyed := employeesSchema()
+	unkeyed.PrimaryKey = nil
+	var took [2]time.Duration
+	var stores [2]*datastore.Store
+	for i, streams := range []int{1, 0} {
+		s, err := sqlstore.Open(context.Background(), pgURL, &sqlstore.Options{CopyStreams: streams})
+		require.NoError(b, err)
+		defer s.Close()
+		stores[i] = s
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i, s := range stores {
+			if ok, _ := s.TableExists(context.Background(), "bench_streams"); ok {
+				require.NoError(b, s.DropTable(context.Background(), "bench_streams"))
+			}
+			f, err := os.Open(path)
+			require.NoError(b, err)
+			r, err := frictionless.NewReader(f, unkeyed, &frictionless.ReadOptions{Dialect: noHeader(), SkipUniqueCheck: true})
+			require.NoError(b, err)
+			start := time.Now()
+			rep, err := datastore.Load(context.Background(), s, "bench_streams", r, &datastore.LoadOptions{MaxRejects: -1})
+			took[i] += time.Since(start)
+			f.Close()
+			require.NoError(b, err)
+			require.EqualValues(b, n, rep.Written)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/took[0].Seconds(), "rows/s-1stream")
+	b.ReportMetric(float64(n*b.N)/took[1].Seconds(), "rows/s-parallel")
+	b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "parallel/1stream")
+}
+
+// BenchmarkLoadMySQLPaths loads the generated file into a new MariaDB/MySQL
+// table with LOAD DATA and with multi-row INSERTs, interleaved in each
+// iteration, and reports both rates and their ratio (LOAD DATA / INSERT).
+func BenchmarkLoadMySQLPaths(b *testing.B) {
+	u := testutil.MySQLURL(b)
+	path, _, n := benchFiles(b)
+	s := open(b, backend{"mysql", func(testing.TB) string { return u }})
+	var took [2]time.Duration
+	insertOnly := []int{1 << 62, sqlstore.SetMinLoadRows(0)}
+	sqlstore.SetMinLoadRows(insertOnly[1])
+	b.ResetTimer()
+	for range b.N {
+		for i, min := range insertOnly {
+			if ok, _ := s.TableExists(context.Background(), "bench_paths"); ok {
+				require.NoError(b, s.DropTable(context.Background(), "bench_paths"))
+			}
+			old := sqlstore.SetMinLoadRows(min)
+			start := time.Now()
+			rep := loadFile(b, s, path, "bench_paths", datastore.ModeAppend)
+			took[i] += time.Since(start)
+			sqlstore.SetMinLoadRows(old)
+			require.EqualValues(b, n, rep.Written)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/took[0].Seconds(), "rows/s-insert")
+	b.ReportMetric(float64(n*b.N)/took[1].Seconds(), "rows/s-loaddata")
+	b.ReportMetric(took[0].Seconds()/took[1].Seconds(), "loaddata/insert")
 }

@@ -24,22 +24,61 @@
 // Numbers below).
 //
 //   - PostgreSQL loads with binary COPY (CopyFrom). Tables live in the
-//     connection's current schema. Upserts: see below.
+//     connection's current schema. Upserts: see below. A replace, and a
+//     load that creates its table, of a table with no primary key or unique
+//     constraint COPYs each batch over Options.CopyStreams connections at
+//     once (default runtime.NumCPU(); see Parallel COPY below).
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
 //     for files; one connection for :memory:). SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to
 //     Options.BusyTimeout for the first.
-//   - MySQL writes prepared multi-row INSERTs in one transaction, upserts
-//     with ON DUPLICATE KEY UPDATE, in strict SQL mode.
+//   - MySQL writes in one transaction in strict SQL mode: appends and
+//     replaces send batches of 256 rows or more with LOAD DATA LOCAL INFILE
+//     streamed from the validated rows (go-sql-driver's reader handler; a
+//     batch LOAD DATA does not store whole, with an error, a warning or
+//     another row count, is rolled back and sent again as INSERTs, which
+//     refuse the bad rows one by one, so rejects stay exact); smaller
+//     batches go as prepared multi-row INSERTs; upserts as INSERT … ON
+//     DUPLICATE KEY UPDATE. The server must allow local_infile (MariaDB's
+//     default; MySQL 8's is off: then every batch falls back to INSERTs).
+//
+// # Parallel COPY
+//
+// With more than one stream the staging table is created, committed,
+// outside the load's transaction (other connections cannot see an
+// uncommitted table); each stream writes in a transaction of its own,
+// each batch cut into contiguous runs, one per stream, under a savepoint
+// on each, and a run that fails rolls every run of the batch back (the
+// batch is then split and retried as on one stream, so rejects and their
+// row numbers are exact and read = written + rejected). Commit commits the
+// streams and then swaps in one short transaction as before; a failure
+// anywhere drops the staging table and leaves the target as it was; a
+// killed load leaves its staging table until the next replace of the
+// table drops it. Keyed tables stay on one stream: a key written by one
+// stream and repeated in another's would make the second wait for the
+// first's transaction, which ends only at the commit. Validation stays one
+// goroutine (package datastore's loader); the binary encoding runs on one
+// goroutine per stream.
+//
+// Appends (and upserts) stay on one connection and one transaction: the
+// rows of streams in separate transactions cannot be committed atomically,
+// so a crash between their commits would leave part of the load in the
+// target. Keeping all-or-nothing with several streams means staging them
+// (written twice: no faster than one stream on a machine with few cores)
+// or two-phase commit (PREPARE TRANSACTION needs max_prepared_transactions
+// and leaves prepared transactions for an operator after a crash).
 //
 // # Atomic replace
 //
 // A replace loads a staging table named _dfstg_<hash of the target>_<random>
 // with the target's keys, then swaps it in. On PostgreSQL and SQLite the
 // staging table is created inside the load's transaction, so a failure, a
-// cancelled context or a killed process leaves nothing; the swap (a rename,
-// or DELETE + INSERT … SELECT from staging when views, triggers or foreign
-// keys depend on the target) runs at the end of that transaction, holding the
+// cancelled context or a killed process leaves nothing; the swap (a rename;
+// a rename that recreates the views with their options, owners, comments
+// and grants when only plain views depend on the target; or DELETE +
+// INSERT … SELECT from staging when materialized views, triggers, rules,
+// foreign keys or CHECK constraints hang on the target, see
+// internal/pgstage) runs at the end of that transaction, holding the
 // target's lock only briefly. On MySQL, whose DDL commits implicitly, the
 // staging table is real; a named lock (GET_LOCK) serialises replaces of one
 // table, stale staging tables of killed loads are dropped by the next

@@ -3,3 +3,11 @@ package sqlstore
 // StagingName exposes the staging-table naming to the external tests, which
 // create stale staging tables the way a killed load leaves them.
 var StagingName = stagingName
+
+// SetMinLoadRows sets the smallest MySQL write sent with LOAD DATA (for
+// the benchmark that compares it with INSERTs) and returns the old value.
+func SetMinLoadRows(n int) int {
+	old := minLoadRows
+	minLoadRows = n
+	return old
+}

@@ -59,7 +59,8 @@ func stagingTables(t testing.TB, b backend, s *datastore.Store) []string {
 
 // genReader generates employees endlessly (or up to n rows).
 type genReader struct {
-	n, i int
+	n, i    int
+	unkeyed bool // no primary key: a PostgreSQL replace COPYs in parallel
 }
 
 func (g *genReader) Read() (frictionless.Row, error) {
@@ -71,7 +72,13 @@ func (g *genReader) Read() (frictionless.Row, error) {
 	return frictionless.Row{int64(1000 + g.i), "Generated", ts, int64(1 + g.i%12), int64(1 + g.i%183)}, nil
 }
 
-func (g *genReader) Schema() *frictionless.Schema { return employeesSchema() }
+func (g *genReader) Schema() *frictionless.Schema {
+	s := employeesSchema()
+	if g.unkeyed {
+		s.PrimaryKey = nil
+	}
+	return s
+}
 
 // replaceSmall replaces emp with two new rows.
 func replaceSmall(t testing.TB, s *datastore.Store) {
@@ -246,6 +253,51 @@ func TestKilledReplace(t *testing.T) {
 	}
 }
 
+// TestKilledParallelReplace kills a process in the middle of a
+// PostgreSQL replace of an unkeyed table that COPYs over three connections
+// (its staging table is committed, outside the replace's transaction): the
+// target is unchanged, and the next replace drops the staging table.
+func TestKilledParallelReplace(t *testing.T) {
+	t.Parallel()
+	b := backends[1]
+	u := b.url(t)
+	s, err := sqlstore.Open(context.Background(), u, &sqlstore.Options{CopyStreams: 3})
+	require.NoError(t, err)
+	defer s.Close()
+	replaceUnkeyed := func(n int) {
+		rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: n, unkeyed: true}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
+		require.NoError(t, err)
+		require.EqualValues(t, n, rep.Written)
+	}
+	replaceUnkeyed(3)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u, "DATAFACTORY_KILL_CHILD_UNKEYED=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(out)
+	started := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "written ") {
+			started = true
+			break
+		}
+	}
+	require.True(t, started, "the child started writing")
+	var streams int
+	require.NoError(t, rawDB(t, s).Get(&streams, `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`))
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+	require.Greater(t, streams, 1, "the child COPYed over several connections")
+	require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, []int64{1001, 1002, 1003}, empIDs(t, s))
+	require.Len(t, stagingTables(t, b, s), 1, "the committed staging table stays until the next replace")
+	replaceUnkeyed(2)
+	require.Equal(t, []int64{1001, 1002}, empIDs(t, s))
+	require.Empty(t, stagingTables(t, b, s))
+}
+
 // TestKilledReplaceChild is the process TestKilledReplace kills: it replaces
 // emp with an endless stream and reports progress on stdout.
 func TestKilledReplaceChild(t *testing.T) {
@@ -253,10 +305,16 @@ func TestKilledReplaceChild(t *testing.T) {
 	if u == "" {
 		t.Skip("only run as TestKilledReplace's child process")
 	}
-	s, err := sqlstore.Open(context.Background(), u, nil)
+	unkeyed := os.Getenv("DATAFACTORY_KILL_CHILD_UNKEYED") != ""
+	opts := &sqlstore.Options{}
+	batch := 1000
+	if unkeyed {
+		opts.CopyStreams, batch = 3, 30_000
+	}
+	s, err := sqlstore.Open(context.Background(), u, opts)
 	require.NoError(t, err)
-	_, err = datastore.Load(context.Background(), s, "emp", &genReader{}, &datastore.LoadOptions{
-		Mode: datastore.ModeReplace, BatchSize: 1000, ProgressInterval: time.Nanosecond,
+	_, err = datastore.Load(context.Background(), s, "emp", &genReader{unkeyed: unkeyed}, &datastore.LoadOptions{
+		Mode: datastore.ModeReplace, BatchSize: batch, ProgressInterval: time.Nanosecond,
 		Progress: func(p datastore.Progress) {
 			if p.Written > 5000 {
 				fmt.Printf("written %d\n", p.Written)

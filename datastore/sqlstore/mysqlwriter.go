@@ -16,7 +16,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// mysqlWriter writes with multi-row INSERTs in a transaction. MySQL DDL
+// mysqlWriter writes with LOAD DATA LOCAL INFILE (large writes of appends
+// and replaces; see mysqlload.go) or multi-row INSERTs in a transaction. MySQL DDL
 // commits implicitly, so a replace creates a real staging table first, under
 // a named lock (GET_LOCK) that serialises replaces of the same table and
 // makes it safe to drop staging tables left by killed loads; the swap is one
@@ -29,6 +30,7 @@ type mysqlWriter struct {
 	conn    *sqlx.Conn
 	tx      *sqlx.Tx
 	in      *inserter
+	load    *mysqlLoad // LOAD DATA for large writes (nil for upserts)
 	lock    string
 	staging string
 	done    bool
@@ -78,6 +80,9 @@ func (w *mysqlWriter) setup(ctx context.Context) error {
 		return err
 	}
 	w.in.check = mysqlCheckValue
+	if w.req.Mode != driver.Upsert {
+		w.load = newMySQLLoad(w.d, w.d.table(into), w.req.Columns, w.in.maxRow)
+	}
 	return nil
 }
 
@@ -124,7 +129,15 @@ func mysqlUpsert(d dialect, req *driver.WriteRequest) string {
 	return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 }
 
+// Write loads rows with LOAD DATA when there are enough of them and the
+// server takes them whole, else with INSERTs (mysqlload.go).
 func (w *mysqlWriter) Write(ctx context.Context, rows []frictionless.Row) error {
+	if w.load != nil && len(rows) >= minLoadRows {
+		ok, err := w.load.write(ctx, w.tx.Tx, rows)
+		if err != nil || ok {
+			return err
+		}
+	}
 	return w.in.write(ctx, rows)
 }
 

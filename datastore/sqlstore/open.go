@@ -20,6 +20,12 @@ type Options struct {
 	// BusyTimeout is how long SQLite waits for another writer's lock.
 	// Default 10s.
 	BusyTimeout time.Duration
+	// CopyStreams is how many connections a PostgreSQL replace (and a load
+	// that creates its table) COPYs over at once when the table has no
+	// primary key or unique constraint (keyed tables load on one stream;
+	// see internal/pgstage). Default 0: runtime.NumCPU(), at most half of
+	// MaxOpenConns when that is set; 1: one stream.
+	CopyStreams int
 }
 
 // ErrInvalidURL is returned (wrapped) for a URL Open cannot use. The
@@ -54,7 +60,7 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*datastore.Store, 
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: %s %s: %w", u.Dialect, u.Redacted(), u.Scrub(err))
 	}
-	drv := &sqlDriver{db: db, d: d}
+	drv := &sqlDriver{db: db, d: d, streams: o.copyStreams()}
 	if drv.SingleWriter() {
 		drv.turn = make(chan struct{}, 1)
 	}

@@ -21,9 +21,9 @@ import (
 // with INSERT … ON CONFLICT DO UPDATE; replace is a pgstage.Replace (the
 // staging table is created inside the transaction, so a failure, a
 // cancelled context or a killed process leaves nothing behind; concurrent
-// replaces of a table serialise on its replace lock; the swap is a rename,
-// or delete + insert-from-staging when views or other objects depend on the
-// target).
+// replaces of a table serialise on its replace lock; the swap is a rename
+// (recreating the dependent views when only plain views depend on it), or
+// delete + insert-from-staging when other objects depend on the target).
 type pgWriter struct {
 	d      pgDialect
 	req    *driver.WriteRequest
@@ -35,6 +35,7 @@ type pgWriter struct {
 	bc     *pgstage.Copier
 	stage  *pgstage.Replace // a replace (nil otherwise)
 	up     *pgStaged        // a staged upsert (nil otherwise)
+	extra  []*sqlx.Conn     // a parallel replace's extra COPY connections
 	done   bool
 }
 
@@ -44,16 +45,18 @@ func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.Wri
 		return nil, err
 	}
 	w := &pgWriter{d: d, req: req, conn: conn, cols: fieldNames(req.Columns)}
-	if err := w.setup(ctx); err != nil {
+	if err := w.setup(ctx, s); err != nil {
 		return nil, errors.Join(err, w.Abort())
 	}
 	return w, nil
 }
 
 // setup begins the transaction and creates the staging or temporary table.
-func (w *pgWriter) setup(ctx context.Context) error {
+func (w *pgWriter) setup(ctx context.Context, s *sqlDriver) error {
 	if w.req.Mode == driver.Replace {
-		stage, err := pgstage.Begin(ctx, w.session(), w.replaceOptions(ctx))
+		o := w.replaceOptions(ctx)
+		o.Streams = w.openStreams(ctx, s)
+		stage, err := pgstage.Begin(ctx, w.session(), o)
 		w.stage = stage
 		return err
 	}
@@ -165,7 +168,7 @@ func (w *pgWriter) Commit(ctx context.Context) error {
 			return err
 		}
 		w.done = true
-		return w.conn.Close()
+		return errors.Join(w.closeStreams(), w.conn.Close())
 	}
 	if w.up != nil {
 		if err := w.commitStaged(ctx); err != nil {
@@ -187,10 +190,20 @@ func (w *pgWriter) Abort() error {
 		return nil
 	}
 	w.done = true
+	if w.stage != nil {
+		// pgstage rolls back and drops a staging table made outside the
+		// transaction (parallel streams).
+		serr := w.stage.Abort()
+		cerr := errors.Join(w.closeStreams(), w.conn.Close())
+		if serr != nil && !isConnGone(serr) {
+			return errors.Join(serr, cerr)
+		}
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, rerr := w.conn.ExecContext(ctx, "ROLLBACK")
-	cerr := w.conn.Close()
+	cerr := errors.Join(w.closeStreams(), w.conn.Close())
 	if rerr != nil && !isConnGone(rerr) {
 		return errors.Join(rerr, cerr)
 	}

@@ -59,6 +59,8 @@ type sqlDriver struct {
 	// instead of meeting at the file lock, where a session waiting longer
 	// than the busy timeout would fail. nil for other databases.
 	turn chan struct{}
+	// streams is how many COPY streams a PostgreSQL replace uses.
+	streams int
 	// maxRow caches MySQL's row size limit (0 until asked; mysqlMaxRow).
 	maxRow atomic.Int64
 }

@@ -11,14 +11,17 @@
 //     column definitions it is given;
 //  2. Write streams rows into it with binary COPY, each call under a
 //     savepoint (a failed call leaves the rows of the calls before it);
-//  3. Commit runs Options.Staged, swaps the staging table in (a rename, or
-//     a refill of the target when views or other objects depend on it,
-//     or a drop-cascade and rename for callers that rebuild their own
-//     views), runs Options.Swapped inside the same transaction, and
+//  3. Commit runs Options.Staged, swaps the staging table in (a rename; when
+//     only plain views depend on the target, a rename that recreates the
+//     views with their options, owners, comments and grants (views.go); a
+//     refill of the target when other objects depend on it; or a
+//     drop-cascade and rename for callers that rebuild their own views), runs Options.Swapped inside the same transaction, and
 //     commits. The exclusive lock on the target is held only from the swap
 //     to the commit.
 //
 // Any failure, a cancelled context or a killed process rolls the
 // transaction back: the staging table was never visible and vanishes with
-// it, and the target is unchanged.
+// it, and the target is unchanged. With Options.Streams (parallel COPY,
+// parallel.go) the staging table is committed outside the transaction and
+// dropped on failure instead (a killed process's by the next replace).
 package pgstage

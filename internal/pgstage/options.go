@@ -31,8 +31,12 @@ type Column struct {
 type Dependents int
 
 const (
-	// Keep (the default) keeps them: the target's rows are replaced by the
-	// staged rows (DELETE, then INSERT … SELECT) instead of a rename.
+	// Keep (the default) keeps them. When they are plain views only, the
+	// staging table is renamed in and the views are recreated in the same
+	// transaction (see views.go for what is carried over); otherwise
+	// (materialized views, foreign keys, triggers, rules, extra indexes)
+	// the target's rows are replaced by the staged rows (DELETE, then
+	// INSERT … SELECT), which writes the rows twice.
 	Keep Dependents = iota
 	// Cascade drops the target with everything that depends on it and
 	// renames the staging table; the caller rebuilds what it needs in
@@ -83,6 +87,12 @@ type Options struct {
 	// before the commit (recreate views, comments, grants). It must not end
 	// the transaction. An error rolls everything back.
 	Swapped func(ctx context.Context, conn *pgx.Conn, target pgx.Identifier) error
+	// Streams are extra connections (each used only by this replace until
+	// it ends; the caller closes them after Commit or Abort): large Writes
+	// are COPYed over 1+len(Streams) connections at once when the staging
+	// table has no primary key or unique constraint and StalePrefix is set
+	// (see parallel.go for what changes). Default none: one stream.
+	Streams []Session
 	// Waiting, when set, is called once when another replace of the same
 	// table holds its lock, before Begin waits for it.
 	Waiting func()

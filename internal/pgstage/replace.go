@@ -28,6 +28,11 @@ type Replace struct {
 	target  pgx.Identifier
 	copier  *Copier
 	done    bool
+	// parallel: the staging table is created outside the transaction and
+	// large writes go over the streams too (parallel.go).
+	parallel bool
+	streams  []*stream
+	created  bool // the committed staging table is this replace's to drop
 }
 
 // Begin starts a replace: it begins the transaction, takes the table's
@@ -43,9 +48,11 @@ func Begin(ctx context.Context, sess Session, o Options) (*Replace, error) {
 		_, _ = rand.Read(b[:]) // crypto/rand never fails
 		o.Staging = "_dfstg_" + hex.EncodeToString(b[:])
 	}
-	r := &Replace{sess: sess, o: o}
+	r := &Replace{sess: sess, o: o, parallel: parallelOK(&o)}
 	err := sess(func(c *pgx.Conn) error {
-		if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+		// Read committed (whatever the session's default): the swap must
+		// see the rows the parallel streams commit.
+		if _, err := c.Exec(ctx, "BEGIN ISOLATION LEVEL READ COMMITTED"); err != nil {
 			return err
 		}
 		if err := r.begin(ctx, c); err != nil {
@@ -56,6 +63,11 @@ func Begin(ctx context.Context, sess Session, o Options) (*Replace, error) {
 	if err != nil {
 		r.done = true
 		return nil, err
+	}
+	if r.parallel {
+		if err := r.beginStreams(ctx); err != nil {
+			return nil, errors.Join(err, r.Abort())
+		}
 	}
 	return r, nil
 }
@@ -75,6 +87,9 @@ func (r *Replace) begin(ctx context.Context, c *pgx.Conn) error {
 	}
 	if err := dropStale(ctx, c, r.schema, r.o.StalePrefix); err != nil {
 		return err
+	}
+	if r.parallel {
+		return nil // beginStreams creates it
 	}
 	return r.createStaging(ctx, c)
 }
@@ -124,6 +139,9 @@ func (r *Replace) Write(ctx context.Context, rows []frictionless.Row) error {
 	if r.done {
 		return ErrFinished
 	}
+	if r.parallel && len(rows) >= minParallelRows {
+		return r.writeParallel(ctx, rows)
+	}
 	return r.sess(func(c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, "SAVEPOINT df_stage"); err != nil {
 			return err
@@ -161,12 +179,20 @@ func (r *Replace) Commit(ctx context.Context) error {
 		return ErrFinished
 	}
 	r.done = true
-	return r.sess(func(c *pgx.Conn) error {
+	if err := r.commitStreams(ctx); err != nil {
+		return errors.Join(err, r.sess(rollback), r.closeStreams())
+	}
+	err := r.sess(func(c *pgx.Conn) error {
 		if err := r.commit(ctx, c); err != nil {
 			return errors.Join(err, rollback(c))
 		}
 		return nil
 	})
+	if err != nil {
+		return errors.Join(err, r.closeStreams())
+	}
+	r.created = false // renamed in, or dropped by the refill
+	return nil
 }
 
 // commit runs the hooks and the swap, then COMMIT.
@@ -203,7 +229,13 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	if !exists {
 		return r.rename(ctx, c)
 	}
-	if err := r.lockTarget(ctx, c); err != nil {
+	views := false
+	if r.o.Dependents == Keep {
+		if views, err = r.canSwapViews(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := r.lockTarget(ctx, c, views); err != nil {
 		return err
 	}
 	deps, err := hasDependents(ctx, c, r.schema, r.o.Table)
@@ -212,7 +244,7 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	}
 	switch {
 	case deps && r.o.Dependents == Keep:
-		return r.refill(ctx, c)
+		return r.keep(ctx, c, views)
 	case !deps:
 		// The staging table replaces a table that queries may be using:
 		// give the planner its statistics now rather than when autovacuum
@@ -228,13 +260,33 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 	return r.rename(ctx, c)
 }
 
-// lockTarget locks the target exclusively. For Cascade it first locks the
-// views that depend on it, outermost first: a reader of a view locks the
-// view before the table, and the drop needs both, so taking the table first
-// could deadlock with such a reader.
-func (r *Replace) lockTarget(ctx context.Context, c *pgx.Conn) error {
+// keep swaps the staging table in keeping the target's dependents: by
+// rename and recreating the views when only plain views depend on it
+// (views.go; checked again now that the target is locked), else by a
+// refill.
+func (r *Replace) keep(ctx context.Context, c *pgx.Conn, views bool) error {
+	if views {
+		ok, err := r.canSwapViews(ctx, c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			swapped, err := r.swapViews(ctx, c)
+			if err != nil || swapped {
+				return err
+			}
+		}
+	}
+	return r.refill(ctx, c)
+}
+
+// lockTarget locks the target exclusively. For Cascade, and for a view
+// swap (views), it first locks the views that depend on it, outermost
+// first: a reader of a view locks the view before the table, and the drop
+// needs both, so taking the table first could deadlock with such a reader.
+func (r *Replace) lockTarget(ctx context.Context, c *pgx.Conn, views bool) error {
 	var rels []string
-	if r.o.Dependents == Cascade {
+	if r.o.Dependents == Cascade || views {
 		rows, err := c.Query(ctx, dependentViewsQuery, r.schema, r.o.Table)
 		if err != nil {
 			return err
@@ -327,7 +379,7 @@ func (r *Replace) Abort() error {
 		return nil
 	}
 	r.done = true
-	return r.sess(rollback)
+	return errors.Join(r.sess(rollback), r.closeStreams())
 }
 
 // rollback ends the transaction; on a closed connection the server has

@@ -1,0 +1,84 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"time"
+
+	"github.com/datafactory/datafactory/internal/pgstage"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+)
+
+// streamWait bounds the wait for each extra COPY connection: a pool at
+// its MaxOpenConns limit makes the load go on with fewer streams instead
+// of waiting (two loads each holding one connection and waiting for more
+// would never end).
+const streamWait = 2 * time.Second
+
+// copyStreams is how many COPY streams a PostgreSQL replace uses.
+func (o *Options) copyStreams() int {
+	n := o.CopyStreams
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	if o.MaxOpenConns > 0 {
+		n = min(n, max(1, o.MaxOpenConns/2))
+	}
+	return n
+}
+
+// rawSession runs pgx work on a database/sql connection.
+func rawSession(conn *sqlx.Conn) pgstage.Session {
+	return func(f func(*pgx.Conn) error) error {
+		return conn.Raw(func(dc any) error { return f(dc.(*stdlib.Conn).Conn()) })
+	}
+}
+
+// parallelReplace reports whether the replace's staging table can take
+// parallel streams (no primary key or unique constraint: see
+// internal/pgstage).
+func (w *pgWriter) parallelReplace() bool {
+	s := w.req.TableSchema
+	if s == nil || len(s.PrimaryKey) > 0 {
+		return false
+	}
+	for i := range s.Fields {
+		if s.Fields[i].Constraints.Unique {
+			return false
+		}
+	}
+	return true
+}
+
+// openStreams takes up to n-1 extra connections from the pool for a
+// parallel replace and returns their sessions.
+func (w *pgWriter) openStreams(ctx context.Context, s *sqlDriver) []pgstage.Session {
+	if s.streams <= 1 || !w.parallelReplace() {
+		return nil
+	}
+	var sessions []pgstage.Session
+	for range s.streams - 1 {
+		cctx, cancel := context.WithTimeout(ctx, streamWait)
+		conn, err := s.db.Connx(cctx)
+		cancel()
+		if err != nil {
+			break // fewer streams; a real failure shows on the main connection
+		}
+		w.extra = append(w.extra, conn)
+		sessions = append(sessions, rawSession(conn))
+	}
+	return sessions
+}
+
+// closeStreams returns the extra connections to the pool.
+func (w *pgWriter) closeStreams() error {
+	var errs []error
+	for _, c := range w.extra {
+		errs = append(errs, c.Close())
+	}
+	w.extra = nil
+	return errors.Join(errs...)
+}
