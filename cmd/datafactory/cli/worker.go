@@ -55,11 +55,11 @@ func (m *Main) worker(ctx context.Context, specs []string, f *workerFlags) error
 		pipelines[d.Pipeline.Name()] = d.Pipeline
 	}
 	for _, s := range specs {
-		p, err := m.loadSpecFile(s)
+		sp, err := m.loadSpec(s)
 		if err != nil {
 			return err
 		}
-		pipelines[p.Name()] = p
+		pipelines[sp.p.Name()] = sp.p
 	}
 	be, closeBE, err := m.backend(ctx, f.store, f.bucket)
 	if err != nil {
