@@ -62,10 +62,16 @@ func (m *Metrics) ObserveLoad(rep *datastore.LoadReport) {
 	if rep == nil {
 		return
 	}
-	m.rows.WithLabelValues(rep.Table, "read").Add(float64(rep.Read))
-	m.rows.WithLabelValues(rep.Table, "written").Add(float64(rep.Written))
-	m.rows.WithLabelValues(rep.Table, "rejected").Add(float64(rep.Rejected))
+	m.ObserveRows(rep.Table, rep.Read, rep.Written, rep.Rejected)
 	m.loadDur.WithLabelValues(rep.Table).Observe(rep.Duration.Seconds())
+}
+
+// ObserveRows counts rows that reached a table other than by a load (the
+// ingest API's batches): read = written + rejected.
+func (m *Metrics) ObserveRows(table string, read, written, rejected int64) {
+	m.rows.WithLabelValues(table, "read").Add(float64(read))
+	m.rows.WithLabelValues(table, "written").Add(float64(written))
+	m.rows.WithLabelValues(table, "rejected").Add(float64(rejected))
 }
 
 // ObserveTask records one task attempt's duration and final state.

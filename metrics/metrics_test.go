@@ -2,16 +2,20 @@ package metrics_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/datastore/sqlstore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/metrics"
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/stretchr/testify/require"
 )
 
@@ -81,4 +85,33 @@ func TestWrapCountsRoutes(t *testing.T) {
 	require.Contains(t, body, `datafactory_http_requests_total{code="400",route="GET /runs/{id}"} 1`)
 	require.Contains(t, body, `datafactory_http_requests_total{code="404",route="unmatched"} 1`)
 	require.NotContains(t, body, "secret-path")
+}
+
+// TestTaskTimer runs a pipeline whose task fails once and then succeeds,
+// with TaskTimer as its transition hook: both attempts are timed, by the
+// state each left RUNNING for.
+func TestTaskTimer(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	p, err := pipeline.NewBuilder("flaky").
+		Add("fetch", pipeline.TaskFunc(func(context.Context, *pipeline.TaskContext) error {
+			if calls.Add(1) == 1 {
+				return errors.New("first attempt fails")
+			}
+			return nil
+		}), &pipeline.TaskOptions{Retry: pipeline.RetryPolicyFunc(func(attempt int, _ error) (time.Duration, bool) {
+			return 0, attempt < 3
+		})}).
+		Build()
+	require.NoError(t, err)
+	m := metrics.New()
+	sum, err := pipeline.Run(context.Background(), p, nil, &pipeline.RunOptions{OnTransition: m.TaskTimer("flaky")})
+	require.NoError(t, err)
+	require.Equal(t, pipeline.StateSuccess, sum.State)
+
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	body := scrape(t, srv.URL)
+	require.Contains(t, body, `datafactory_task_duration_seconds_count{pipeline="flaky",state="UP_FOR_RETRY",task="fetch"} 1`)
+	require.Contains(t, body, `datafactory_task_duration_seconds_count{pipeline="flaky",state="SUCCESS",task="fetch"} 1`)
 }

@@ -56,7 +56,8 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 		Completed: func(ctx context.Context, dag string, st pipeline.State) {
 			c.Metrics.ObserveRun(dag, string(st))
 			_ = s.sched.RunCompleted(ctx, dag, st)
-		}})
+		},
+		Transitions: c.Metrics.TaskTimer})
 	if err != nil {
 		return nil, fmt.Errorf("service: %w", err)
 	}

@@ -54,7 +54,10 @@ var ingestPatterns = []string{"/v1/tables", "/v1/tables/"}
 // ingestAPI is the ingest API and the backup and restore routes over
 // Config.Store (backups under the bucket's backups/ prefix).
 func ingestAPI(ctx context.Context, c *Config, tables map[string]*frictionless.Schema) (http.Handler, error) {
-	ih, err := ingesthttp.New(ctx, c.Store, &ingesthttp.Options{MaxBodyBytes: c.MaxBodyBytes, Tables: tables})
+	ih, err := ingesthttp.New(ctx, c.Store, &ingesthttp.Options{MaxBodyBytes: c.MaxBodyBytes, Tables: tables,
+		Ingested: func(r *ingesthttp.RowsResponse) {
+			c.Metrics.ObserveRows(r.Table, int64(r.Received), int64(r.Inserted), int64(r.Rejected))
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("service: ingest API: %w", err)
 	}

@@ -38,6 +38,11 @@ type Options struct {
 	// Logger receives request failures that are not the client's fault.
 	// Default: discard.
 	Logger *slog.Logger
+	// Ingested, when set, is called with the response of every batch that
+	// was written (its rows inserted and its rejects stored), from the
+	// request's goroutine (serve counts the rows in its Prometheus
+	// metrics). Default none.
+	Ingested func(*RowsResponse)
 }
 
 func (o *Options) withDefaults() Options {

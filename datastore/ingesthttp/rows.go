@@ -251,6 +251,9 @@ func (h *Handler) ingest(r *http.Request, table string, schema *frictionless.Sch
 			return nil, err
 		}
 	}
+	if h.opts.Ingested != nil {
+		h.opts.Ingested(resp)
+	}
 	return resp, nil
 }
 

@@ -40,6 +40,11 @@ type Options struct {
 	// Completed, when set, is called after every run with its final state
 	// (the scheduler's RunCompleted). Default none.
 	Completed func(ctx context.Context, dag string, state pipeline.State)
+	// Transitions, when set, is called once per run it starts; the hook it
+	// returns (if not nil) receives the run's task state changes, as
+	// [pipeline.RunOptions].OnTransition does (serve times task attempts
+	// with it). Default none.
+	Transitions func(dag string) func(pipeline.Transition)
 	// HookTimeout bounds DAG.Cancelled. Default 15s.
 	HookTimeout time.Duration
 	// Logger receives failed status reads (with the request id) and

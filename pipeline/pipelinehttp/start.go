@@ -111,8 +111,17 @@ func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
 			h.release(t.RunID)
 		})
 	}
+	var observe func(pipeline.Transition)
+	if h.o.Transitions != nil {
+		observe = h.o.Transitions(p.Name())
+	}
 	opts := &pipeline.RunOptions{RunID: t.RunID, LogicalDate: t.LogicalDate, Backend: h.backend,
-		OnTransition: func(pipeline.Transition) { record() }}
+		OnTransition: func(tr pipeline.Transition) {
+			record()
+			if observe != nil {
+				observe(tr)
+			}
+		}}
 	if d.Labels != nil {
 		opts.Dataset, opts.Resource = d.Labels(conf)
 	}

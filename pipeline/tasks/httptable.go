@@ -114,8 +114,7 @@ type httpTable struct {
 	mapping []httpsource.FieldMap
 	store   connection.Store
 	table   string
-	mode    datastore.Mode
-	max     int
+	tableLoad
 }
 
 func (t *types) newHTTPTable(params json.RawMessage) (pipeline.Task, error) {
@@ -156,7 +155,8 @@ func (t *types) planHTTPTable(p *HTTPTableParams) (*httpTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
-	h := &httpTable{src: src, schema: &schema, store: store, table: p.Table, mode: mode, max: p.MaxRejects}
+	h := &httpTable{src: src, schema: &schema, store: store, table: p.Table,
+		tableLoad: tableLoad{mode: mode, max: p.MaxRejects, loaded: t.loaded}}
 	for col, key := range p.Mapping {
 		h.mapping = append(h.mapping, httpsource.FieldMap{Source: key, Column: col})
 	}
@@ -247,13 +247,8 @@ func (h *httpTable) run(ctx context.Context, tc *pipeline.TaskContext) error {
 		return pipeline.Permanent(err)
 	}
 	defer rows.Close()
-	rep, err := datastore.Load(ctx, store, h.table, rows, &datastore.LoadOptions{
-		Mode: h.mode, MaxRejects: h.max, Rejects: datastore.NewTableRejects(store, h.table)})
+	_, err = h.loadTable(ctx, tc, store, h.table, rows, 0)
 	tc.SetStatus("pages", rows.Pages())
-	if rep != nil {
-		tc.AddCounts(pipeline.Counts{RowsIn: rep.Read, RowsOut: rep.Written})
-		tc.SetStatus("rejected", rep.Rejected)
-	}
 	if err != nil {
 		if !retryable(err) { // datastore's error names the table
 			return pipeline.Permanent(err)

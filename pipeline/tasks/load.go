@@ -88,8 +88,7 @@ type loadPlan struct {
 	sources SourceOptions
 	store   connection.Store
 	table   string
-	mode    datastore.Mode
-	max     int
+	tableLoad
 }
 
 // planLoad checks params and resolves every reference in them; nothing
@@ -114,8 +113,9 @@ func (t *types) planLoad(p *LoadParams) (*loadPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
-	return &loadPlan{conns: t.conns, source: src, store: store, table: p.Table, mode: mode, max: p.MaxRejects,
-		sources: SourceOptions{Schema: schema, NoHeader: p.NoHeader, Resource: p.Resource, Input: in}}, nil
+	return &loadPlan{conns: t.conns, source: src, store: store, table: p.Table,
+		tableLoad: tableLoad{mode: mode, max: p.MaxRejects, loaded: t.loaded},
+		sources:   SourceOptions{Schema: schema, NoHeader: p.NoHeader, Resource: p.Resource, Input: in}}, nil
 }
 
 // schemaRef resolves a schema reference: an allowed URL or a rooted path.
@@ -200,13 +200,7 @@ func (l *loadPlan) loadOne(ctx context.Context, tc *pipeline.TaskContext, store 
 		return pipeline.Permanent(err)
 	}
 	defer r.Close()
-	rep, err := datastore.Load(ctx, store, table, r, &datastore.LoadOptions{
-		Mode: l.mode, MaxRejects: l.max, Rejects: datastore.NewTableRejects(store, table)})
-	if rep != nil {
-		tc.AddCounts(pipeline.Counts{RowsIn: rep.Read, RowsOut: rep.Written, FilesIn: 1})
-		tc.SetStatus("rejected", rep.Rejected)
-	}
-	if err != nil {
+	if _, err := l.loadTable(ctx, tc, store, table, r, 1); err != nil {
 		return pipeline.Permanent(fmt.Errorf("load %s: %w", table, err))
 	}
 	return nil
@@ -217,7 +211,7 @@ func (l *loadPlan) loadOne(ctx context.Context, tc *pipeline.TaskContext, store 
 // the conf are resolved through opts.Connections before anything is read.
 func LoadPipeline(opts *Options) (*pipeline.Pipeline, error) {
 	o := opts.withDefaults()
-	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes}
+	t := newTypes(&o)
 	return pipeline.NewBuilder("load").
 		ConfSchema(json.RawMessage(loadParamsSchema)).
 		Add("load", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/httpsource"
 	"github.com/datafactory/datafactory/pipeline"
 )
@@ -41,6 +42,11 @@ type Options struct {
 	// MaxSourceBytes bounds what a load reads from its source, before and
 	// after decompression. Default: package input's (16 GiB).
 	MaxSourceBytes int64
+	// Loaded, when set, is called with the report of every table load the
+	// load and http_to_table tasks make, also of one that failed part-way
+	// (serve counts them in its Prometheus metrics). It is called from the
+	// task's goroutine; several tasks may call it at once. Default none.
+	Loaded func(*datastore.LoadReport)
 }
 
 func (o *Options) withDefaults() Options {
@@ -60,13 +66,19 @@ type types struct {
 	maxBytes int64
 	auths    map[string]HTTPAuth
 	http     *httpsource.Options
+	loaded   func(*datastore.LoadReport)
+}
+
+// newTypes builds the task types' shared state from filled options.
+func newTypes(o *Options) *types {
+	return &types{conns: o.Connections, maxBytes: o.MaxSourceBytes, auths: o.HTTPAuth, http: o.HTTPSource, loaded: o.Loaded}
 }
 
 // Register adds the built-in task types (load, backup, restore, sql,
 // http_to_table, sleep, noop) and AirCan's ckan_load types (see [aircan.Register]) to r.
 func Register(r *pipeline.Registry, opts *Options) error {
 	o := opts.withDefaults()
-	t := &types{conns: o.Connections, maxBytes: o.MaxSourceBytes, auths: o.HTTPAuth, http: o.HTTPSource}
+	t := newTypes(&o)
 	list := []pipeline.TaskType{
 		{Name: "load", Description: "Load a CSV, resource or data package into a table of a named store",
 			ParamsSchema: json.RawMessage(loadParamsSchema), New: t.newLoad},

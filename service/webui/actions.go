@@ -3,13 +3,11 @@ package webui
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
-	"github.com/datafactory/datafactory/status"
 )
 
 // triggerForm is what the trigger page shows.
@@ -97,13 +95,9 @@ func (h *Handler) start(r *http.Request, name, runID string, conf json.RawMessag
 // conf; a conf whose secrets were redacted cannot be replayed.
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	run, _, err := h.readRun(r.Context(), id)
+	run, _, ok := h.runOr404(w, r, id)
 	switch {
-	case errors.Is(err, status.ErrNotFound):
-		h.fail(w, r, http.StatusNotFound, "no run "+id)
-		return
-	case err != nil:
-		h.serverError(w, r, err)
+	case !ok:
 		return
 	case run.Active():
 		h.fail(w, r, http.StatusConflict, "run "+id+" has not ended")

@@ -3,9 +3,10 @@ package webui_test
 import (
 	"strings"
 
-	"github.com/chromedp/cdproto/emulation"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/emulation"
 
 	"github.com/chromedp/chromedp"
 	"github.com/datafactory/datafactory/internal/browsertest"

@@ -237,6 +237,21 @@ func (r runJSON) Active() bool {
 	return r.Status == string(status.JobWaiting) || r.Status == string(status.JobRunning)
 }
 
+// runOr404 reads a run with readRun, or answers 404 (no such run) or 500
+// and reports false.
+func (h *Handler) runOr404(w http.ResponseWriter, r *http.Request, id string) (runJSON, status.Job, bool) {
+	run, job, err := h.readRun(r.Context(), id)
+	switch {
+	case errors.Is(err, status.ErrNotFound):
+		h.fail(w, r, http.StatusNotFound, "no run "+id)
+		return run, job, false
+	case err != nil:
+		h.serverError(w, r, err)
+		return run, job, false
+	}
+	return run, job, true
+}
+
 // readRun reads a run through the runs API (its conf redacted there).
 func (h *Handler) readRun(ctx context.Context, id string) (runJSON, status.Job, error) {
 	job, err := h.o.Status.Job(ctx, id)
@@ -276,13 +291,8 @@ func (h *Handler) startingRun(ctx context.Context, id string) (runJSON, status.J
 
 func (h *Handler) runPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	run, job, err := h.readRun(r.Context(), id)
-	switch {
-	case errors.Is(err, status.ErrNotFound):
-		h.fail(w, r, http.StatusNotFound, "no run "+id)
-		return
-	case err != nil:
-		h.serverError(w, r, err)
+	run, job, ok := h.runOr404(w, r, id)
+	if !ok {
 		return
 	}
 	events, err := h.o.Status.Events(r.Context(), id)

@@ -113,7 +113,7 @@ func (m *Main) taskOptions() (*tasks.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &tasks.Options{Connections: set}
+	o := &tasks.Options{Connections: set, Loaded: m.loaded}
 	if _, ok := set.CKANSites[ckanConnection]; ok {
 		o.CKANSite = ckanConnection
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/datastore"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -51,6 +52,8 @@ type Main struct {
 
 	connFile string          // --connections
 	conns    *connection.Set // the operator's connections, once read
+	// loaded hears of every load a task makes (serve: its metrics).
+	loaded func(*datastore.LoadReport)
 }
 
 // Run runs the tool with args (without the program name) on the process's

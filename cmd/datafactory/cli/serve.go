@@ -11,6 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/datastore/ingesthttp"
+	"github.com/datafactory/datafactory/metrics"
 	"github.com/datafactory/datafactory/service"
 	"github.com/spf13/cobra"
 )
@@ -189,6 +190,8 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 		}
 		closers = append(closers, cfg.Bucket.Close)
 	}
+	cfg.Metrics = metrics.New()
+	m.loaded = cfg.Metrics.ObserveLoad
 	if cfg.Pipelines, cfg.Workflows, err = m.serveDAGs(f.pipelines); err != nil {
 		return nil, closeAll, err
 	}
