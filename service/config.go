@@ -100,6 +100,11 @@ type Config struct {
 	// the status right. Default: a new [metrics.Metrics]; pass your own to
 	// observe loads and tasks of your own code in the same registry.
 	Metrics *metrics.Metrics
+	// SessionKey signs the web UI's session cookies and CSRF tokens: at
+	// least 32 bytes, the same on every replica behind one address so a
+	// session signed in on one is valid on the others. Default: 32 random
+	// bytes per process (a restart signs everyone out).
+	SessionKey connection.Secret
 }
 
 // withDefaults returns a filled copy.
@@ -126,6 +131,9 @@ func (c *Config) withDefaults() Config {
 	return o
 }
 
+// MinSessionKeyBytes is the shortest Config.SessionKey accepted.
+const MinSessionKeyBytes = 32
+
 // validate names the first bad field.
 func (c *Config) validate() error {
 	switch {
@@ -137,6 +145,8 @@ func (c *Config) validate() error {
 		return errors.New("service: Config.RetainRuns is negative")
 	case (c.AirflowUser == "") != (c.AirflowPassword == ""):
 		return errors.New("service: Config.AirflowUser and AirflowPassword go together")
+	case c.SessionKey != "" && len(c.SessionKey) < MinSessionKeyBytes:
+		return fmt.Errorf("service: Config.SessionKey has %d bytes, want at least %d", len(c.SessionKey), MinSessionKeyBytes)
 	case !c.AllowUnauthenticated && len(nonEmpty(c.Tokens)) == 0 && c.AirflowUser == "":
 		return errors.New("service: no Config.Tokens nor Airflow user: set one, or AllowUnauthenticated for local use")
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datafactory/datafactory/connection"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/service"
@@ -79,6 +80,12 @@ type env struct {
 // start serves a service with the nap pipeline and a token.
 func start(t testing.TB) *env {
 	t.Helper()
+	return startKey(t, "")
+}
+
+// startKey is start with a session key ("": a random one).
+func startKey(t testing.TB, key connection.Secret) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstatus.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "status.db"), nil)
 	require.NoError(t, err)
@@ -86,7 +93,7 @@ func start(t testing.TB) *env {
 	require.NoError(t, err)
 	svc, err := service.New(ctx, &service.Config{Status: st, Tokens: []string{token}, Bucket: bucket,
 		Pipelines: []pipelinehttp.DAG{{Pipeline: napPipeline(t), Labels: labels}},
-		Schedules: []service.Schedule{{Pipeline: "nap", Cron: "@daily"}}})
+		Schedules: []service.Schedule{{Pipeline: "nap", Cron: "@daily"}}, SessionKey: key})
 	require.NoError(t, err)
 	require.NoError(t, svc.Start(ctx))
 	srv := httptest.NewServer(svc.Handler())

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datafactory/datafactory/connection"
+	"github.com/datafactory/datafactory/service"
 	"github.com/stretchr/testify/require"
 )
 
@@ -236,4 +238,32 @@ func TestRunFiles(t *testing.T) {
 			require.NotEqual(t, "no", data, loc)
 		}
 	}
+}
+
+// TestSessionKeyAcrossReplicas: with the same Config.SessionKey, a session
+// signed in on one replica is valid on another; with another key it is not;
+// a short key is refused.
+func TestSessionKeyAcrossReplicas(t *testing.T) {
+	key := connection.Secret(strings.Repeat("k", service.MinSessionKeyBytes))
+	a, b := startKey(t, key), startKey(t, key)
+	other := startKey(t, connection.Secret(strings.Repeat("o", service.MinSessionKeyBytes)))
+	a.signIn()
+	u, err := url.Parse(a.srv.URL + "/ui/")
+	require.NoError(t, err)
+	cookies := a.client.Jar.Cookies(u)
+	require.NotEmpty(t, cookies)
+	for _, e := range []*env{b, other} {
+		eu, err := url.Parse(e.srv.URL + "/ui/")
+		require.NoError(t, err)
+		e.client.Jar.SetCookies(eu, cookies)
+	}
+	resp, page := b.get("/ui/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, page, "nap")
+	resp, _ = other.get("/ui/")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+
+	_, err = service.New(context.Background(), &service.Config{Status: a.status, Tokens: []string{token},
+		SessionKey: "short"})
+	require.ErrorContains(t, err, "SessionKey has 5 bytes")
 }

@@ -22,6 +22,9 @@ const (
 	// of the Airflow-compatible routes of serve.
 	EnvAirflowUser     = "DATAFACTORY_AIRFLOW_USER"
 	EnvAirflowPassword = "DATAFACTORY_AIRFLOW_PASSWORD"
+	// EnvSessionKey signs serve's web UI sessions (at least 32 bytes; the
+	// same on every replica). Default: a random key per process.
+	EnvSessionKey = "DATAFACTORY_SESSION_KEY"
 )
 
 // errSecretInArgs: a password was given on the command line.

@@ -165,7 +165,7 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 	cfg = &service.Config{Tokens: []string{token}, AirflowUser: m.Getenv(EnvAirflowUser),
 		AirflowPassword: connection.Secret(m.Getenv(EnvAirflowPassword)), AllowUnauthenticated: f.noAuth,
 		SchemasDir: f.schemas, MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout,
-		ReapInterval: f.reapInterval, RetainRuns: f.retainRuns,
+		ReapInterval: f.reapInterval, RetainRuns: f.retainRuns, SessionKey: connection.Secret(m.Getenv(EnvSessionKey)),
 	}
 	if cfg.Logger, err = m.serveLogger(f.logFormat); err != nil {
 		return nil, closeAll, err
