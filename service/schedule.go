@@ -17,7 +17,9 @@ func (s *Service) schedule() error {
 	backend := pipeline.NewBackend(&pipeline.BackendOptions{Status: s.cfg.Status, Storage: s.cfg.Bucket,
 		HeartbeatInterval: s.cfg.HeartbeatTimeout / 4, Logger: s.cfg.Logger})
 	opts := &schedule.Options{Logger: s.cfg.Logger.With("component", "scheduler"),
-		RunOptions: func(string) *pipeline.RunOptions { return &pipeline.RunOptions{Backend: backend} }}
+		RunOptions: func(string) *pipeline.RunOptions {
+			return &pipeline.RunOptions{Backend: backend, Executor: s.cfg.Executor}
+		}, Cron: s.cfg.Cron}
 	if s.cfg.Bucket != nil {
 		st, err := schedule.NewBucketStateStore(s.cfg.Bucket, "_scheduler")
 		if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/temporalexec"
+	"github.com/datafactory/datafactory/service"
 )
 
 // temporalTarget is a parsed temporal://host:port?namespace=…&task_queue=…
@@ -47,21 +49,48 @@ func (t temporalTarget) dial() (client.Client, error) {
 	return c, nil
 }
 
-// executor returns the executor named by --executor ("" or "inprocess":
-// in this process) and a function that releases it.
-func executor(raw string) (pipeline.Executor, func(), error) {
-	if raw == "" || raw == "inprocess" {
-		return nil, func() {}, nil
+// Executor names, as --executor and the runs API's "executor" give them.
+const (
+	executorInProcess = "inprocess"
+	executorTemporal  = "temporal"
+)
+
+// openedExecutor is an --executor value, connected.
+type openedExecutor struct {
+	name   string            // executorInProcess or executorTemporal
+	exec   pipeline.Executor // nil in-process
+	client client.Client     // nil in-process
+	target temporalTarget    // zero in-process
+	close  func()            // releases the connection
+}
+
+// openExecutor parses and connects an --executor value: "" or
+// "inprocess" (in this process), or temporal://host:port?namespace=…&task_queue=….
+// The one place the syntax is read.
+func openExecutor(raw string) (openedExecutor, error) {
+	if raw == "" || raw == executorInProcess {
+		return openedExecutor{name: executorInProcess, close: func() {}}, nil
 	}
 	t, err := parseTemporalURL(raw)
 	if err != nil {
-		return nil, nil, err
+		return openedExecutor{}, err
 	}
 	c, err := t.dial()
 	if err != nil {
+		return openedExecutor{}, err
+	}
+	return openedExecutor{name: executorTemporal, exec: &temporalexec.Executor{Client: c, TaskQueue: t.taskQueue},
+		client: c, target: t, close: c.Close}, nil
+}
+
+// executor returns the executor named by --executor ("" or "inprocess":
+// in this process) and a function that releases it.
+func executor(raw string) (pipeline.Executor, func(), error) {
+	o, err := openExecutor(raw)
+	if err != nil {
 		return nil, nil, err
 	}
-	return &temporalexec.Executor{Client: c, TaskQueue: t.taskQueue}, c.Close, nil
+	return o.exec, o.close, nil
 }
 
 // quietTemporalLogger drops the Temporal SDK's logs (its warnings about
@@ -72,3 +101,45 @@ func (quietTemporalLogger) Debug(string, ...any) {}
 func (quietTemporalLogger) Info(string, ...any)  {}
 func (quietTemporalLogger) Warn(string, ...any)  {}
 func (quietTemporalLogger) Error(string, ...any) {}
+
+// serveExecutors opens serve's --executor values into cfg: the first is
+// the default of every run the service starts; each is offered to the
+// runs API under its name ("inprocess", "temporal"), at most one of each;
+// with Temporal first, cron triggers become Temporal Schedules on its task
+// queue. It returns what releases the connections.
+func serveExecutors(raws []string, cfg *service.Config) (func(), error) {
+	var closers []func()
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	for i, raw := range raws {
+		o, err := openExecutor(raw)
+		if err != nil {
+			closeAll()
+			return func() {}, fmt.Errorf("--executor: %w", err)
+		}
+		closers = append(closers, o.close)
+		if _, dup := cfg.Executors[o.name]; dup {
+			closeAll()
+			return func() {}, fmt.Errorf("--executor: %s given twice", o.name)
+		}
+		if cfg.Executors == nil {
+			cfg.Executors = map[string]pipeline.Executor{}
+		}
+		cfg.Executors[o.name] = o.exec
+		if i > 0 {
+			continue
+		}
+		cfg.Executor = o.exec
+		if o.client != nil {
+			cfg.Cron = &temporalexec.Schedules{Client: o.client, TaskQueue: o.target.taskQueue}
+		}
+	}
+	if cfg.Executor != nil && cfg.Bucket == nil {
+		closeAll()
+		return func() {}, errors.New("--executor temporal://… needs --bucket: workers read and write the runs' files there")
+	}
+	return closeAll, nil
+}

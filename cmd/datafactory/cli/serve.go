@@ -37,6 +37,7 @@ type serveFlags struct {
 	retainRuns       time.Duration
 	maxBody          int64
 	logFormat        string
+	executors        []string
 }
 
 func (m *Main) serveCmd() *cobra.Command {
@@ -85,6 +86,7 @@ CANCELLED).`,
 	fl.DurationVar(&f.retainRuns, "retain-runs", 0, "delete the bucket files of finished runs older than this, hourly (default: keep)")
 	fl.Int64Var(&f.maxBody, "max-body", ingesthttp.DefaultMaxBodyBytes, "largest ingest request body in bytes")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json (slog)")
+	fl.StringArrayVar(&f.executors, "executor", nil, `where runs execute: "inprocess" (default) or temporal://host:port?namespace=…&task_queue=… (needs --bucket; run "datafactory worker" with the same --status, --bucket and specs); repeatable: the first is the default of API, UI and scheduled runs, and the runs API's "executor" may name each ("inprocess", "temporal"); with temporal first, --schedule and cron triggers are Temporal Schedules, fired once per interval across replicas`)
 	return cmd
 }
 
@@ -192,6 +194,11 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 	if cfg.Pipelines, cfg.Workflows, err = m.serveDAGs(f.pipelines); err != nil {
 		return nil, closeAll, err
 	}
+	closeExec, err := serveExecutors(f.executors, cfg)
+	if err != nil {
+		return nil, closeAll, err
+	}
+	closers = append(closers, func() error { closeExec(); return nil })
 	for _, sc := range f.schedules {
 		dag, cron, ok := strings.Cut(sc, "=")
 		if !ok {
