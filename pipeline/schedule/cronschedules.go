@@ -138,12 +138,12 @@ func (s *Scheduler) deleteCron(ctx context.Context, tr *trigger) error {
 // Previous returns the latest activation of sched strictly before t: the
 // logical date of the interval that ends at t when t is an activation (a
 // cron interval's run starts once it is over, see [CronTrigger]). It
-// returns the zero time when none is found within a year before t.
+// returns the zero time when none is found within about two years before t.
 func Previous(sched Schedule, t time.Time) time.Time {
 	if cd, ok := sched.(cron.ConstantDelaySchedule); ok { // @every: no fixed phase
 		return t.Add(-cd.Delay)
 	}
-	for back := time.Second; back <= 366*24*time.Hour; back *= 2 {
+	for back := time.Second; back <= 800*24*time.Hour; back *= 2 {
 		x := sched.Next(t.Add(-back))
 		if x.IsZero() || !x.Before(t) {
 			continue

@@ -102,12 +102,15 @@ func (quietTemporalLogger) Info(string, ...any)  {}
 func (quietTemporalLogger) Warn(string, ...any)  {}
 func (quietTemporalLogger) Error(string, ...any) {}
 
-// serveExecutors opens serve's --executor values into cfg: the first is
+// serveExecutors opens serve's --executor values (none: "inprocess") into cfg: the first is
 // the default of every run the service starts; each is offered to the
 // runs API under its name ("inprocess", "temporal"), at most one of each;
 // with Temporal first, cron triggers become Temporal Schedules on its task
 // queue. It returns what releases the connections.
 func serveExecutors(raws []string, cfg *service.Config) (func(), error) {
+	if len(raws) == 0 {
+		raws = []string{executorInProcess}
+	}
 	var closers []func()
 	closeAll := func() {
 		for _, c := range closers {
