@@ -102,12 +102,15 @@ func (quietTemporalLogger) Info(string, ...any)  {}
 func (quietTemporalLogger) Warn(string, ...any)  {}
 func (quietTemporalLogger) Error(string, ...any) {}
 
-// serveExecutors opens serve's --executor values (none: "inprocess") into cfg: the first is
-// the default of every run the service starts; each is offered to the
-// runs API under its name ("inprocess", "temporal"), at most one of each;
-// with Temporal first, cron triggers become Temporal Schedules on its task
-// queue. It returns what releases the connections.
+// serveExecutors opens serve's --executor values (none: "inprocess")
+// into cfg: the first is the default of every run the service starts; each
+// is offered to the runs API under its name ("inprocess", "temporal"), at
+// most one of each; with Temporal first, cron triggers become Temporal
+// Schedules on its task queue. It returns what releases the connections.
 func serveExecutors(raws []string, cfg *service.Config) (func(), error) {
+	if err := checkServeExecutors(raws, cfg.Bucket != nil); err != nil {
+		return func() {}, err
+	}
 	if len(raws) == 0 {
 		raws = []string{executorInProcess}
 	}
@@ -117,6 +120,7 @@ func serveExecutors(raws []string, cfg *service.Config) (func(), error) {
 			c()
 		}
 	}
+	cfg.Executors = map[string]pipeline.Executor{}
 	for i, raw := range raws {
 		o, err := openExecutor(raw)
 		if err != nil {
@@ -124,25 +128,36 @@ func serveExecutors(raws []string, cfg *service.Config) (func(), error) {
 			return func() {}, fmt.Errorf("--executor: %w", err)
 		}
 		closers = append(closers, o.close)
-		if _, dup := cfg.Executors[o.name]; dup {
-			closeAll()
-			return func() {}, fmt.Errorf("--executor: %s given twice", o.name)
-		}
-		if cfg.Executors == nil {
-			cfg.Executors = map[string]pipeline.Executor{}
-		}
 		cfg.Executors[o.name] = o.exec
-		if i > 0 {
-			continue
+		if i == 0 {
+			cfg.Executor = o.exec
+			if o.client != nil {
+				cfg.Cron = &temporalexec.Schedules{Client: o.client, TaskQueue: o.target.taskQueue}
+			}
 		}
-		cfg.Executor = o.exec
-		if o.client != nil {
-			cfg.Cron = &temporalexec.Schedules{Client: o.client, TaskQueue: o.target.taskQueue}
-		}
-	}
-	if cfg.Executor != nil && cfg.Bucket == nil {
-		closeAll()
-		return func() {}, errors.New("--executor temporal://… needs --bucket: workers read and write the runs' files there")
 	}
 	return closeAll, nil
+}
+
+// checkServeExecutors checks serve's --executor values before anything
+// is dialled: their syntax, one of each kind, and a bucket for Temporal.
+func checkServeExecutors(raws []string, haveBucket bool) error {
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		name := executorInProcess
+		if raw != "" && raw != executorInProcess {
+			if _, err := parseTemporalURL(raw); err != nil {
+				return err
+			}
+			name = executorTemporal
+		}
+		if seen[name] {
+			return fmt.Errorf("--executor: %s given twice", name)
+		}
+		seen[name] = true
+	}
+	if seen[executorTemporal] && !haveBucket {
+		return errors.New("--executor temporal://… needs --bucket: workers read and write the runs' files there")
+	}
+	return nil
 }
