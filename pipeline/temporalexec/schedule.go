@@ -67,12 +67,12 @@ func (s *Schedules) ScheduleID(trigger, pipeline string) string {
 // Put implements [schedule.CronSchedules]: it creates the trigger's
 // schedule, or updates the existing one to match.
 func (s *Schedules) Put(ctx context.Context, cs schedule.CronSchedule) error {
-	if s.Client == nil || s.TaskQueue == "" {
-		return errors.New("temporalexec: Client and TaskQueue are required")
-	}
 	spec, err := scheduleSpec(cs)
 	if err != nil {
-		return err
+		return fmt.Errorf("temporalexec: trigger %s: %w", cs.Trigger, err)
+	}
+	if s.Client == nil || s.TaskQueue == "" {
+		return errors.New("temporalexec: Client and TaskQueue are required")
 	}
 	id := s.ScheduleID(cs.Trigger, cs.Pipeline)
 	action := s.action(id, cs)
