@@ -62,7 +62,10 @@ operator's connections (--connections), never URLs or paths.
 
 "Authorization: Bearer $` + EnvToken + `" reaches every API; the Airflow login
 ($` + EnvAirflowUser + `, $` + EnvAirflowPassword + `) reaches the runs APIs only.
-Secrets come from the environment or the connections file only. On
+With --executor temporal://… runs execute on "datafactory worker"
+processes (same --status, --bucket and specs) and cron triggers are
+Temporal Schedules, fired once per interval across any number of serve
+replicas. Secrets come from the environment or the connections file only. On
 SIGINT/SIGTERM the server stops accepting requests, lets running runs
 finish for --shutdown-timeout, then cancels them (their jobs end
 CANCELLED).`,
