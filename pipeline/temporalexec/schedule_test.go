@@ -86,9 +86,9 @@ func TestSchedulesOnTemporal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, logical.Format(time.RFC3339), fmt.Sprint(run.Info["logical_date"])[:len("2006-01-02T15:04:05")]+"Z",
 		"the run id and the job's logical date agree")
-	wf, err := c.DescribeWorkflowExecution(ctx, run.ID, "")
+	wf, err := c.DescribeWorkflow(ctx, run.ID, "")
 	require.NoError(t, err, "the run is the run workflow, under the run id")
-	require.Equal(t, temporalexec.WorkflowName, wf.WorkflowExecutionInfo.Type.Name)
+	require.Equal(t, temporalexec.WorkflowName, wf.WorkflowType.Name)
 
 	cs.Paused, cs.Reason = true, "trigger INACTIVE: test"
 	require.NoError(t, s.Put(ctx, cs))

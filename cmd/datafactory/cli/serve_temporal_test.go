@@ -121,10 +121,10 @@ func TestServeOnTemporal(t *testing.T) {
 	c, err := client.Dial(client.Options{HostPort: addr})
 	require.NoError(t, err)
 	defer c.Close()
-	desc, err := c.DescribeWorkflowExecution(context.Background(), onWorker, "")
+	desc, err := c.DescribeWorkflow(context.Background(), onWorker, "")
 	require.NoError(t, err, "the run is a Temporal workflow")
-	require.Equal(t, temporalexec.WorkflowName, desc.WorkflowExecutionInfo.Type.Name)
-	_, err = c.DescribeWorkflowExecution(context.Background(), local, "")
+	require.Equal(t, temporalexec.WorkflowName, desc.WorkflowType.Name)
+	_, err = c.DescribeWorkflow(context.Background(), local, "")
 	var nf *serviceerror.NotFound
 	require.ErrorAs(t, err, &nf, "the run asked in-process is no workflow")
 }
