@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -84,8 +83,8 @@ func scheduledTime(ctx workflow.Context) time.Time {
 		return at.UTC()
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	if i := strings.LastIndex(id, "-20"); i >= 0 {
-		if at, err := time.Parse(time.RFC3339, id[i+1:]); err == nil {
+	if n := len("2006-01-02T15:04:05Z"); len(id) > n {
+		if at, err := time.Parse(time.RFC3339, id[len(id)-n:]); err == nil {
 			return at.UTC()
 		}
 	}
