@@ -10,6 +10,7 @@ import (
 	"github.com/datafactory/datafactory/datastore"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/metrics"
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
 	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/status"
@@ -65,6 +66,19 @@ type Config struct {
 	// schedule.SpecOptions for a spec's). Default for a pipeline not
 	// named: one run at a time, no retries, HALT, ACTIVE.
 	Workflows map[string]*schedule.PipelineOptions
+	// Executor runs every run the service starts: over the runs API, the
+	// web UI and the scheduler (package pipeline/temporalexec runs them on
+	// Temporal workers; they need Bucket). Default in-process.
+	Executor pipeline.Executor
+	// Executors are the executors a trigger request may pick by name
+	// (pipelinehttp.Options.Executors); a request never gives an address.
+	// Default none: requests take Executor.
+	Executors map[string]pipeline.Executor
+	// Cron, when set, fires the cron triggers (Schedules and those put
+	// over the API) instead of this process's scheduler, exactly once per
+	// interval across replicas (temporalexec.Schedules; see
+	// schedule.Options.Cron). Default nil: the scheduler ticks them.
+	Cron schedule.CronSchedules
 	// Tokens are the bearer tokens that reach every API. Default none.
 	Tokens []string
 	// AirflowUser and AirflowPassword are the basic-auth login of the

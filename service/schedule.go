@@ -18,8 +18,9 @@ func (s *Service) schedule() error {
 		HeartbeatInterval: s.cfg.HeartbeatTimeout / 4, Logger: s.cfg.Logger})
 	opts := &schedule.Options{Logger: s.cfg.Logger.With("component", "scheduler"),
 		RunOptions: func(name string) *pipeline.RunOptions {
-			return &pipeline.RunOptions{Backend: backend, OnTransition: s.cfg.Metrics.TaskTimer(name)}
-		}}
+			return &pipeline.RunOptions{Backend: backend, Executor: s.cfg.Executor,
+				OnTransition: s.cfg.Metrics.TaskTimer(name)}
+		}, Cron: s.cfg.Cron}
 	if s.cfg.Bucket != nil {
 		st, err := schedule.NewBucketStateStore(s.cfg.Bucket, "_scheduler")
 		if err != nil {

@@ -52,7 +52,7 @@ func New(ctx context.Context, cfg *Config) (*Service, error) {
 		return nil, err
 	}
 	runs, err := pipelinehttp.New(c.Status, c.Pipelines, &pipelinehttp.Options{Bucket: c.Bucket,
-		HeartbeatInterval: c.HeartbeatTimeout / 4, Logger: c.Logger,
+		HeartbeatInterval: c.HeartbeatTimeout / 4, Logger: c.Logger, Executor: c.Executor, Executors: c.Executors,
 		Completed: func(ctx context.Context, dag string, st pipeline.State) {
 			c.Metrics.ObserveRun(dag, string(st))
 			_ = s.sched.RunCompleted(ctx, dag, st)

@@ -47,6 +47,15 @@ type Options struct {
 	Transitions func(dag string) func(pipeline.Transition)
 	// HookTimeout bounds DAG.Cancelled. Default 15s.
 	HookTimeout time.Duration
+	// Executor runs the triggered runs (see [pipeline.RunOptions]);
+	// runs on another process need Bucket (package
+	// pipeline/temporalexec). Default in-process.
+	Executor pipeline.Executor
+	// Executors are the executors a trigger request may pick by name
+	// ("executor" in its body); a nil value means in-process. Any other
+	// name is refused with 400. Default none: a request that names an
+	// executor is refused.
+	Executors map[string]pipeline.Executor
 	// Logger receives failed status reads (with the request id) and
 	// failed hooks. Default: discard.
 	Logger *slog.Logger

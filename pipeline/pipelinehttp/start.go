@@ -37,6 +37,10 @@ func (h *Handler) start(ctx context.Context, d DAG, t Trigger) (runView, error) 
 	if err := d.Pipeline.ValidateConf(conf); err != nil {
 		return runView{}, fmt.Errorf("%w: conf: %w", ErrBadRequest, err)
 	}
+	exec, err := h.executor(t.Executor)
+	if err != nil {
+		return runView{}, err
+	}
 	now := h.now().UTC()
 	if t.RunID == "" {
 		t.RunID = "manual__" + now.Format("2006-01-02T15:04:05.000000Z") + "_" + randomHex()
@@ -52,7 +56,7 @@ func (h *Handler) start(ctx context.Context, d DAG, t Trigger) (runView, error) 
 	for _, name := range d.Pipeline.Tasks() {
 		run.Tasks = append(run.Tasks, taskView{Name: name})
 	}
-	go h.execute(d, t, conf, echo)
+	go h.execute(d, t, conf, echo, exec)
 	return run, nil
 }
 
@@ -100,7 +104,7 @@ func (h *Handler) isStarting(id string) bool {
 
 // execute runs the pipeline with conf (secrets removed) and records echo
 // (secrets redacted) as its trigger conf.
-func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
+func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage, exec pipeline.Executor) {
 	defer h.wg.Done()
 	defer h.release(t.RunID)
 	p := d.Pipeline
@@ -121,12 +125,16 @@ func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
 			if observe != nil {
 				observe(tr)
 			}
-		}}
+		}, Executor: exec}
 	if d.Labels != nil {
 		opts.Dataset, opts.Resource = d.Labels(conf)
 	}
 	ctx := h.track(t.RunID)
 	defer h.untrack(t.RunID)
+	if exec != nil {
+		stop := h.recordWhenCreated(t.RunID, record)
+		defer stop()
+	}
 	sum, err := pipeline.Run(ctx, p, conf, opts)
 	record()
 	if sum == nil {
@@ -142,6 +150,30 @@ func (h *Handler) execute(d DAG, t Trigger, conf, echo json.RawMessage) {
 		}
 		h.o.Completed(context.WithoutCancel(h.runCtx), p.Name(), state)
 	}
+}
+
+// recordWhenCreated calls record once the run's job exists, for runs
+// whose transitions happen in other processes; stop ends the watch.
+func (h *Handler) recordWhenCreated(id string, record func()) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if _, err := h.store.Job(h.runCtx, id); err == nil {
+					record()
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // recordTrigger adds the trigger event (conf with secrets redacted) to

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/datafactory/datafactory/pipeline"
 )
 
 // MaxTriggerBody is the largest trigger body, in bytes.
@@ -29,6 +31,9 @@ type Trigger struct {
 	Conf json.RawMessage
 	// LogicalDate is the run's logical date; zero means now.
 	LogicalDate time.Time
+	// Executor names one of the executors the operator configured
+	// ([Options].Executors); empty means the default.
+	Executor string
 }
 
 // triggerBody is the JSON of a trigger request.
@@ -38,6 +43,7 @@ type triggerBody struct {
 	Conf        json.RawMessage `json:"conf"`
 	LogicalDate *time.Time      `json:"logical_date"`
 	Execution   *time.Time      `json:"execution_date"`
+	Executor    *string         `json:"executor"`
 }
 
 // DecodeTrigger reads a trigger request body: exactly one JSON object, at
@@ -69,6 +75,12 @@ func DecodeTrigger(r io.Reader) (Trigger, error) {
 // trigger checks a decoded body.
 func (b *triggerBody) trigger() (Trigger, error) {
 	t := Trigger{Conf: b.Conf}
+	if b.Executor != nil {
+		if *b.Executor == "" || pipeline.ValidateName(*b.Executor) != nil {
+			return Trigger{}, fmt.Errorf("%w: executor: want the name of an executor this service offers", ErrBadRequest)
+		}
+		t.Executor = *b.Executor
+	}
 	if b.DagRunID != nil && b.RunID != nil && *b.DagRunID != *b.RunID {
 		return Trigger{}, fmt.Errorf("%w: dag_run_id and run_id differ", ErrBadRequest)
 	}

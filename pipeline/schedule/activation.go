@@ -48,7 +48,10 @@ func (s *Scheduler) SetPipelineState(ctx context.Context, name string, st Activa
 	if !ok {
 		return fmt.Errorf("set state of pipeline %s: %w: pipeline not added", name, pipeline.ErrUnknownTask)
 	}
-	return s.setActivation(ctx, kindPipeline, name, st, reason)
+	if err := s.setActivation(ctx, kindPipeline, name, st, reason); err != nil {
+		return err
+	}
+	return s.putCronOf(ctx, name)
 }
 
 // PipelineState returns a pipeline's activation: the last one set, else
@@ -72,12 +75,15 @@ func (s *Scheduler) PipelineState(ctx context.Context, name string) (ActivationS
 // cron trigger's intervals wait until it is active again.
 func (s *Scheduler) SetTriggerState(ctx context.Context, id string, st Activation, reason string) error {
 	s.mu.Lock()
-	_, ok := s.triggers[id]
+	tr, ok := s.triggers[id]
 	s.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("set state of trigger %s: no such trigger", id)
 	}
-	return s.setActivation(ctx, kindTrigger, id, st, reason)
+	if err := s.setActivation(ctx, kindTrigger, id, st, reason); err != nil {
+		return err
+	}
+	return s.putCron(ctx, tr)
 }
 
 // TriggerState returns a trigger's activation (ACTIVE until set).

@@ -35,4 +35,10 @@
 // files wait. Cron intervals are the exception: an interval that finds the
 // pipeline at its limit waits and starts on a later tick, so catch-up never
 // loses a logical date.
+//
+// Several processes sharing the same triggers (replicas of a service)
+// would each tick them; with [Options].Cron set, cron triggers are fired by
+// an outside scheduler instead, exactly once per interval across them
+// ([CronSchedules]; package pipeline/temporalexec puts them on Temporal
+// Schedules), and follow the triggers' and pipelines' activation.
 package schedule

@@ -286,6 +286,11 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		close(s.loopDone)
 		return err
 	}
+	if err := s.putAllCron(ctx); err != nil {
+		cancel()
+		close(s.loopDone)
+		return err
+	}
 	go s.loop(lctx)
 	return nil
 }
@@ -311,7 +316,7 @@ func (s *Scheduler) loop(ctx context.Context) {
 func (s *Scheduler) untilDue(ctx context.Context) time.Duration {
 	wait := s.o.PollInterval
 	now := s.o.Clock.Now()
-	for _, tr := range s.sortedTriggers("cron") {
+	for _, tr := range s.cronToTick() {
 		cur, err := s.cronCursor(ctx, tr)
 		if err != nil {
 			continue

@@ -35,6 +35,13 @@ type Options struct {
 	// scheduler then sets RunID, LogicalDate and Files. Default: nil options
 	// with the scheduler's Clock and Logger.
 	RunOptions func(name string) *pipeline.RunOptions
+	// Cron, when set, fires the cron triggers instead of this scheduler
+	// (see [CronSchedules]): the scheduler puts them there when it starts
+	// and on every change, and ticks none itself. Runs it starts that way
+	// are not seen by this scheduler: they fire no completion or super
+	// trigger and are not retried on failure. Default nil: the scheduler
+	// ticks cron triggers itself.
+	Cron CronSchedules
 }
 
 // PipelineOptions configure a pipeline added to a scheduler. nil means
@@ -248,6 +255,15 @@ func (s *Scheduler) sortedTriggers(k string) []*trigger {
 	return out
 }
 
+// cronToTick returns the cron triggers this scheduler ticks itself: none
+// when [Options].Cron fires them.
+func (s *Scheduler) cronToTick() []*trigger {
+	if s.o.Cron != nil {
+		return nil
+	}
+	return s.sortedTriggers("cron")
+}
+
 // Dropped returns how many firings for the pipeline were dropped because it
 // was at MaxActiveRuns.
 func (s *Scheduler) Dropped(name string) int {
@@ -277,7 +293,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 		return pipeline.ErrClosed
 	}
 	var errs []error
-	for _, tr := range s.sortedTriggers("cron") {
+	for _, tr := range s.cronToTick() {
 		if err := s.tickCron(ctx, tr); err != nil {
 			errs = append(errs, err)
 		}

@@ -65,6 +65,14 @@ func (s *Scheduler) PutTrigger(ctx context.Context, id string, ts TriggerSpec) (
 	s.triggers[id] = tr
 	s.mu.Unlock()
 	s.poke()
+	if old != nil && old.t.kind() != tr.t.kind() {
+		if err := s.deleteCron(ctx, old); err != nil {
+			return false, fmt.Errorf("put trigger %s: %w", id, err)
+		}
+	}
+	if err := s.putCron(ctx, tr); err != nil {
+		return false, fmt.Errorf("put trigger %s: %w", id, err)
+	}
 	return old == nil, nil
 }
 
@@ -176,6 +184,9 @@ func (s *Scheduler) DeleteTrigger(ctx context.Context, id string) error {
 		return fmt.Errorf("delete trigger %s: %w", id, ErrOperatorTrigger)
 	case listedBy != "":
 		return fmt.Errorf("delete trigger %s: %w: super trigger %s lists it", id, ErrInvalidTrigger, listedBy)
+	}
+	if err := s.deleteCron(ctx, tr); err != nil {
+		return fmt.Errorf("delete trigger %s: %w", id, err)
 	}
 	ids, err := s.specIDs(ctx)
 	if err != nil {

@@ -39,6 +39,7 @@ func Register(w worker.Registry, lookup Lookup, opts *pipeline.RunOptions) {
 	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
 	w.RegisterActivityWithOptions(ws.endTask, activity.RegisterOptions{Name: EndTaskActivityName})
 	w.RegisterActivityWithOptions(ws.finish, activity.RegisterOptions{Name: FinishActivityName})
+	registerScheduled(w, ws)
 }
 
 // attemptInput names a task instance of a run.

@@ -38,6 +38,7 @@ type serveFlags struct {
 	retainRuns       time.Duration
 	maxBody          int64
 	logFormat        string
+	executors        []string
 }
 
 func (m *Main) serveCmd() *cobra.Command {
@@ -62,7 +63,10 @@ operator's connections (--connections), never URLs or paths.
 
 "Authorization: Bearer $` + EnvToken + `" reaches every API; the Airflow login
 ($` + EnvAirflowUser + `, $` + EnvAirflowPassword + `) reaches the runs APIs only.
-Secrets come from the environment or the connections file only. On
+With --executor temporal://… runs execute on "datafactory worker"
+processes (same --status, --bucket and specs) and cron triggers are
+Temporal Schedules, fired once per interval across any number of serve
+replicas. Secrets come from the environment or the connections file only. On
 SIGINT/SIGTERM the server stops accepting requests, lets running runs
 finish for --shutdown-timeout, then cancels them (their jobs end
 CANCELLED).`,
@@ -86,6 +90,7 @@ CANCELLED).`,
 	fl.DurationVar(&f.retainRuns, "retain-runs", 0, "delete the bucket files of finished runs older than this, hourly (default: keep)")
 	fl.Int64Var(&f.maxBody, "max-body", ingesthttp.DefaultMaxBodyBytes, "largest ingest request body in bytes")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json (slog)")
+	fl.StringArrayVar(&f.executors, "executor", nil, `where runs execute: "inprocess" (default) or temporal://host:port?namespace=…&task_queue=… (needs --bucket; run "datafactory worker" with the same --status, --bucket and specs); repeatable: the first is the default of API, UI and scheduled runs, and the runs API's "executor" may name each ("inprocess", "temporal"); with temporal first, --schedule and cron triggers are Temporal Schedules, fired once per interval across replicas`)
 	return cmd
 }
 
@@ -195,6 +200,11 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 	if cfg.Pipelines, cfg.Workflows, err = m.serveDAGs(f.pipelines); err != nil {
 		return nil, closeAll, err
 	}
+	closeExec, err := serveExecutors(f.executors, cfg)
+	if err != nil {
+		return nil, closeAll, err
+	}
+	closers = append(closers, func() error { closeExec(); return nil })
 	for _, sc := range f.schedules {
 		dag, cron, ok := strings.Cut(sc, "=")
 		if !ok {

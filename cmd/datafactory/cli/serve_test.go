@@ -340,6 +340,19 @@ func TestServeConfigErrors(t *testing.T) {
 	r = runCLI(t, env, append(base, "--log-format", "yaml")...)
 	require.Equal(t, cli.ExitError, r.code)
 	require.Contains(t, r.stderr, `--log-format: "yaml" is neither text nor json`)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--executor", "temporal://127.0.0.1:1?task_queue=tsched-x"}, "needs --bucket"},
+		{[]string{"--executor", "http://127.0.0.1:7233"}, "want temporal://"},
+		{[]string{"--executor", "temporal://h:1?queue=x"}, `unknown parameter "queue"`},
+		{[]string{"--executor", "inprocess", "--executor", ""}, "inprocess given twice"},
+	} {
+		r = runCLI(t, env, append(base, c.args...)...)
+		require.Equal(t, cli.ExitError, r.code, c.args)
+		require.Contains(t, r.stderr, c.want, c.args)
+	}
 }
 
 func TestServeScheduler(t *testing.T) {
