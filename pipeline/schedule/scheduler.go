@@ -32,8 +32,8 @@ type Options struct {
 	// tests. Default false.
 	Synchronous bool
 	// RunOptions returns the options for a run the scheduler starts; the
-	// scheduler then sets RunID, LogicalDate and Files. Default: nil options
-	// with the scheduler's Clock and Logger.
+	// scheduler then sets RunID, LogicalDate, DataInterval and Files.
+	// Default: nil options with the scheduler's Clock and Logger.
 	RunOptions func(name string) *pipeline.RunOptions
 }
 
