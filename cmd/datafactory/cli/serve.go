@@ -189,7 +189,7 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 		}
 		closers = append(closers, cfg.Bucket.Close)
 	}
-	if cfg.Pipelines, cfg.Workflows, err = m.serveDAGs(f.pipelines); err != nil {
+	if err = m.serveDAGs(cfg, f.pipelines); err != nil {
 		return nil, closeAll, err
 	}
 	for _, sc := range f.schedules {
