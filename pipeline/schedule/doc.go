@@ -35,4 +35,17 @@
 // files wait. Cron intervals are the exception: an interval that finds the
 // pipeline at its limit waits and starts on a later tick, so catch-up never
 // loses a logical date.
+//
+// A run fired by a cron trigger carries its data interval (its logical date
+// to the activation that fired it, pipeline.RunOptions.DataInterval); other
+// runs carry none.
+//
+// A pipeline spec file may declare its triggers in a triggers section
+// ([SpecTrigger]: a [TriggerSpec] with an id, starting that pipeline).
+// [SpecTriggers] reads it and [Scheduler.AddSpecTriggers] adds it as the
+// operator's: like the host's triggers ([Scheduler.AddTrigger]) a request
+// can set their state but not replace or delete them
+// ([ErrOperatorTrigger]), unlike triggers put over the API
+// ([Scheduler.PutTrigger]), which are the requests' own and cannot take an
+// operator trigger's id.
 package schedule
