@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -75,31 +76,34 @@ func parseSpecTrigger(name string, raw json.RawMessage) (SpecTrigger, error) {
 	if st.ID == "" {
 		st.ID = name + "-" + st.Kind
 	}
-	if _, _, err := st.build(time.Unix(0, 0)); err != nil {
+	if _, err := st.build(time.Unix(0, 0)); err != nil {
 		return st, err
 	}
 	return st, nil
 }
 
-// build returns the trigger and its default activation; now is the
+// build returns the trigger, with its default activation; now is the
 // default start of a cron trigger.
-func (st *SpecTrigger) build(now time.Time) (*trigger, Activation, error) {
+func (st *SpecTrigger) build(now time.Time) (*trigger, error) {
 	if err := pipeline.ValidateName(st.ID); err != nil {
-		return nil, "", fmt.Errorf("id: %w", err)
+		return nil, fmt.Errorf("id: %w", err)
+	}
+	if len(st.Targets) != 1 {
+		return nil, errors.New("targets: a spec file's trigger starts its own pipeline, exactly one")
 	}
 	act, err := st.state()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	t, err := st.trigger(now)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	tr := &trigger{id: st.ID, t: t, targets: slices.Clone(st.Targets), declaredBy: st.Targets[0], inactive: act == Inactive}
 	if err := checkTrigger(tr); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return tr, act, nil
+	return tr, nil
 }
 
 // AddSpecTriggers adds the triggers of pipeline spec files (read with
@@ -122,7 +126,7 @@ func (s *Scheduler) AddSpecTriggers(ctx context.Context, triggers []SpecTrigger)
 	defer s.specMu.Unlock()
 	trs := make([]*trigger, len(triggers))
 	for i := range triggers {
-		tr, _, err := triggers[i].build(s.o.Clock.Now())
+		tr, err := triggers[i].build(s.o.Clock.Now())
 		if err != nil {
 			return fmt.Errorf("add trigger %s: %w: %w", triggers[i].ID, ErrInvalidTrigger, err)
 		}

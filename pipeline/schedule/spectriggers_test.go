@@ -130,6 +130,9 @@ func TestSpecTriggersRefused(t *testing.T) {
 		require.ErrorIs(t, s.AddSpecTriggers(context.Background(), trs), schedule.ErrInvalidTrigger, bad)
 		require.Len(t, s.Triggers(), 1, bad)
 	}
+	// built in Go without the targets SpecTriggers sets
+	noTarget := []schedule.SpecTrigger{{ID: "x", TriggerSpec: schedule.TriggerSpec{Kind: "event", Event: "e"}}}
+	require.ErrorIs(t, s.AddSpecTriggers(context.Background(), noTarget), schedule.ErrInvalidTrigger)
 	// a super trigger may list a trigger of the same batch
 	trs := specTriggers(t, "name: view\ntriggers: [{id: a, kind: event, event: e}, {kind: super, mode: ANY, triggers: [a, ops]}]\ntasks: [{name: t, type: noop}]")
 	require.NoError(t, s.AddSpecTriggers(context.Background(), trs))
