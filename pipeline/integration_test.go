@@ -37,6 +37,12 @@ func etl(t *testing.T, failLoad bool) *pipeline.Pipeline {
 		if _, err := tc.Dir().Put(ctx, "data.csv", strings.NewReader(sb.String()), nil); err != nil {
 			return err
 		}
+		if iv := tc.DataInterval(); !iv.IsZero() {
+			text := iv.Start.Format(time.RFC3339) + "/" + iv.End.Format(time.RFC3339)
+			if _, err := tc.Dir().Put(ctx, "interval.txt", strings.NewReader(text), nil); err != nil {
+				return err
+			}
+		}
 		tc.AddCounts(pipeline.Counts{RowsOut: int64(conf.Rows), FilesOut: 1})
 		return tc.SetOutput(ctx, "rows", conf.Rows)
 	})
@@ -234,20 +240,21 @@ func TestRunTaskMatchesInProcessRun(t *testing.T) {
 	ctx := context.Background()
 	conf := json.RawMessage(`{"rows": 4}`)
 	logical := time.Date(2019, 7, 1, 0, 0, 0, 0, time.UTC)
+	interval := pipeline.Interval{Start: logical, End: logical.AddDate(0, 1, 0)}
 	for _, failLoad := range []bool{false, true} {
 		t.Run(fmt.Sprint("failLoad=", failLoad), func(t *testing.T) {
 			t.Parallel()
 			p := etl(t, failLoad)
 			inProc := pipelinetest.New(t)
 			opts := inProc.RunOptions("run-x")
-			opts.LogicalDate = logical
+			opts.LogicalDate, opts.DataInterval = logical, interval
 			want, wantErr := pipeline.Run(ctx, p, conf, opts)
 
 			// Each task in its own "process": a fresh pipeline value and
 			// fresh options every time, sharing only storage and status.
 			split := pipelinetest.New(t)
 			opts = split.RunOptions("run-x")
-			opts.LogicalDate = logical
+			opts.LogicalDate, opts.DataInterval = logical, interval
 			runID, err := pipeline.CreateRun(ctx, etl(t, failLoad), conf, opts)
 			require.NoError(t, err)
 			_, err = pipeline.RunTask(ctx, p, runID, "transform", split.RunOptions(""))
@@ -269,6 +276,8 @@ func TestRunTaskMatchesInProcessRun(t *testing.T) {
 			require.Contains(t, gotFiles, "etl/run-x/extract/data.csv")
 			require.Contains(t, gotFiles, "etl/run-x/_run/tasks/report.json")
 			require.Equal(t, "0,2019-07-01\n1,2019-07-01\n2,2019-07-01\n3,2019-07-01\n", gotFiles["etl/run-x/extract/data.csv"])
+			// the data interval reaches a task run in another process through the run record
+			require.Equal(t, "2019-07-01T00:00:00Z/2019-08-01T00:00:00Z", gotFiles["etl/run-x/extract/interval.txt"])
 
 			for _, h := range []*pipelinetest.Harness{inProc, split} {
 				job, err := h.Job(ctx, "run-x")

@@ -20,6 +20,10 @@ type RunOptions struct {
 	RunID string
 	// LogicalDate is the run's logical date. Default Clock.Now().
 	LogicalDate time.Time
+	// DataInterval is the span of data the run covers; a cron trigger sets
+	// its interval (the logical date to the next activation). Default
+	// zero: the run has none and tasks fall back to their own rule.
+	DataInterval Interval
 	// Concurrency caps the task instances running at once. Fan-out
 	// instances each take a slot, and an instance waiting to retry keeps
 	// its slot. Default 16.
@@ -82,6 +86,7 @@ type runState struct {
 	p           *Pipeline
 	runID       string
 	logicalDate time.Time
+	interval    Interval
 	conf        json.RawMessage
 	files       []File
 	logger      *slog.Logger
@@ -162,7 +167,7 @@ func runInProcess(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *
 }
 
 func newRunState(p *Pipeline, conf json.RawMessage, o *RunOptions, split bool) (*runState, error) {
-	rs := &runState{p: p, runID: o.RunID, logicalDate: o.LogicalDate, conf: slices.Clone(conf), files: o.Files,
+	rs := &runState{p: p, runID: o.RunID, logicalDate: o.LogicalDate, interval: o.DataInterval, conf: slices.Clone(conf), files: o.Files,
 		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*Queue{},
 		dataset: o.Dataset, resource: o.Resource, user: o.User, done: make(chan struct{}),
 		abort:  func(error) {},

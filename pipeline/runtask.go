@@ -24,6 +24,7 @@ type runRecord struct {
 	Pipeline    string          `json:"pipeline"`
 	RunID       string          `json:"run_id"`
 	LogicalDate time.Time       `json:"logical_date"`
+	Interval    Interval        `json:"data_interval,omitzero"`
 	Conf        json.RawMessage `json:"conf"`
 	Files       []File          `json:"files,omitempty"`
 	Dataset     string          `json:"dataset,omitempty"`
@@ -105,8 +106,8 @@ func (rec taskRecord) summary() TaskSummary {
 }
 
 func writeRunRecord(ctx context.Context, r *runState) error {
-	rec := runRecord{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Conf: r.conf, Files: r.files,
-		Dataset: r.dataset, Resource: r.resource, User: r.user}
+	rec := runRecord{Pipeline: r.p.name, RunID: r.runID, LogicalDate: r.logicalDate, Interval: r.interval, Conf: r.conf,
+		Files: r.files, Dataset: r.dataset, Resource: r.resource, User: r.user}
 	if err := r.dir.Task(recordDir).PutJSON(ctx, "run.json", rec); err != nil {
 		return fmt.Errorf("run %s: store run record: %w", r.runID, err)
 	}
@@ -154,8 +155,8 @@ func CreateRun(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *Run
 }
 
 // loadRun rebuilds a run's state from its record. opts supplies the
-// backend, clock, logger and hooks; its RunID, LogicalDate and Files are
-// ignored.
+// backend, clock, logger and hooks; its RunID, LogicalDate, DataInterval
+// and Files are ignored.
 func loadRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions) (*runState, error) {
 	var o RunOptions
 	if opts != nil {
@@ -170,7 +171,7 @@ func loadRun(ctx context.Context, p *Pipeline, runID string, opts *RunOptions) (
 	if err := dir.Task(recordDir).GetJSON(ctx, "run.json", &rec); err != nil {
 		return nil, fmt.Errorf("run %s: read run record: %w", runID, err)
 	}
-	o.LogicalDate, o.Files, o.Dataset, o.Resource, o.User = rec.LogicalDate, rec.Files, rec.Dataset, rec.Resource, rec.User
+	o.LogicalDate, o.DataInterval, o.Files, o.Dataset, o.Resource, o.User = rec.LogicalDate, rec.Interval, rec.Files, rec.Dataset, rec.Resource, rec.User
 	o = o.withDefaults(p)
 	return newRunState(p, rec.Conf, &o, true)
 }

@@ -30,6 +30,11 @@ type Spec struct {
 	Concurrency int `json:"concurrency,omitempty"`
 	// State is ACTIVE or INACTIVE (dart's default for a new workflow).
 	State string `json:"state,omitempty"`
+	// Triggers is the spec's triggers section, kept as written: each entry
+	// is a trigger spec (cron, event, completion or super) with an id, read
+	// by a scheduler (schedule.SpecTriggers) and started on this pipeline.
+	// A pipeline run directly ignores it.
+	Triggers []json.RawMessage `json:"triggers,omitempty"`
 }
 
 // ValidateWorkflow checks the workflow settings of a spec.

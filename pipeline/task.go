@@ -67,6 +67,11 @@ func (tc *TaskContext) RunID() string { return tc.run.runID }
 // interval for cron runs, the trigger time otherwise.
 func (tc *TaskContext) LogicalDate() time.Time { return tc.run.logicalDate }
 
+// DataInterval returns the span of data the run covers: a cron trigger's
+// interval for its runs, zero (see [Interval.IsZero]) for runs started
+// otherwise (manually, by an event, by the runs API).
+func (tc *TaskContext) DataInterval() Interval { return tc.run.interval }
+
 // Task returns the task's name.
 func (tc *TaskContext) Task() string { return tc.node.name }
 

@@ -61,6 +61,12 @@ type Config struct {
 	Pipelines []pipelinehttp.DAG
 	// Schedules are cron triggers of Pipelines. Default none.
 	Schedules []Schedule
+	// Triggers are the triggers sections of Pipelines' spec files (read
+	// with schedule.SpecTriggers), added as the operator's: a request can
+	// set their state but not replace or delete them, nor put a trigger
+	// under their ids (see schedule.Scheduler.AddSpecTriggers). Default
+	// none.
+	Triggers []schedule.SpecTrigger
 	// Workflows are the scheduler settings of Pipelines, by name: dart's
 	// concurrency, retries_on_failure, on_failure and state (see
 	// schedule.SpecOptions for a spec's). Default for a pipeline not

@@ -10,9 +10,10 @@ import (
 )
 
 // schedule adds the pipelines with their workflow settings, the cron
-// triggers, and the triggers put over the API before (persisted with the
-// scheduler's state), to the scheduler, with its state in the bucket when
-// there is one.
+// triggers, the triggers of the spec files, and the triggers put over the
+// API before (persisted with the scheduler's state; one whose id a spec
+// file now uses is not restored), to the scheduler, with its state in the
+// bucket when there is one.
 func (s *Service) schedule() error {
 	backend := pipeline.NewBackend(&pipeline.BackendOptions{Status: s.cfg.Status, Storage: s.cfg.Bucket,
 		HeartbeatInterval: s.cfg.HeartbeatTimeout / 4, Logger: s.cfg.Logger})
@@ -53,6 +54,9 @@ func (s *Service) schedule() error {
 			s.cfg.Logger.Warn("service: scheduled pipeline is INACTIVE until activated (its spec sets no state: dart's default)",
 				"pipeline", sc.Pipeline)
 		}
+	}
+	if err := s.sched.AddSpecTriggers(context.Background(), s.cfg.Triggers); err != nil {
+		return fmt.Errorf("service: spec file triggers: %w", err)
 	}
 	if err := s.sched.RestoreTriggers(context.Background()); err != nil {
 		s.cfg.Logger.Warn("service: triggers put over the API not restored", "error", err)

@@ -82,7 +82,7 @@ func demo(ctx context.Context, out io.Writer) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := loadSpec(r, "companies_sync", map[string]string{"API_URL": api.base})
+	_, p, err := loadSpec(r, "companies_sync", map[string]string{"API_URL": api.base})
 	if err != nil {
 		return nil, err
 	}

@@ -35,10 +35,10 @@ func registry(dbURL, apiOrigin string, creds hawk.Credentials) (*pipeline.Regist
 
 // loadSpec builds the pipeline of specs/<name>.yaml, replacing ${VAR} by
 // vars[VAR]; a variable not in vars is an error.
-func loadSpec(r *pipeline.Registry, name string, vars map[string]string) (*pipeline.Pipeline, error) {
+func loadSpec(r *pipeline.Registry, name string, vars map[string]string) (*pipeline.Spec, *pipeline.Pipeline, error) {
 	data, err := specs.ReadFile("specs/" + name + ".yaml")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var missing []string
 	text := os.Expand(string(data), func(k string) string {
@@ -49,7 +49,12 @@ func loadSpec(r *pipeline.Registry, name string, vars map[string]string) (*pipel
 		return v
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("spec %s: no value for %v", name, missing)
+		return nil, nil, fmt.Errorf("spec %s: no value for %v", name, missing)
 	}
-	return r.Load([]byte(text))
+	s, err := pipeline.ParseSpec([]byte(text))
+	if err != nil {
+		return nil, nil, fmt.Errorf("spec %s: %w", name, err)
+	}
+	p, err := r.Build(s)
+	return s, p, err
 }

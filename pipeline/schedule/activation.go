@@ -86,9 +86,16 @@ func (s *Scheduler) SetTriggerState(ctx context.Context, id string, st Activatio
 	return s.putCron(ctx, tr)
 }
 
-// TriggerState returns a trigger's activation (ACTIVE until set).
+// TriggerState returns a trigger's activation: the last one set, else
+// ACTIVE (a spec file's trigger: the state the file gives it).
 func (s *Scheduler) TriggerState(ctx context.Context, id string) (ActivationState, error) {
-	return s.activation(ctx, kindTrigger, id, Active)
+	def := Active
+	s.mu.Lock()
+	if tr := s.triggers[id]; tr != nil && tr.inactive {
+		def = Inactive
+	}
+	s.mu.Unlock()
+	return s.activation(ctx, kindTrigger, id, def)
 }
 
 // SetEventState activates or deactivates an event name: firing an
@@ -128,9 +135,12 @@ func (s *Scheduler) isActive(ctx context.Context, kind, id string) bool {
 		st  ActivationState
 		err error
 	)
-	if kind == kindPipeline {
+	switch kind {
+	case kindPipeline:
 		st, err = s.PipelineState(ctx, id)
-	} else {
+	case kindTrigger:
+		st, err = s.TriggerState(ctx, id)
+	default:
 		st, err = s.activation(ctx, kind, id, Active)
 	}
 	if err != nil {

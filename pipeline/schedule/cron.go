@@ -3,6 +3,8 @@ package schedule
 import (
 	"context"
 	"time"
+
+	"github.com/datafactory/datafactory/pipeline"
 )
 
 // cronState is a cron trigger's persisted cursor: the logical date of the
@@ -68,7 +70,7 @@ func (s *Scheduler) tickCron(ctx context.Context, tr *trigger) error {
 			return err
 		}
 		runID := target + "-scheduled-" + cur.UTC().Format("20060102T150405Z")
-		s.start(ctx, target, tr.id, firing{logical: cur, runID: runID})
+		s.start(ctx, target, tr.id, firing{logical: cur, interval: pipeline.Interval{Start: cur, End: end}, runID: runID})
 		if err := s.offerSuper(ctx, tr.id, nil); err != nil {
 			return err
 		}

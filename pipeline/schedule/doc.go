@@ -41,4 +41,17 @@
 // an outside scheduler instead, exactly once per interval across them
 // ([CronSchedules]; package pipeline/temporalexec puts them on Temporal
 // Schedules), and follow the triggers' and pipelines' activation.
+//
+// A run fired by a cron trigger carries its data interval (its logical date
+// to the activation that fired it, pipeline.RunOptions.DataInterval); other
+// runs carry none.
+//
+// A pipeline spec file may declare its triggers in a triggers section
+// ([SpecTrigger]: a [TriggerSpec] with an id, starting that pipeline).
+// [SpecTriggers] reads it and [Scheduler.AddSpecTriggers] adds it as the
+// operator's: like the host's triggers ([Scheduler.AddTrigger]) a request
+// can set their state but not replace or delete them
+// ([ErrOperatorTrigger]), unlike triggers put over the API
+// ([Scheduler.PutTrigger]), which are the requests' own and cannot take an
+// operator trigger's id.
 package schedule

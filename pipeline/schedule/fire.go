@@ -14,14 +14,15 @@ import (
 
 // firing is one firing of a trigger, as handed to the runs it starts.
 type firing struct {
-	logical time.Time
-	runID   string
-	conf    json.RawMessage
-	files   []pipeline.File
-	chain   []string                                        // super triggers already fired in this chain
-	retry   int                                             // retries of a failed run before this one
-	onStart func(ctx context.Context, runID string)         // called before the run starts
-	onEnd   func(ctx context.Context, state pipeline.State) // called after the run ended
+	logical  time.Time
+	interval pipeline.Interval // a cron firing's interval
+	runID    string
+	conf     json.RawMessage
+	files    []pipeline.File
+	chain    []string                                        // super triggers already fired in this chain
+	retry    int                                             // retries of a failed run before this one
+	onStart  func(ctx context.Context, runID string)         // called before the run starts
+	onEnd    func(ctx context.Context, state pipeline.State) // called after the run ended
 }
 
 // fire starts a run of each target (dropping those at their limit) and
@@ -92,6 +93,7 @@ func (s *Scheduler) runOne(ctx context.Context, name, triggerID string, f firing
 	if opts.LogicalDate.IsZero() {
 		opts.LogicalDate = s.o.Clock.Now()
 	}
+	opts.DataInterval = f.interval
 	opts.RunID = f.runID
 	if opts.RunID == "" {
 		opts.RunID = pipeline.NewRunID(name, s.o.Clock.Now())
@@ -145,7 +147,7 @@ func (s *Scheduler) failed(ctx context.Context, name, runID string, sum *pipelin
 	s.mu.Unlock()
 	if f.retry < retries {
 		if s.isActive(ctx, kindPipeline, name) && s.reserve(name, true) {
-			s.start(ctx, name, "retry", firing{conf: conf, retry: f.retry + 1})
+			s.start(ctx, name, "retry", firing{logical: f.logical, interval: f.interval, conf: conf, retry: f.retry + 1})
 		}
 		return
 	}

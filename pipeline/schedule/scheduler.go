@@ -32,8 +32,8 @@ type Options struct {
 	// tests. Default false.
 	Synchronous bool
 	// RunOptions returns the options for a run the scheduler starts; the
-	// scheduler then sets RunID, LogicalDate and Files. Default: nil options
-	// with the scheduler's Clock and Logger.
+	// scheduler then sets RunID, LogicalDate, DataInterval and Files.
+	// Default: nil options with the scheduler's Clock and Logger.
 	RunOptions func(name string) *pipeline.RunOptions
 	// Cron, when set, fires the cron triggers instead of this scheduler
 	// (see [CronSchedules]): the scheduler puts them there when it starts
@@ -95,6 +95,10 @@ type trigger struct {
 	targets []string
 	sched   Schedule
 	spec    *TriggerSpec // set for a trigger put as a spec (PutTrigger)
+	// declaredBy is the pipeline whose spec file declares the trigger
+	// (AddSpecTriggers); inactive is then its default activation.
+	declaredBy string
+	inactive   bool
 }
 
 // Scheduler starts pipeline runs from triggers. Add pipelines and triggers,
@@ -179,7 +183,7 @@ func (s *Scheduler) AddTrigger(id string, t Trigger, targets ...string) error {
 		return fmt.Errorf("add trigger: %w", err)
 	}
 	tr := &trigger{id: id, t: t, targets: slices.Clone(targets)}
-	if err := s.checkTrigger(tr); err != nil {
+	if err := checkTrigger(tr); err != nil {
 		return fmt.Errorf("add trigger %s: %w", id, err)
 	}
 	s.mu.Lock()
@@ -196,7 +200,7 @@ func (s *Scheduler) AddTrigger(id string, t Trigger, targets ...string) error {
 	return nil
 }
 
-func (s *Scheduler) checkTrigger(tr *trigger) error {
+func checkTrigger(tr *trigger) error {
 	switch t := tr.t.(type) {
 	case CronTrigger:
 		tr.sched = t.Schedule
@@ -397,13 +401,16 @@ type TriggerInfo struct {
 	// Spec is the spec of a trigger put with [Scheduler.PutTrigger]; nil
 	// for the operator's triggers.
 	Spec *TriggerSpec `json:"spec,omitempty"`
+	// DeclaredBy is the pipeline whose spec file declares the trigger
+	// ([Scheduler.AddSpecTriggers]); empty for the others.
+	DeclaredBy string `json:"declared_by,omitempty"`
 }
 
 // Triggers describes the added triggers, by id.
 func (s *Scheduler) Triggers() []TriggerInfo {
 	var out []TriggerInfo
 	for _, t := range s.sortedTriggers("") {
-		info := TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets)}
+		info := TriggerInfo{ID: t.id, Kind: t.t.kind(), Targets: slices.Clone(t.targets), DeclaredBy: t.declaredBy}
 		if t.spec != nil {
 			sp := *t.spec
 			info.Spec = &sp

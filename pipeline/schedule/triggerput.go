@@ -40,7 +40,7 @@ func (s *Scheduler) PutTrigger(ctx context.Context, id string, ts TriggerSpec) (
 	defer s.specMu.Unlock()
 	s.mu.Lock()
 	old := s.triggers[id]
-	refErr := s.checkRefs(tr)
+	refErr := s.checkRefs(tr, nil)
 	s.mu.Unlock()
 	if old != nil && old.spec == nil {
 		return false, fmt.Errorf("put trigger %s: %w: only its state can change", id, ErrOperatorTrigger)
@@ -94,15 +94,15 @@ func (s *Scheduler) specTrigger(id string, ts TriggerSpec) (*trigger, Activation
 	}
 	ts.Targets, ts.Triggers = slices.Clone(ts.Targets), slices.Clone(ts.Triggers)
 	tr := &trigger{id: id, t: t, targets: ts.Targets, spec: &ts}
-	if err := s.checkTrigger(tr); err != nil {
+	if err := checkTrigger(tr); err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrInvalidTrigger, err)
 	}
 	return tr, st, nil
 }
 
-// checkRefs checks that the pipelines and triggers a spec names exist;
-// s.mu is held.
-func (s *Scheduler) checkRefs(tr *trigger) error {
+// checkRefs checks that the pipelines and triggers a spec names exist,
+// the triggers among the scheduler's and pending; s.mu is held.
+func (s *Scheduler) checkRefs(tr *trigger, pending map[string]bool) error {
 	for _, p := range tr.targets {
 		if _, ok := s.pipelines[p]; !ok {
 			return fmt.Errorf("targets: no pipeline %q", p)
@@ -115,7 +115,7 @@ func (s *Scheduler) checkRefs(tr *trigger) error {
 		}
 	case SuperTrigger:
 		for _, id := range t.Triggers {
-			if _, ok := s.triggers[id]; !ok && id != tr.id {
+			if _, ok := s.triggers[id]; !ok && id != tr.id && !pending[id] {
 				return fmt.Errorf("triggers: no trigger %q", id)
 			}
 		}

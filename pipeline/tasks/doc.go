@@ -20,8 +20,9 @@
 // and a replace swaps once, so there is no fan-out of page inserters.
 //
 // sql statements are Go text/templates executed with the run's [SQLDates]
-// only (.LogicalDate, .DataIntervalStart, .DataIntervalEnd; the interval
-// ends at params.schedule's next activation) and two functions, ident and
+// only (.LogicalDate, .DataIntervalStart, .DataIntervalEnd: the interval
+// of the cron trigger that fired the run, else up to params.schedule's next
+// activation after the logical date) and two functions, ident and
 // literal, which quote a value as one identifier or one string literal of
 // the database's dialect. Nothing from the run conf, the environment or
 // files is reachable. Build names from dates through them:

@@ -20,9 +20,12 @@ type SQLParams struct {
 	// Statements run in one transaction, in order. Each is a text/template
 	// executed with the run's [SQLDates] (see [RenderSQL]).
 	Statements []string `json:"statements"`
-	// Schedule is the cron expression or descriptor (e.g. "@monthly") of
-	// the run's interval: DataIntervalEnd is its next activation after the
-	// logical date. Default "": the interval is empty (end = start).
+	// Schedule is the fallback interval of runs that carry none (runs not
+	// fired by a cron trigger): a cron expression or descriptor (e.g.
+	// "@monthly") whose next activation after the logical date is
+	// DataIntervalEnd. A run fired by a cron trigger uses the trigger's
+	// interval instead. Default "": such runs have an empty interval (end =
+	// start).
 	Schedule string `json:"schedule,omitempty"`
 }
 
@@ -35,7 +38,7 @@ const sqlParamsSchema = `{
     "statements": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
       "description": "SQL run in one transaction, e.g. CREATE VIEW …; Go templates over .LogicalDate, .DataIntervalStart, .DataIntervalEnd with ident and literal"},
     "schedule": {"type": "string", "maxLength": 256,
-      "description": "cron expression or descriptor (@monthly) of the run interval; default: empty interval"}
+      "description": "cron expression or descriptor (@monthly) of the interval of runs not fired by a cron trigger (those use the trigger's interval); default: empty interval"}
   }
 }`
 
@@ -93,7 +96,7 @@ func (st *sqlTask) run(ctx context.Context, tc *pipeline.TaskContext) error {
 	if err != nil {
 		return pipeline.Permanent(err)
 	}
-	dates := NewSQLDates(tc.LogicalDate(), st.schedule)
+	dates := runSQLDates(tc, st.schedule)
 	stmts := make([]string, len(st.tmpl))
 	for i, tm := range st.tmpl {
 		if stmts[i], err = tm.render(d, dates); err != nil {

@@ -8,14 +8,21 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/internal/sqldialect"
+	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/schedule"
 )
 
 // SQLDates are the values a sql task's statements see, all in UTC:
 //
 //	{{ .LogicalDate }}        the run's logical date (the scheduler's interval start)
-//	{{ .DataIntervalStart }}  the same instant
-//	{{ .DataIntervalEnd }}    the next activation of params.schedule after it
+//	{{ .DataIntervalStart }}  the start of the run's data interval
+//	{{ .DataIntervalEnd }}    its end (excluded)
+//
+// A run fired by a cron trigger carries the trigger's interval (previous
+// activation → the one that fired it, [pipeline.TaskContext.DataInterval]).
+// Other runs (manual, event, runs API) have none: the interval then runs
+// from the logical date to the next activation of params.schedule after
+// it, or is empty without one.
 //
 // They are time.Time values, so their methods format and shift them:
 // {{ .LogicalDate.Format "2006_01" }}, {{ (.DataIntervalEnd.AddDate 0 0 -1).Format "2006-01-02" }}.
@@ -25,8 +32,9 @@ type SQLDates struct {
 	DataIntervalEnd   time.Time
 }
 
-// NewSQLDates returns the dates of a run whose logical date is logical: the
-// interval runs to sched's next activation, or is empty when sched is nil.
+// NewSQLDates returns the dates of a run whose logical date is logical and
+// that carries no data interval: the interval runs to sched's next
+// activation, or is empty when sched is nil.
 func NewSQLDates(logical time.Time, sched schedule.Schedule) SQLDates {
 	logical = logical.UTC()
 	end := logical
@@ -36,6 +44,16 @@ func NewSQLDates(logical time.Time, sched schedule.Schedule) SQLDates {
 		}
 	}
 	return SQLDates{LogicalDate: logical, DataIntervalStart: logical, DataIntervalEnd: end}
+}
+
+// runSQLDates returns the dates of the run tc: its data interval when it
+// has one, else the interval of the fallback schedule.
+func runSQLDates(tc *pipeline.TaskContext, fallback schedule.Schedule) SQLDates {
+	iv := tc.DataInterval()
+	if iv.IsZero() {
+		return NewSQLDates(tc.LogicalDate(), fallback)
+	}
+	return SQLDates{LogicalDate: tc.LogicalDate().UTC(), DataIntervalStart: iv.Start.UTC(), DataIntervalEnd: iv.End.UTC()}
 }
 
 // sqlTemplate is one parsed statement.

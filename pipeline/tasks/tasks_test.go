@@ -16,6 +16,7 @@ import (
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/tasks"
+	"github.com/datafactory/datafactory/status"
 	"github.com/datafactory/datafactory/status/sqlstatus"
 	"github.com/stretchr/testify/require"
 )
@@ -28,6 +29,7 @@ type bundle struct {
 	dbURL string
 	conns *connection.Set
 	be    *pipeline.Backend
+	st    *status.Store
 }
 
 func setup(t *testing.T) *bundle {
@@ -53,7 +55,7 @@ func setup(t *testing.T) *bundle {
 	bk, err := connection.Bucket{URL: "file://" + filepath.Join(dir, "runs")}.Open(ctx)
 	require.NoError(t, err)
 	t.Cleanup(func() { bk.Close() })
-	b.be = pipeline.NewBackend(&pipeline.BackendOptions{Status: st, Storage: bk})
+	b.be, b.st = pipeline.NewBackend(&pipeline.BackendOptions{Status: st, Storage: bk}), st
 	return b
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/datafactory/datafactory/ckan/aircan"
 	"github.com/datafactory/datafactory/pipeline"
 	"github.com/datafactory/datafactory/pipeline/pipelinehttp"
+	"github.com/datafactory/datafactory/pipeline/schedule"
 	"github.com/datafactory/datafactory/pipeline/tasks"
 	"github.com/datafactory/datafactory/storage"
 )
@@ -87,6 +88,9 @@ func (m *Main) loadSpec(path string) (specPipeline, error) {
 	}
 	p, err := reg.Build(s)
 	if err != nil {
+		return specPipeline{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := schedule.SpecTriggers(s); err != nil { // a bad triggers section fails every command
 		return specPipeline{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return specPipeline{spec: s, p: p}, nil

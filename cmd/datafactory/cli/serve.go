@@ -197,7 +197,7 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 	}
 	cfg.Metrics = metrics.New()
 	m.loaded = cfg.Metrics.ObserveLoad
-	if cfg.Pipelines, cfg.Workflows, err = m.serveDAGs(f.pipelines); err != nil {
+	if err = m.serveDAGs(cfg, f.pipelines); err != nil {
 		return nil, closeAll, err
 	}
 	closeExec, err := serveExecutors(f.executors, cfg)

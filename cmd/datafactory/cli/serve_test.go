@@ -418,3 +418,28 @@ func TestServeWorkflowSettings(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, s.call(t, "POST", "/v1/schedule/pipelines/demo_failing/manual-runs", bearer, "", nil, &msg))
 	require.Contains(t, msg.Message, "inactive")
 }
+
+// A spec file's triggers section reaches serve's scheduler as the
+// operator's trigger: INACTIVE as the file gives no state, its state can be
+// set over HTTP, but a request cannot replace or delete it.
+func TestServeSpecTriggers(t *testing.T) {
+	t.Parallel()
+	s := startServe(t)
+	var tr struct {
+		Kind       string `json:"kind"`
+		DeclaredBy string `json:"declared_by"`
+		Activation struct {
+			State string `json:"state"`
+		} `json:"activation"`
+	}
+	require.Equal(t, http.StatusOK, s.call(t, "GET", "/v1/schedule/triggers/slow-refresh", bearer, "", nil, &tr))
+	require.Equal(t, "event", tr.Kind)
+	require.Equal(t, "slow", tr.DeclaredBy)
+	require.Equal(t, "INACTIVE", tr.Activation.State)
+	require.Equal(t, http.StatusForbidden, s.call(t, "PUT", "/v1/schedule/triggers/slow-refresh", bearer, "application/json",
+		[]byte(`{"kind": "event", "event": "other", "targets": ["slow"], "state": "ACTIVE"}`), nil))
+	require.Equal(t, http.StatusForbidden, s.call(t, "DELETE", "/v1/schedule/triggers/slow-refresh", bearer, "", nil, nil))
+	require.Equal(t, http.StatusOK, s.call(t, "PUT", "/v1/schedule/triggers/slow-refresh/state", bearer, "application/json",
+		[]byte(`{"state": "ACTIVE"}`), &tr))
+	require.Equal(t, "ACTIVE", tr.Activation.State)
+}
