@@ -22,6 +22,10 @@ type Lookup func(name string) (*pipeline.Pipeline, error)
 type workerState struct {
 	lookup Lookup
 	opts   pipeline.RunOptions
+	// engine is the engine whose attempts an engine worker runs; all is
+	// true for the default worker, which runs what its queue gives it.
+	engine string
+	all    bool
 }
 
 // Register registers the run workflow and the attempt activities on w, so
@@ -30,15 +34,46 @@ type workerState struct {
 // storage and status). A host embeds a worker by creating one with
 // worker.New on its task queue, calling Register, and running it.
 func Register(w worker.Registry, lookup Lookup, opts *pipeline.RunOptions) {
+	ws := newWorkerState(lookup, opts)
+	ws.all = true
+	w.RegisterWorkflowWithOptions(ws.runWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
+	w.RegisterActivityWithOptions(ws.endTask, activity.RegisterOptions{Name: EndTaskActivityName})
+	w.RegisterActivityWithOptions(ws.finish, activity.RegisterOptions{Name: FinishActivityName})
+}
+
+// RegisterEngine registers on w, a worker of the engine's task queue
+// (see [Executor].Engines and [EngineQueue]), only the attempt activity,
+// for the tasks whose type's Engine is engine: the workflows and the other
+// activities run on the default workers ([Register]). An attempt of a task
+// of another engine fails without running.
+func RegisterEngine(w worker.Registry, engine string, lookup Lookup, opts *pipeline.RunOptions) {
+	ws := newWorkerState(lookup, opts)
+	ws.engine = engine
+	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
+}
+
+func newWorkerState(lookup Lookup, opts *pipeline.RunOptions) *workerState {
 	ws := &workerState{lookup: lookup}
 	if opts != nil {
 		ws.opts = *opts
 	}
 	ws.opts.Executor = nil
-	w.RegisterWorkflowWithOptions(ws.runWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
-	w.RegisterActivityWithOptions(ws.endTask, activity.RegisterOptions{Name: EndTaskActivityName})
-	w.RegisterActivityWithOptions(ws.finish, activity.RegisterOptions{Name: FinishActivityName})
+	return ws
+}
+
+// serves reports whether this worker runs attempts of task.
+func (w *workerState) serves(p *pipeline.Pipeline, task string) error {
+	if w.all {
+		return nil
+	}
+	for _, ti := range p.TaskInfos() {
+		if ti.Name == task && ti.Engine != w.engine {
+			err := fmt.Errorf("worker of engine %q: task %s of pipeline %s runs on engine %q", w.engine, task, p.Name(), ti.Engine)
+			return temporal.NewNonRetryableApplicationError(err.Error(), "WrongEngine", err)
+		}
+	}
+	return nil
 }
 
 // attemptInput names a task instance of a run.
@@ -73,6 +108,9 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	if err != nil {
 		return instanceResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownPipeline", err)
 	}
+	if err := w.serves(p, in.Task); err != nil {
+		return instanceResult{}, err
+	}
 	info := activity.GetInfo(ctx)
 	var prog progress
 	if activity.HasHeartbeatDetails(ctx) {
@@ -94,7 +132,8 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	}
 	activity.RecordHeartbeat(ctx, prog)
 	stop := heartbeat(ctx, info.HeartbeatTimeout/3, &prog)
-	res, err := pipeline.RunAttempt(ctx, p, in.RunID, pipeline.Attempt{Task: in.Task, Instance: in.Instance, Number: number}, &w.opts)
+	res, err := pipeline.RunAttempt(ctx, p, in.RunID, pipeline.Attempt{Task: in.Task, Instance: in.Instance, Number: number,
+		Queues: newUpdateBroker(ctx, in.Task, in.Instance)}, &w.opts)
 	stop()
 	if err != nil {
 		return instanceResult{}, err

@@ -51,7 +51,7 @@ func temporalExecutor(t *testing.T, backend *pipeline.Backend) pipeline.Executor
 		t.Fatalf("dial temporal: %v", err)
 	}
 	t.Cleanup(c.Close)
-	queue := "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano())
+	queue := "tfanout-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano())
 	w := worker.New(c, queue, worker.Options{})
 	temporalexec.Register(w, lookup, &pipeline.RunOptions{Backend: backend})
 	if err := w.Start(); err != nil {
