@@ -106,7 +106,9 @@ func (q *memQueue) update(f func(s *QueueState) error) error {
 	return err
 }
 
-func (q *memQueue) close(err error) { _ = q.update(func(s *QueueState) error { s.Close(err); return nil }) }
+func (q *memQueue) close(err error) {
+	_ = q.update(func(s *QueueState) error { s.Close(err); return nil })
+}
 
 func (q *memQueue) claim(ctx context.Context, o QueueOwner) (string, error) {
 	for {
@@ -163,7 +165,7 @@ type splitBroker struct{ why string }
 
 func (b splitBroker) err() error { return fmt.Errorf("%w: %s", ErrQueueSplit, b.why) }
 
-func (b splitBroker) Put(context.Context, string, []string) error     { return b.err() }
-func (b splitBroker) Claim(context.Context, string) (string, error)   { return "", b.err() }
-func (b splitBroker) Ack(context.Context, string, string) error       { return b.err() }
-func (b splitBroker) End(context.Context, bool) error                 { return nil }
+func (b splitBroker) Put(context.Context, string, []string) error   { return b.err() }
+func (b splitBroker) Claim(context.Context, string) (string, error) { return "", b.err() }
+func (b splitBroker) Ack(context.Context, string, string) error     { return b.err() }
+func (b splitBroker) End(context.Context, bool) error               { return nil }

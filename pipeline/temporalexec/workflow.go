@@ -182,9 +182,9 @@ func (d *dag) activityOptions(task string) workflow.ActivityOptions {
 		TaskQueue:              d.queueOf(ti),
 		ScheduleToStartTimeout: d.in.ScheduleToStartTimeout,
 		StartToCloseTimeout:    stc,
-		HeartbeatTimeout:    d.in.HeartbeatTimeout,
-		WaitForCancellation: true,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 1, MaximumAttempts: 0},
+		HeartbeatTimeout:       d.in.HeartbeatTimeout,
+		WaitForCancellation:    true,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 1, MaximumAttempts: 0},
 	}
 }
 
