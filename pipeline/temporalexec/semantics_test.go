@@ -58,7 +58,7 @@ func temporalExecutor(t *testing.T, backend *pipeline.Backend) pipeline.Executor
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(w.Stop)
-	return &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 2 * time.Second}
+	return &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 5 * time.Second}
 }
 
 // quietLogger drops the SDK's logs.
