@@ -80,6 +80,9 @@ func (w *workerState) serves(p *pipeline.Pipeline, task string) error {
 type attemptInput struct {
 	Pipeline, RunID, Task string
 	Instance              int
+	// StoreEnd asks the attempt that ends the instance to store the
+	// task's final state too (a task of one instance).
+	StoreEnd bool
 }
 
 // instanceResult is how a task instance ended, as the workflow sees it.
@@ -90,6 +93,7 @@ type instanceResult struct {
 	Start, End time.Time
 	Attempt    int    // the failed attempt
 	Error      string // the task's error, when FAILED
+	Stored     bool   // the task's final state is stored (StoreEnd)
 }
 
 // progress is an instance's progress across attempts, kept by Temporal in
@@ -124,7 +128,7 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 			return instanceResult{}, err
 		}
 		if res.State == pipeline.StateFailed {
-			return instanceResult{}, failed(in, prog, lost.Number, res)
+			return instanceResult{}, w.failed(ctx, p, in, prog, lost.Number, res)
 		}
 	}
 	if prog.Start.IsZero() {
@@ -141,7 +145,8 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	prog.Reported = info.Attempt
 	switch res.State {
 	case pipeline.StateSuccess:
-		return instanceResult{Instance: in.Instance, State: res.State, Attempts: number, Start: prog.Start, End: res.End}, nil
+		ir := instanceResult{Instance: in.Instance, State: res.State, Attempts: number, Start: prog.Start, End: res.End}
+		return w.storeEnd(ctx, p, in, ir), nil
 	case pipeline.StateCancelled:
 		return instanceResult{}, temporal.NewCanceledError(instanceResult{Instance: in.Instance, State: res.State,
 			Attempts: number, Start: prog.Start, End: res.End})
@@ -153,17 +158,30 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 		return instanceResult{}, temporal.NewApplicationErrorWithOptions(res.Err.Error(), "UpForRetry",
 			temporal.ApplicationErrorOptions{NextRetryDelay: max(res.Delay, time.Millisecond)})
 	}
-	return instanceResult{}, failed(in, prog, number, res)
+	return instanceResult{}, w.failed(ctx, p, in, prog, number, res)
+}
+
+// storeEnd stores the task's final state when the workflow asked for it,
+// and says so in the result (a failed store is left to the workflow's
+// EndTask step: the attempt must not run again for it).
+func (w *workerState) storeEnd(ctx context.Context, p *pipeline.Pipeline, in attemptInput, ir instanceResult) instanceResult {
+	if !in.StoreEnd {
+		return ir
+	}
+	_, err := pipeline.EndTask(ctx, p, in.RunID, in.Task, ir.State, instanceSummaries(in.Task, []instanceResult{ir}), &w.opts)
+	ir.Stored = err == nil
+	return ir
 }
 
 // failed is the non-retryable error that ends an instance FAILED, with its
 // result as details.
-func failed(in attemptInput, prog progress, number int, res *pipeline.AttemptResult) error {
+func (w *workerState) failed(ctx context.Context, p *pipeline.Pipeline, in attemptInput, prog progress, number int, res *pipeline.AttemptResult) error {
 	ir := instanceResult{Instance: in.Instance, State: pipeline.StateFailed, Attempts: number, Start: prog.Start,
 		End: res.End, Attempt: number, Error: res.Err.Error()}
 	if ir.Start.IsZero() {
 		ir.Start = res.Start
 	}
+	ir = w.storeEnd(ctx, p, in, ir)
 	return temporal.NewApplicationErrorWithOptions(res.Err.Error(), "TaskFailed",
 		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{ir}})
 }
@@ -204,19 +222,22 @@ func (w *workerState) endTask(ctx context.Context, in endTaskInput) error {
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "UnknownPipeline", err)
 	}
+	_, err = pipeline.EndTask(ctx, p, in.RunID, in.Task, in.State, instanceSummaries(in.Task, in.Instances), &w.opts)
+	return err
+}
+
+// instanceSummaries are the instances' outcomes by instance (nil for nil).
+func instanceSummaries(task string, rs []instanceResult) []pipeline.InstanceSummary {
 	var insts []pipeline.InstanceSummary
-	for _, r := range in.Instances {
+	for _, r := range rs {
 		is := pipeline.InstanceSummary{Instance: r.Instance, State: r.State, Attempts: r.Attempts, Start: r.Start, End: r.End}
 		if r.State == pipeline.StateFailed {
-			is.Err = &pipeline.TaskError{Task: in.Task, Instance: r.Instance, Attempt: r.Attempt, Err: errors.New(r.Error)}
+			is.Err = &pipeline.TaskError{Task: task, Instance: r.Instance, Attempt: r.Attempt, Err: errors.New(r.Error)}
 		}
 		insts = append(insts, is)
 	}
-	if in.Instances != nil {
-		sortInstances(insts)
-	}
-	_, err = pipeline.EndTask(ctx, p, in.RunID, in.Task, in.State, insts, &w.opts)
-	return err
+	sortInstances(insts)
+	return insts
 }
 
 func sortInstances(xs []pipeline.InstanceSummary) {

@@ -125,7 +125,8 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 			running++
 			d.launched[d.index[u.task]] = true
 			fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.activityOptions(u.task)), AttemptActivityName,
-				attemptInput{Pipeline: in.Pipeline, RunID: in.RunID, Task: u.task, Instance: u.inst})
+				attemptInput{Pipeline: in.Pipeline, RunID: in.RunID, Task: u.task, Instance: u.inst,
+					StoreEnd: d.infos[d.index[u.task]].Instances == 1})
 			sel.AddFuture(fut, func(f workflow.Future) {
 				running--
 				res := d.resultOf(ctx, f, u)
@@ -268,7 +269,9 @@ func (d *dag) fail(err error) {
 
 // endTask stores a task's final state and, once it is stored, resolves
 // its dependents. The store runs beside the rest of the run: the workflow
-// goes on launching attempts meanwhile.
+// goes on launching attempts meanwhile. The last attempt of a task of one
+// instance stored it already (Stored): then its dependents are resolved at
+// once, saving an activity per task.
 func (d *dag) endTask(ctx workflow.Context, p *pipeline.Pipeline, i int, st pipeline.State, insts []instanceResult) error {
 	d.states[i] = st
 	d.queues.taskEnded(d.infos[i], st)
@@ -278,6 +281,9 @@ func (d *dag) endTask(ctx workflow.Context, p *pipeline.Pipeline, i int, st pipe
 		if err := d.haltReady(ctx, p); err != nil {
 			return err
 		}
+	}
+	if len(insts) == 1 && insts[0].Stored && d.infos[i].Instances == 1 {
+		return d.afterEnd(ctx, p, i)
 	}
 	d.pending++
 	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.stepOptions()), EndTaskActivityName, in)
