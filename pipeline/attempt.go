@@ -70,8 +70,12 @@ func (r *runState) runAttempt(ctx context.Context, n *node, inst, attempt int, f
 	r.transition(n, inst, from, StateRunning, attempt)
 	res := AttemptResult{Start: r.clock.Now()}
 	tc := &TaskContext{run: r, node: n, instance: inst, attempt: attempt}
+	tc.queues = &attemptQueues{broker: r.brokerFor(QueueOwner{Task: n.name, Instance: inst, Attempt: attempt})}
 	r.rec.attemptStarted(ctx, tc, res.Start)
 	err := r.attempt(ctx, n, tc)
+	if qerr := tc.queues.end(ctx, err == nil); qerr != nil && err == nil {
+		err = qerr // its claims are not acknowledged: it did not succeed
+	}
 	res.End, res.Err = r.clock.Now(), err
 	var ra *retryAfterError
 	res.RetryAfter = errors.As(err, &ra)
@@ -88,6 +92,14 @@ func (r *runState) runAttempt(ctx context.Context, n *node, inst, attempt int, f
 	r.rec.attemptFinished(ctx, tc, res.Start, res.End, err, res.State)
 	r.logAttempt(ctx, n, inst, attempt, res.State, res.End.Sub(res.Start), err)
 	return res
+}
+
+// brokerFor returns the queue broker of an attempt.
+func (r *runState) brokerFor(o QueueOwner) QueueBroker {
+	if r.broker != nil {
+		return r.broker(o)
+	}
+	return memBroker{r: r, o: o}
 }
 
 // retryState is FAILED or, when the task's retry policy retries after

@@ -63,6 +63,7 @@ type node struct {
 	onFailure FailurePolicy
 	params    json.RawMessage // from a spec; nil otherwise
 	typ       string          // registered type, "" when added directly
+	engine    string          // the registered type's engine
 }
 
 // Builder composes a pipeline. Its methods record errors, which Build

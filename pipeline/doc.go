@@ -32,8 +32,10 @@
 //
 // A task with Instances N runs as N parallel instances. They usually share a
 // [Queue] (data-flow's page inserters): producer tasks declared with Feeds
-// put items, instances Claim them, every item goes to exactly one instance,
-// and the queue closes when its producers end (with an error if one failed).
+// put items, instances Claim them, every item is processed exactly once
+// (acknowledged with [Queue.Ack] or when its attempt succeeds; the claims of
+// a failed attempt go back to the queue), and the queue closes when its
+// producers end (with an error if one failed).
 // Consumers declare the queue with Consumes and must not depend on its
 // producers, which run beside them: Build refuses that dependency. Each
 // instance retries on its own; the task's Attempts is the most tries of an

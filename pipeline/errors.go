@@ -26,8 +26,10 @@ var (
 	// ErrQueueClosed is returned by [Queue.Claim] once the queue is closed
 	// and drained.
 	ErrQueueClosed = errors.New("queue closed")
-	// ErrQueueSplit is matched by queue errors in tasks run by [RunTask]:
-	// a [Queue] lives in one process.
+	// ErrQueueSplit is matched by the queue errors of tasks that cannot
+	// reach their run's queues: tasks run one by one by [RunTask], and
+	// attempts run by [RunAttempt] without a [QueueBroker]. Executors
+	// that hold a run's queues (in-process, temporalexec) never give it.
 	ErrQueueSplit = errors.New("queue split across processes")
 	// ErrNoOutput is matched when an upstream output does not exist.
 	ErrNoOutput = errors.New("no such output")

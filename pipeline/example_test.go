@@ -13,8 +13,8 @@ import (
 // claim them, then swap once everything succeeded. Each inserter has its
 // own outputs; the run's outputs stay readable through its summary.
 func ExampleRun() {
-	fetch := pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
-		return tc.Queue("pages").Put("page0", "page1", "page2")
+	fetch := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+		return tc.Queue("pages").Put(ctx, "page0", "page1", "page2")
 	})
 	insert := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
 		n := 0

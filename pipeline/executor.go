@@ -59,10 +59,11 @@ func newExecutor(r *runState, only map[int]bool) *executor {
 		feedLeft: map[string]int{}, feedErr: map[string]error{}}
 	for q, n := range r.p.feeders {
 		ex.feedLeft[q] = n
-		if only != nil {
-			// Producers and consumers would be in different processes.
-			r.queue(q).Close(fmt.Errorf("%w: queues connect tasks of one process, not tasks run one by one", ErrQueueSplit))
-		}
+	}
+	if only != nil {
+		// Producers and consumers would be in different processes.
+		split := splitBroker{why: "queues connect the tasks of a run's executor, not tasks run one by one"}
+		r.broker = func(QueueOwner) QueueBroker { return split }
 	}
 	return ex
 }
@@ -179,7 +180,7 @@ func (ex *executor) finishTask(i int, s State) {
 			ex.feedErr[q] = fmt.Errorf("task %s ended %s", ex.r.p.nodes[i].name, s)
 		}
 		if ex.feedLeft[q]--; ex.feedLeft[q] == 0 {
-			ex.r.queue(q).Close(ex.feedErr[q])
+			ex.r.queue(q).close(ex.feedErr[q])
 		}
 	}
 	for _, d := range ex.r.p.nodes[i].down {

@@ -341,8 +341,8 @@ func TestRunTaskRefusesQueues(t *testing.T) {
 	ctx := context.Background()
 	h := pipelinetest.New(t)
 	p, err := pipeline.NewBuilder("q").
-		Add("fetch", pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
-			return tc.Queue("pages").Put("p0")
+		Add("fetch", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+			return tc.Queue("pages").Put(ctx, "p0")
 		}), &pipeline.TaskOptions{Feeds: []string{"pages"}}).
 		Add("insert", pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
 			_, err := tc.Queue("pages").Claim(ctx)

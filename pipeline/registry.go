@@ -28,6 +28,11 @@ type TaskType struct {
 	// New builds a task from params that passed the schema, with schema
 	// defaults applied.
 	New func(params json.RawMessage) (Task, error)
+	// Engine names the workers that run this type's tasks when a run's
+	// executor spreads attempts over workers (dart's engines): with
+	// temporalexec, the workers of the engine's own task queue. It matches
+	// the Name pattern; "" (the default) means the run's default workers.
+	Engine string
 }
 
 // TaskTypeInfo describes a registered type, for UIs.
@@ -35,6 +40,7 @@ type TaskTypeInfo struct {
 	Name         string          `json:"name"`
 	Description  string          `json:"description,omitempty"`
 	ParamsSchema json.RawMessage `json:"params_json_schema"`
+	Engine       string          `json:"engine,omitempty"`
 }
 
 type registered struct {
@@ -62,6 +68,9 @@ var emptyParamsSchema = json.RawMessage(`{"type": "object", "maxProperties": 0}`
 func (r *Registry) Register(t TaskType) error {
 	if !typeNameRE.MatchString(t.Name) {
 		return fmt.Errorf("register task type: invalid name %q: want ^[A-Za-z0-9_-]+$, at most 50 characters", t.Name)
+	}
+	if t.Engine != "" && !typeNameRE.MatchString(t.Engine) {
+		return fmt.Errorf("register task type %s: invalid engine %q: want ^[A-Za-z0-9_-]+$, at most 50 characters", t.Name, t.Engine)
 	}
 	if t.New == nil {
 		return fmt.Errorf("register task type %s: New is nil", t.Name)
@@ -93,7 +102,7 @@ func (r *Registry) Types() []TaskTypeInfo {
 	defer r.mu.RUnlock()
 	out := make([]TaskTypeInfo, 0, len(r.types))
 	for _, t := range r.types {
-		out = append(out, TaskTypeInfo{Name: t.Name, Description: t.Description, ParamsSchema: slices.Clone(t.ParamsSchema)})
+		out = append(out, TaskTypeInfo{Name: t.Name, Description: t.Description, ParamsSchema: slices.Clone(t.ParamsSchema), Engine: t.Engine})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -12,6 +12,10 @@ type Attempt struct {
 	Task     string
 	Instance int // from 0
 	Number   int // from 1; RetryAfter re-runs do not count
+	// Queues carries the attempt's queue operations to where the run's
+	// queues live (for [RunAttempt]); nil: they fail with an error
+	// matching [ErrQueueSplit].
+	Queues QueueBroker
 }
 
 // ErrAttemptLost is matched by the error recorded for an attempt whose
@@ -25,8 +29,10 @@ var ErrAttemptLost = errors.New("attempt lost: its worker stopped before it ende
 // timeout, records the attempt's status event, moves the run's job to
 // RUNNING and heartbeats it while the attempt runs, and decides with the
 // task's retry policy whether another attempt follows (State UP_FOR_RETRY
-// and Delay). Queues connect only tasks of one process: here they fail
-// with an error matching [ErrQueueSplit].
+// and Delay). Its queue operations go through a.Queues, which the executor
+// provides to reach the run's queues (without one they fail with an error
+// matching [ErrQueueSplit]); the attempt's claims end with it, acknowledged
+// when it succeeded.
 //
 // The error is about the run (no such task, no storage, unreadable run
 // record), never the task's: that is in the result.
@@ -35,8 +41,11 @@ func RunAttempt(ctx context.Context, p *Pipeline, runID string, a Attempt, opts 
 	if err != nil {
 		return nil, err
 	}
-	for q := range p.feeders {
-		r.queue(q).Close(fmt.Errorf("%w: queues connect tasks of one process, not attempts run one by one", ErrQueueSplit))
+	r.broker = func(QueueOwner) QueueBroker {
+		if a.Queues != nil {
+			return a.Queues
+		}
+		return splitBroker{why: "an attempt run alone has no QueueBroker to its run's queues"}
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -102,15 +102,17 @@ type runState struct {
 	abort       context.CancelCauseFunc // cancels the run
 	done        chan struct{}           // closed when the run ended
 	qmu         sync.Mutex
-	queues      map[string]*Queue
+	queues      map[string]*memQueue
+	// broker gives an attempt access to the run's queues; nil: memBroker.
+	broker func(o QueueOwner) QueueBroker
 }
 
-func (r *runState) queue(name string) *Queue {
+func (r *runState) queue(name string) *memQueue {
 	r.qmu.Lock()
 	defer r.qmu.Unlock()
 	q, ok := r.queues[name]
 	if !ok {
-		q = newQueue(name)
+		q = newMemQueue(name)
 		r.queues[name] = q
 	}
 	return q
@@ -168,7 +170,7 @@ func runInProcess(ctx context.Context, p *Pipeline, conf json.RawMessage, opts *
 
 func newRunState(p *Pipeline, conf json.RawMessage, o *RunOptions, split bool) (*runState, error) {
 	rs := &runState{p: p, runID: o.RunID, logicalDate: o.LogicalDate, interval: o.DataInterval, conf: slices.Clone(conf), files: o.Files,
-		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*Queue{},
+		clock: o.Clock, concurrency: o.Concurrency, onTrans: o.OnTransition, queues: map[string]*memQueue{},
 		dataset: o.Dataset, resource: o.Resource, user: o.User, done: make(chan struct{}),
 		abort:  func(error) {},
 		logger: o.Logger.With(slog.String(LogKeyPipeline, p.name), slog.String(LogKeyRunID, o.RunID))}

@@ -363,10 +363,10 @@ func TestFanOutClaimsEachItemOnce(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{}
 	perInstance := make([]int, inserters)
-	producer := pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
+	producer := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
 		q := tc.Queue("pages")
 		for i := range items {
-			if err := q.Put(fmt.Sprintf("page%d", i)); err != nil {
+			if err := q.Put(ctx, fmt.Sprintf("page%d", i)); err != nil {
 				return err
 			}
 		}
@@ -418,8 +418,8 @@ func TestFanOutClaimsEachItemOnce(t *testing.T) {
 func TestFanOutProducerFailureStopsConsumers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	producer := pipeline.TaskFunc(func(_ context.Context, tc *pipeline.TaskContext) error {
-		_ = tc.Queue("pages").Put("p0", "p1")
+	producer := pipeline.TaskFunc(func(ctx context.Context, tc *pipeline.TaskContext) error {
+		_ = tc.Queue("pages").Put(ctx, "p0", "p1")
 		return errors.New("HAWK Authentication failed")
 	})
 	var claimed atomic.Int32

@@ -42,6 +42,12 @@ type TaskInfo struct {
 	Halts bool
 	// Queues is true when the task feeds or consumes a [Queue].
 	Queues bool
+	// Feeds names the queues the task feeds: an executor holding a run's
+	// queues closes each once its feeding tasks ended.
+	Feeds []string
+	// Engine names the workers that run the task's attempts (its
+	// registered type's [TaskType].Engine); "" for the default workers.
+	Engine string
 }
 
 // TaskInfos returns the tasks in topological order.
@@ -49,7 +55,7 @@ func (p *Pipeline) TaskInfos() []TaskInfo {
 	out := make([]TaskInfo, len(p.nodes))
 	for i, n := range p.nodes {
 		ti := TaskInfo{Name: n.name, Instances: n.instances, Timeout: n.timeout, Halts: n.onFailure.halts(),
-			Queues: len(n.feeds) > 0 || len(n.consumes) > 0}
+			Queues: len(n.feeds) > 0 || len(n.consumes) > 0, Feeds: n.feeds, Engine: n.engine}
 		for _, u := range n.up {
 			ti.Upstream = append(ti.Upstream, p.nodes[u].name)
 		}

@@ -164,6 +164,9 @@ func (r *Registry) Build(s *Spec) (*Pipeline, error) {
 	for i, ts := range s.Tasks {
 		n := p.nodes[p.index[ts.Name]]
 		n.typ, n.params = ts.Type, params[i]
+		if t, ok := r.lookup(ts.Type); ok {
+			n.engine = t.Engine
+		}
 	}
 	return p, nil
 }

@@ -46,6 +46,7 @@ type TaskContext struct {
 	node      *node
 	instance  int
 	attempt   int
+	queues    *attemptQueues
 	logOnce   sync.Once
 	logger    *slog.Logger
 	rowsIn    atomic.Int64
@@ -112,9 +113,9 @@ func (tc *TaskContext) Logger() *slog.Logger {
 }
 
 // Queue returns the run's work queue with the given name, shared by every
-// task of the run. Fan-out instances claim items from it; the tasks named
-// in [TaskOptions].Feeds put items in it.
-func (tc *TaskContext) Queue(name string) *Queue { return tc.run.queue(name) }
+// task of the run, as this attempt sees it. Fan-out instances claim items
+// from it; the tasks named in [TaskOptions].Feeds put items in it.
+func (tc *TaskContext) Queue(name string) *Queue { return &Queue{name: name, aq: tc.queues} }
 
 // AddCounts adds to the task's row and file counters.
 func (tc *TaskContext) AddCounts(c Counts) {

@@ -22,6 +22,10 @@ type Lookup func(name string) (*pipeline.Pipeline, error)
 type workerState struct {
 	lookup Lookup
 	opts   pipeline.RunOptions
+	// engine is the engine whose attempts an engine worker runs; all is
+	// true for the default worker, which runs what its queue gives it.
+	engine string
+	all    bool
 }
 
 // Register registers the run workflow and the attempt activities on w, so
@@ -30,11 +34,8 @@ type workerState struct {
 // storage and status). A host embeds a worker by creating one with
 // worker.New on its task queue, calling Register, and running it.
 func Register(w worker.Registry, lookup Lookup, opts *pipeline.RunOptions) {
-	ws := &workerState{lookup: lookup}
-	if opts != nil {
-		ws.opts = *opts
-	}
-	ws.opts.Executor = nil
+	ws := newWorkerState(lookup, opts)
+	ws.all = true
 	w.RegisterWorkflowWithOptions(ws.runWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
 	w.RegisterActivityWithOptions(ws.endTask, activity.RegisterOptions{Name: EndTaskActivityName})
@@ -42,10 +43,47 @@ func Register(w worker.Registry, lookup Lookup, opts *pipeline.RunOptions) {
 	registerScheduled(w, ws)
 }
 
+// RegisterEngine registers on w, a worker of the engine's task queue
+// (see [Executor].Engines and [EngineQueue]), only the attempt activity,
+// for the tasks whose type's Engine is engine: the workflows and the other
+// activities run on the default workers ([Register]). An attempt of a task
+// of another engine fails without running.
+func RegisterEngine(w worker.Registry, engine string, lookup Lookup, opts *pipeline.RunOptions) {
+	ws := newWorkerState(lookup, opts)
+	ws.engine = engine
+	w.RegisterActivityWithOptions(ws.attempt, activity.RegisterOptions{Name: AttemptActivityName})
+}
+
+func newWorkerState(lookup Lookup, opts *pipeline.RunOptions) *workerState {
+	ws := &workerState{lookup: lookup}
+	if opts != nil {
+		ws.opts = *opts
+	}
+	ws.opts.Executor = nil
+	return ws
+}
+
+// serves reports whether this worker runs attempts of task.
+func (w *workerState) serves(p *pipeline.Pipeline, task string) error {
+	if w.all {
+		return nil
+	}
+	for _, ti := range p.TaskInfos() {
+		if ti.Name == task && ti.Engine != w.engine {
+			err := fmt.Errorf("worker of engine %q: task %s of pipeline %s runs on engine %q", w.engine, task, p.Name(), ti.Engine)
+			return temporal.NewNonRetryableApplicationError(err.Error(), "WrongEngine", err)
+		}
+	}
+	return nil
+}
+
 // attemptInput names a task instance of a run.
 type attemptInput struct {
 	Pipeline, RunID, Task string
 	Instance              int
+	// StoreEnd asks the attempt that ends the instance to store the
+	// task's final state too (a task of one instance).
+	StoreEnd bool
 }
 
 // instanceResult is how a task instance ended, as the workflow sees it.
@@ -56,6 +94,7 @@ type instanceResult struct {
 	Start, End time.Time
 	Attempt    int    // the failed attempt
 	Error      string // the task's error, when FAILED
+	Stored     bool   // the task's final state is stored (StoreEnd)
 }
 
 // progress is an instance's progress across attempts, kept by Temporal in
@@ -74,6 +113,9 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	if err != nil {
 		return instanceResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "UnknownPipeline", err)
 	}
+	if err := w.serves(p, in.Task); err != nil {
+		return instanceResult{}, err
+	}
 	info := activity.GetInfo(ctx)
 	var prog progress
 	if activity.HasHeartbeatDetails(ctx) {
@@ -87,7 +129,7 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 			return instanceResult{}, err
 		}
 		if res.State == pipeline.StateFailed {
-			return instanceResult{}, failed(in, prog, lost.Number, res)
+			return instanceResult{}, w.failed(ctx, p, in, prog, lost.Number, res)
 		}
 	}
 	if prog.Start.IsZero() {
@@ -95,7 +137,8 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	}
 	activity.RecordHeartbeat(ctx, prog)
 	stop := heartbeat(ctx, info.HeartbeatTimeout/3, &prog)
-	res, err := pipeline.RunAttempt(ctx, p, in.RunID, pipeline.Attempt{Task: in.Task, Instance: in.Instance, Number: number}, &w.opts)
+	res, err := pipeline.RunAttempt(ctx, p, in.RunID, pipeline.Attempt{Task: in.Task, Instance: in.Instance, Number: number,
+		Queues: newUpdateBroker(ctx, in.Task, in.Instance)}, &w.opts)
 	stop()
 	if err != nil {
 		return instanceResult{}, err
@@ -103,7 +146,8 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 	prog.Reported = info.Attempt
 	switch res.State {
 	case pipeline.StateSuccess:
-		return instanceResult{Instance: in.Instance, State: res.State, Attempts: number, Start: prog.Start, End: res.End}, nil
+		ir := instanceResult{Instance: in.Instance, State: res.State, Attempts: number, Start: prog.Start, End: res.End}
+		return w.storeEnd(ctx, p, in, ir), nil
 	case pipeline.StateCancelled:
 		return instanceResult{}, temporal.NewCanceledError(instanceResult{Instance: in.Instance, State: res.State,
 			Attempts: number, Start: prog.Start, End: res.End})
@@ -115,17 +159,30 @@ func (w *workerState) attempt(ctx context.Context, in attemptInput) (instanceRes
 		return instanceResult{}, temporal.NewApplicationErrorWithOptions(res.Err.Error(), "UpForRetry",
 			temporal.ApplicationErrorOptions{NextRetryDelay: max(res.Delay, time.Millisecond)})
 	}
-	return instanceResult{}, failed(in, prog, number, res)
+	return instanceResult{}, w.failed(ctx, p, in, prog, number, res)
+}
+
+// storeEnd stores the task's final state when the workflow asked for it,
+// and says so in the result (a failed store is left to the workflow's
+// EndTask step: the attempt must not run again for it).
+func (w *workerState) storeEnd(ctx context.Context, p *pipeline.Pipeline, in attemptInput, ir instanceResult) instanceResult {
+	if !in.StoreEnd {
+		return ir
+	}
+	_, err := pipeline.EndTask(ctx, p, in.RunID, in.Task, ir.State, instanceSummaries(in.Task, []instanceResult{ir}), &w.opts)
+	ir.Stored = err == nil
+	return ir
 }
 
 // failed is the non-retryable error that ends an instance FAILED, with its
 // result as details.
-func failed(in attemptInput, prog progress, number int, res *pipeline.AttemptResult) error {
+func (w *workerState) failed(ctx context.Context, p *pipeline.Pipeline, in attemptInput, prog progress, number int, res *pipeline.AttemptResult) error {
 	ir := instanceResult{Instance: in.Instance, State: pipeline.StateFailed, Attempts: number, Start: prog.Start,
 		End: res.End, Attempt: number, Error: res.Err.Error()}
 	if ir.Start.IsZero() {
 		ir.Start = res.Start
 	}
+	ir = w.storeEnd(ctx, p, in, ir)
 	return temporal.NewApplicationErrorWithOptions(res.Err.Error(), "TaskFailed",
 		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{ir}})
 }
@@ -166,19 +223,22 @@ func (w *workerState) endTask(ctx context.Context, in endTaskInput) error {
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "UnknownPipeline", err)
 	}
+	_, err = pipeline.EndTask(ctx, p, in.RunID, in.Task, in.State, instanceSummaries(in.Task, in.Instances), &w.opts)
+	return err
+}
+
+// instanceSummaries are the instances' outcomes by instance (nil for nil).
+func instanceSummaries(task string, rs []instanceResult) []pipeline.InstanceSummary {
 	var insts []pipeline.InstanceSummary
-	for _, r := range in.Instances {
+	for _, r := range rs {
 		is := pipeline.InstanceSummary{Instance: r.Instance, State: r.State, Attempts: r.Attempts, Start: r.Start, End: r.End}
 		if r.State == pipeline.StateFailed {
-			is.Err = &pipeline.TaskError{Task: in.Task, Instance: r.Instance, Attempt: r.Attempt, Err: errors.New(r.Error)}
+			is.Err = &pipeline.TaskError{Task: task, Instance: r.Instance, Attempt: r.Attempt, Err: errors.New(r.Error)}
 		}
 		insts = append(insts, is)
 	}
-	if in.Instances != nil {
-		sortInstances(insts)
-	}
-	_, err = pipeline.EndTask(ctx, p, in.RunID, in.Task, in.State, insts, &w.opts)
-	return err
+	sortInstances(insts)
+	return insts
 }
 
 func sortInstances(xs []pipeline.InstanceSummary) {

@@ -68,7 +68,7 @@ func BenchmarkNoopTasks(b *testing.B) {
 			name := fmt.Sprintf("bench_temporal_%d", workers)
 			p := noopPipeline(b, name)
 			registry.Store(name, p)
-			queue := fmt.Sprintf("bench-%d-%d", workers, time.Now().UnixNano())
+			queue := fmt.Sprintf("tfanout-bench-%d-%d", workers, time.Now().UnixNano())
 			var c client.Client
 			for range workers {
 				wc, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})

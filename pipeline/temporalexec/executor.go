@@ -25,6 +25,35 @@ type Executor struct {
 	TaskQueue string
 	// HeartbeatTimeout: default [DefaultHeartbeatTimeout].
 	HeartbeatTimeout time.Duration
+	// Engines maps engines ([pipeline.TaskType].Engine) to the task
+	// queues of their workers; an engine not in it is served on
+	// [EngineQueue](TaskQueue, engine).
+	Engines map[string]string
+	// ScheduleToStartTimeout bounds how long an attempt waits for a
+	// worker of its task queue: past it the instance fails with an error
+	// naming the engine and queue nobody served. Default 0: it waits
+	// (status shows the task RUNNING with no attempt started).
+	ScheduleToStartTimeout time.Duration
+}
+
+// EngineQueue is the task queue of an engine's workers, by default:
+// taskQueue + "." + engine.
+func EngineQueue(taskQueue, engine string) string { return taskQueue + "." + engine }
+
+// engineQueues maps the engines of p's tasks to their task queues.
+func (e *Executor) engineQueues(p *pipeline.Pipeline) map[string]string {
+	m := map[string]string{}
+	for _, ti := range p.TaskInfos() {
+		if ti.Engine == "" {
+			continue
+		}
+		q, ok := e.Engines[ti.Engine]
+		if !ok {
+			q = EngineQueue(e.TaskQueue, ti.Engine)
+		}
+		m[ti.Engine] = q
+	}
+	return m
 }
 
 // Execute implements [pipeline.Executor]: it creates the run in the
@@ -39,7 +68,8 @@ func (e *Executor) Execute(ctx context.Context, p *pipeline.Pipeline, conf json.
 	if err != nil {
 		return nil, err
 	}
-	in := runInput{Pipeline: p.Name(), RunID: runID, TaskQueue: e.TaskQueue, HeartbeatTimeout: e.HeartbeatTimeout}
+	in := runInput{Pipeline: p.Name(), RunID: runID, TaskQueue: e.TaskQueue, HeartbeatTimeout: e.HeartbeatTimeout,
+		EngineQueues: e.engineQueues(p), ScheduleToStartTimeout: e.ScheduleToStartTimeout}
 	if opts != nil {
 		in.Concurrency = opts.Concurrency
 	}

@@ -37,6 +37,13 @@ const (
 // TestMain turns the test binary into a worker process when
 // TestKilledWorker starts it so.
 func TestMain(m *testing.M) {
+	if q := os.Getenv(envQueueWorker); q != "" {
+		if err := runQueueWorkerProcess(q, os.Getenv(envWorkerDir)); err != nil {
+			fmt.Fprintln(os.Stderr, "worker:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if q := os.Getenv(envWorkerQueue); q != "" {
 		if err := runWorkerProcess(q, os.Getenv(envWorkerDir)); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)

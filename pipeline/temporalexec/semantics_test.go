@@ -51,14 +51,14 @@ func temporalExecutor(t *testing.T, backend *pipeline.Backend) pipeline.Executor
 		t.Fatalf("dial temporal: %v", err)
 	}
 	t.Cleanup(c.Close)
-	queue := "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano())
+	queue := "tfanout-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + fmt.Sprint(time.Now().UnixNano())
 	w := worker.New(c, queue, worker.Options{})
 	temporalexec.Register(w, lookup, &pipeline.RunOptions{Backend: backend})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
 	t.Cleanup(w.Stop)
-	return &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 2 * time.Second}
+	return &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 5 * time.Second}
 }
 
 // quietLogger drops the SDK's logs.

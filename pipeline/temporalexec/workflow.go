@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -26,6 +27,12 @@ type runInput struct {
 	TaskQueue        string
 	Concurrency      int
 	HeartbeatTimeout time.Duration
+	// EngineQueues maps the engines of the pipeline's task types to the
+	// task queues of their workers.
+	EngineQueues map[string]string
+	// ScheduleToStartTimeout bounds the wait of an attempt for a worker
+	// (0: no bound).
+	ScheduleToStartTimeout time.Duration
 }
 
 // unit is one task instance.
@@ -52,6 +59,7 @@ type dag struct {
 	// pending counts EndTask activities not yet completed.
 	pending int
 	failure error
+	queues  *wfQueues
 }
 
 // runWorkflow drives a run: it launches each ready instance as an attempt
@@ -63,6 +71,10 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "UnknownPipeline", err)
 	}
 	d := &dag{in: in, infos: p.TaskInfos(), index: map[string]int{}}
+	d.queues = newWfQueues(d.infos)
+	if err := d.queues.register(ctx); err != nil {
+		return err
+	}
 	n := len(d.infos)
 	d.states, d.waiting, d.open, d.insts = make([]pipeline.State, n), make([]int, n), make([]int, n), make([][]instanceResult, n)
 	d.launched = make([]bool, n)
@@ -113,10 +125,11 @@ func (w *workerState) runWorkflow(ctx workflow.Context, in runInput) error {
 			running++
 			d.launched[d.index[u.task]] = true
 			fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.activityOptions(u.task)), AttemptActivityName,
-				attemptInput{Pipeline: in.Pipeline, RunID: in.RunID, Task: u.task, Instance: u.inst})
+				attemptInput{Pipeline: in.Pipeline, RunID: in.RunID, Task: u.task, Instance: u.inst,
+					StoreEnd: d.infos[d.index[u.task]].Instances == 1})
 			sel.AddFuture(fut, func(f workflow.Future) {
 				running--
-				res := resultOf(ctx, f, u)
+				res := d.resultOf(ctx, f, u)
 				if err := d.finishUnit(bg, p, u, res); err != nil {
 					d.fail(err)
 				}
@@ -167,11 +180,12 @@ func (d *dag) activityOptions(task string) workflow.ActivityOptions {
 		stc = ti.Timeout + d.in.HeartbeatTimeout
 	}
 	return workflow.ActivityOptions{
-		TaskQueue:           d.in.TaskQueue,
-		StartToCloseTimeout: stc,
-		HeartbeatTimeout:    d.in.HeartbeatTimeout,
-		WaitForCancellation: true,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 1, MaximumAttempts: 0},
+		TaskQueue:              d.queueOf(ti),
+		ScheduleToStartTimeout: d.in.ScheduleToStartTimeout,
+		StartToCloseTimeout:    stc,
+		HeartbeatTimeout:       d.in.HeartbeatTimeout,
+		WaitForCancellation:    true,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 1, MaximumAttempts: 0},
 	}
 }
 
@@ -181,14 +195,30 @@ func (d *dag) stepOptions() workflow.ActivityOptions {
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 10}}
 }
 
+// queueOf is the task queue of a task's attempts: its engine's, else the
+// run's.
+func (d *dag) queueOf(ti pipeline.TaskInfo) string {
+	if q, ok := d.in.EngineQueues[ti.Engine]; ok && ti.Engine != "" {
+		return q
+	}
+	return d.in.TaskQueue
+}
+
 // resultOf reads how an attempt activity ended. ctx must be the
 // workflow's context: Future.Get dereferences it even when the future is
 // ready.
-func resultOf(ctx workflow.Context, f workflow.Future, u unit) instanceResult {
+func (d *dag) resultOf(ctx workflow.Context, f workflow.Future, u unit) instanceResult {
 	var res instanceResult
 	err := f.Get(ctx, &res)
 	if err == nil {
 		return res
+	}
+	var te *temporal.TimeoutError
+	if errors.As(err, &te) && te.TimeoutType() == enumspb.TIMEOUT_TYPE_SCHEDULE_TO_START {
+		ti := d.infos[d.index[u.task]]
+		return instanceResult{Instance: u.inst, State: pipeline.StateFailed, Attempts: 1, Attempt: 1,
+			Error: fmt.Sprintf("no worker took the attempt: no worker of engine %q polled task queue %s within the schedule-to-start timeout %s",
+				ti.Engine, d.queueOf(ti), d.in.ScheduleToStartTimeout)}
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.HasDetails() && app.Details(&res) == nil {
@@ -213,6 +243,7 @@ func isCanceled(err error) bool {
 func (d *dag) finishUnit(ctx workflow.Context, p *pipeline.Pipeline, u unit, res instanceResult) error {
 	i := d.index[u.task]
 	res.Instance = u.inst
+	d.queues.endInstance(u.task, u.inst, res.State == pipeline.StateSuccess)
 	d.insts[i] = append(d.insts[i], res)
 	if d.open[i]--; d.open[i] > 0 {
 		return nil
@@ -238,15 +269,21 @@ func (d *dag) fail(err error) {
 
 // endTask stores a task's final state and, once it is stored, resolves
 // its dependents. The store runs beside the rest of the run: the workflow
-// goes on launching attempts meanwhile.
+// goes on launching attempts meanwhile. The last attempt of a task of one
+// instance stored it already (Stored): then its dependents are resolved at
+// once, saving an activity per task.
 func (d *dag) endTask(ctx workflow.Context, p *pipeline.Pipeline, i int, st pipeline.State, insts []instanceResult) error {
 	d.states[i] = st
+	d.queues.taskEnded(d.infos[i], st)
 	in := endTaskInput{Pipeline: d.in.Pipeline, RunID: d.in.RunID, Task: d.infos[i].Name, State: st, Instances: insts}
 	if st == pipeline.StateFailed && d.infos[i].Halts && !d.halted {
 		d.halted = true
 		if err := d.haltReady(ctx, p); err != nil {
 			return err
 		}
+	}
+	if len(insts) == 1 && insts[0].Stored && d.infos[i].Instances == 1 {
+		return d.afterEnd(ctx, p, i)
 	}
 	d.pending++
 	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, d.stepOptions()), EndTaskActivityName, in)
