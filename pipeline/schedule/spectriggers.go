@@ -144,7 +144,11 @@ func (s *Scheduler) AddSpecTriggers(ctx context.Context, triggers []SpecTrigger)
 		s.mu.Unlock()
 	}
 	s.poke()
-	return nil
+	var errs []error
+	for _, tr := range trs { // on the outside schedules, when Options.Cron is set
+		errs = append(errs, s.putCron(ctx, tr))
+	}
+	return errors.Join(errs...)
 }
 
 // checkSpecRefs checks new triggers against the scheduler's and each

@@ -117,6 +117,7 @@ func (w *workerState) createScheduledRun(ctx context.Context, in createInput) (s
 	}
 	opts := w.opts
 	opts.RunID, opts.LogicalDate = ScheduledRunID(p.Name(), logical), logical
+	opts.DataInterval = pipeline.Interval{Start: logical, End: in.At} // as the in-process scheduler's
 	if _, err := pipeline.CreateRun(ctx, p, in.Conf, &opts); err != nil {
 		if errors.Is(err, pipeline.ErrInvalidConf) {
 			return "", temporal.NewNonRetryableApplicationError(err.Error(), "InvalidConf", err)
