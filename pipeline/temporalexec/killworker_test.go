@@ -245,7 +245,7 @@ func TestKilledWorker(t *testing.T) {
 	done := make(chan result, 1)
 	go func() {
 		sum, err := pipeline.Run(ctx, p, nil, &pipeline.RunOptions{Backend: be,
-			Executor: &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 2 * time.Second}})
+			Executor: &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 5 * time.Second}}) // 2 s falsely lost the surviving attempt on a loaded machine
 		done <- result{sum, err}
 	}()
 	pid := waitForMarker(t, filepath.Join(dir, loadingMarker))
