@@ -188,9 +188,10 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 }
 
 // encodeRows reads every row with read and writes it to bw, then closes
-// bw. Reading (in the datastore) and encoding (here) run on two
-// goroutines. The schema the read used must be the one bw was made for.
+// bw. Reading (in the datastore), encoding (here) and compressing (the
+// block writer) run on three goroutines. The schema the read used must be the one bw was made for.
 func encodeRows(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, read readFunc, progress func(int64)) error {
+	bw.blk.async = true // nobody reads the output before Close
 	p := newPipe(ctx, len(schema.Fields))
 	go p.encode(bw, progress)
 	readSchema, err := read(p.ctx, p.add)

@@ -21,6 +21,14 @@ import (
 // once full reports the block size reached. It is this package's own so that the codecs run at their fastest
 // settings (klauspost's deflate is about twice as fast as the standard
 // library's at level 1) and so a backup spends no copy on the way.
+//
+// With async set (a backup, whose output nobody reads before it ends), a
+// full block is compressed and written on a goroutine of its own while
+// the caller fills the next one (two buffers in turn), so encoding and
+// compression use two cores; at most one block is in flight, so blocks
+// reach out in order and memory stays at two blocks. Without it (a
+// [Writer] made by [NewWriter], whose caller may look at its output
+// between writes) flush writes the block before it returns.
 type blockWriter struct {
 	out   io.Writer
 	comp  compressor
@@ -29,6 +37,12 @@ type blockWriter struct {
 	count int64  // records in buf
 	size  int    // block size: buf is flushed once it holds this many bytes
 	frame []byte
+	// spare is the other buffer, free while no block is in flight.
+	spare []byte
+	// inflight, when not nil, delivers the result of the block being
+	// compressed and written.
+	inflight chan error
+	async    bool
 }
 
 // full reports whether buf has reached the block size.
@@ -62,32 +76,68 @@ func newBlockWriter(out io.Writer, meta map[string][]byte, codec Codec, level, b
 	return w, nil
 }
 
-// flush compresses and writes the records in buf as one block.
+// flush hands the records in buf to a goroutine that compresses and
+// writes them as one block, after the previous block is written. It
+// returns the previous block's error, if any; the block's own error comes
+// with the next flush or with wait.
 func (w *blockWriter) flush() error {
 	if w.count == 0 {
 		return nil
 	}
-	data, err := w.comp.compress(w.buf)
+	if err := w.wait(); err != nil {
+		return err
+	}
+	data, count := w.buf, w.count
+	if !w.async {
+		w.buf, w.count = w.buf[:0], 0
+		return w.writeBlock(data, count)
+	}
+	w.buf, w.spare, w.count = w.spare[:0], nil, 0
+	if cap(w.buf) == 0 {
+		w.buf = make([]byte, 0, cap(data))
+	}
+	done := make(chan error, 1)
+	w.inflight = done
+	go func() { done <- w.writeBlock(data, count) }()
+	w.spare = data[:0:cap(data)] // given back by wait, not touched before
+	return nil
+}
+
+// wait waits for the block in flight and returns its error.
+func (w *blockWriter) wait() error {
+	if w.inflight == nil {
+		return nil
+	}
+	err := <-w.inflight
+	w.inflight = nil
+	return err
+}
+
+// writeBlock compresses data and writes it as a block of count records.
+func (w *blockWriter) writeBlock(data []byte, count int64) error {
+	packed, err := w.comp.compress(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", w.comp.name(), err)
 	}
-	f := appendLong(w.frame[:0], w.count)
-	f = appendLong(f, int64(len(data)))
+	f := appendLong(w.frame[:0], count)
+	f = appendLong(f, int64(len(packed)))
 	w.frame = f
-	w.buf, w.count = w.buf[:0], 0
 	if _, err := w.out.Write(f); err != nil {
 		return err
 	}
-	if _, err := w.out.Write(data); err != nil {
+	if _, err := w.out.Write(packed); err != nil {
 		return err
 	}
 	_, err = w.out.Write(w.sync[:])
 	return err
 }
 
-// close flushes the last block and frees the codec.
+// close flushes the last block, waits for it and frees the codec.
 func (w *blockWriter) close() error {
 	err := w.flush()
+	if werr := w.wait(); err == nil {
+		err = werr
+	}
 	w.comp.close()
 	return err
 }

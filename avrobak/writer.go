@@ -223,6 +223,9 @@ func (w *Writer) Close() error {
 // Report returns the rows and bytes written so far and the SHA-256 of
 // those bytes; after Close it describes the whole file.
 func (w *Writer) Report() WriteReport {
+	if err := w.blk.wait(); err != nil && w.err == nil { // the block in flight counts as written
+		w.err = fmt.Errorf("avrobak: write: %w", err)
+	}
 	return WriteReport{Rows: w.rows, Bytes: w.out.n, Codec: w.codec, SHA256: hex.EncodeToString(w.out.h.Sum(nil))}
 }
 

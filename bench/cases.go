@@ -15,6 +15,10 @@ type side struct {
 	prepare func(ctx context.Context) error
 	run     func(ctx context.Context) (time.Duration, error)
 	times   []time.Duration
+	// limit, when set, stops the command after that long; the time is
+	// then recorded as the limit and the side marked capped.
+	limit  time.Duration
+	capped bool
 }
 
 // benchCase is one line of the table: our command and the reference tool
@@ -33,13 +37,28 @@ func (c *benchCase) time(ctx context.Context) error {
 				return err
 			}
 		}
-		d, err := s.run(ctx)
+		d, err := s.timed(ctx)
 		if err != nil {
 			return err
 		}
 		s.times = append(s.times, d)
 	}
 	return nil
+}
+
+// timed runs the side's command within its limit.
+func (s *side) timed(ctx context.Context) (time.Duration, error) {
+	if s.limit <= 0 {
+		return s.run(ctx)
+	}
+	lctx, cancel := context.WithTimeout(ctx, s.limit)
+	defer cancel()
+	d, err := s.run(lctx)
+	if err != nil && ctx.Err() == nil && lctx.Err() != nil {
+		s.capped = true
+		return s.limit, nil
+	}
+	return d, err
 }
 
 // skip says why a group of cases did not run.
@@ -63,9 +82,7 @@ func selectCases(cfg *config) ([]*benchCase, []skip) {
 	add("PostgreSQL", need(cfg.postgres, "-postgres", "psql"), postgresCases)
 	add("SQLite", need("sqlite", "", "sqlite3"), sqliteCases)
 	add("MariaDB", need(cfg.mysql, "-mysql", "mysql"), mysqlCases)
-	if _, err := exec.LookPath("pgloader"); err != nil {
-		skipped = append(skipped, skip{"pgloader", "not installed (apt-get install pgloader)"})
-	}
+	add("pgloader", need(cfg.postgres, "-postgres", "pgloader"), pgloaderCases)
 	return cases, skipped
 }
 

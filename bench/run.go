@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,11 @@ type config struct {
 	dir          string // scratch directory: files and databases
 	csv, schema  string // the generated file and its Table Schema
 	keyedSchema  string // the same schema with employee_id as primary key
+	// wideCSV and wideSchema: the 20-column variant of the file.
+	wideCSV, wideSchema string
+	halves              [2]string // the file's two halves, each with the header
+	invalidCSV          string    // the file with 1% invalid rows (pgloader only)
+	pgloaderLimit       time.Duration
 }
 
 // run generates the file, then times every case in rounds and prints the
@@ -38,7 +44,8 @@ func run(ctx context.Context, cfg *config, out io.Writer) error {
 			return err
 		}
 	}
-	if err := writeInputs(cfg); err != nil {
+	_, noPgloader := exec.LookPath("pgloader")
+	if err := writeInputs(cfg, cfg.postgres != "" && noPgloader == nil); err != nil {
 		return err
 	}
 	cases, skipped := selectCases(cfg)
@@ -82,6 +89,23 @@ func command(ctx context.Context, name string, args ...string) (time.Duration, e
 		return 0, fmt.Errorf("%s: %w: %s", name, err, strings.TrimSpace(lastLines(string(out), 5)))
 	}
 	return elapsed, nil
+}
+
+// parallel runs the steps at the same time and returns the wall time of
+// all of them.
+func parallel(steps ...func(ctx context.Context) error) func(ctx context.Context) (time.Duration, error) {
+	return func(ctx context.Context) (time.Duration, error) {
+		start := time.Now()
+		errs := make(chan error, len(steps))
+		for _, step := range steps {
+			go func() { errs <- step(ctx) }()
+		}
+		var err error
+		for range steps {
+			err = errors.Join(err, <-errs)
+		}
+		return time.Since(start), err
+	}
 }
 
 // lastLines keeps the last n lines of s.

@@ -16,7 +16,11 @@ func printTable(out io.Writer, cfg *config, cases []*benchCase, skipped []skip) 
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	for _, c := range cases {
 		ref, ours := median(c.its.times), median(c.ours.times)
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %.2f× |\n", c.name, c.ref, seconds(ref), seconds(ours), float64(ref)/float64(ours))
+		over := ""
+		if c.its.capped {
+			over = "> " // the reference was stopped at its limit
+		}
+		fmt.Fprintf(out, "| %s | %s | %s%s | %s | %s%.2f× |\n", c.name, c.ref, over, seconds(ref), seconds(ours), over, float64(ref)/float64(ours))
 	}
 	for _, s := range skipped {
 		fmt.Fprintf(out, "\nskipped %s: %s", s.what, s.why)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
@@ -33,6 +34,8 @@ type inserter struct {
 	check func(f *frictionless.Field, v any) error
 	stmts map[int]*sql.Stmt
 	args  []any
+	// scratch is value's formatting buffer.
+	scratch []byte
 }
 
 // newInserter prepares the statement text for fields into table (quoted).
@@ -129,7 +132,7 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 					return 0, err
 				}
 			}
-			v, err := encodeValue(&in.fields[j], r[j], in.asTime)
+			v, err := in.value(&in.fields[j], r[j])
 			if err != nil {
 				return 0, fmt.Errorf("field %q: %w", in.fields[j].Name, err)
 			}
@@ -152,6 +155,18 @@ func (in *inserter) encode(rows []frictionless.Row) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// value encodes one value for the driver: datetimes as text by hand
+// (SQLite), the rest through encodeValue.
+func (in *inserter) value(f *frictionless.Field, v any) (any, error) {
+	if t, ok := v.(time.Time); ok && !in.asTime && f.Type == frictionless.TypeDateTime {
+		if b, ok := appendDateTime(in.scratch[:0], t, false); ok {
+			in.scratch = b
+			return string(b), nil
+		}
+	}
+	return encodeValue(f, v, in.asTime)
 }
 
 // tooLong is the error for a row of size bytes whose values are vals:

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
@@ -157,8 +158,24 @@ func (l *mysqlLoad) encode(rows []frictionless.Row) bool {
 	return true
 }
 
-// value writes one value.
+// value writes one value: the common kinds straight into l.buf, the
+// others through encodeValue.
 func (l *mysqlLoad) value(f *frictionless.Field, v any) bool {
+	switch x := v.(type) {
+	case int64:
+		l.buf.Write(strconv.AppendInt(l.buf.AvailableBuffer(), x, 10))
+		return true
+	case string:
+		escapeLoad(&l.buf, x)
+		return true
+	case time.Time:
+		if f.Type == frictionless.TypeDateTime && !x.IsZero() {
+			if b, ok := appendDateTime(l.buf.AvailableBuffer(), x, true); ok {
+				l.buf.Write(b)
+				return true
+			}
+		}
+	}
 	enc, err := encodeValue(f, v, true)
 	if err != nil {
 		return false
@@ -186,6 +203,10 @@ func (l *mysqlLoad) value(f *frictionless.Field, v any) bool {
 
 // escapeLoad writes s escaped for LOAD DATA (ESCAPED BY '\\').
 func escapeLoad(b *bytes.Buffer, s string) {
+	if !strings.ContainsAny(s, "\\\t\n\r\x00") {
+		b.WriteString(s)
+		return
+	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
