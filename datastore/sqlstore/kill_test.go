@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,37 @@ func TestStaleStagingDropped(t *testing.T) {
 	}
 }
 
+// killChild runs TestKilledReplaceChild with the extra environment env,
+// waits until it has written rows and, when ready is set, until ready
+// returns true, then kills it (SIGKILL: no cleanup code runs).
+func killChild(t *testing.T, env []string, ready func() bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	started := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "written ") {
+			started = true
+			break
+		}
+	}
+	require.True(t, started, "the child started writing")
+	go func() { _, _ = io.Copy(io.Discard, out) }() // keep the child's progress lines flowing
+	if ready != nil {
+		require.Eventually(t, ready, 60*time.Second, 10*time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Kill())
+}
+
 // TestKilledReplace kills a process in the middle of a replace load
 // (SIGKILL, no cleanup code runs): the target is unchanged, and after the
 // next load no staging table is left.
@@ -218,24 +250,7 @@ func TestKilledReplace(t *testing.T) {
 			require.NoError(t, err)
 			defer s.Close()
 			seedEmployees(t, s)
-
-			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u)
-			out, err := cmd.StdoutPipe()
-			require.NoError(t, err)
-			cmd.Stderr = os.Stderr
-			require.NoError(t, cmd.Start())
-			sc := bufio.NewScanner(out)
-			started := false
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "written ") {
-					started = true
-					break
-				}
-			}
-			require.True(t, started, "the child started writing")
-			require.NoError(t, cmd.Process.Kill())
-			_ = cmd.Wait()
+			killChild(t, []string{"DATAFACTORY_KILL_CHILD_URL=" + u}, nil)
 
 			require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
 			require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
@@ -253,6 +268,10 @@ func TestKilledReplace(t *testing.T) {
 	}
 }
 
+// copyStreamsQuery counts the COPY statements into this schema's staging
+// tables running now.
+const copyStreamsQuery = `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`
+
 // TestKilledParallelReplace kills a process in the middle of a
 // PostgreSQL replace of an unkeyed table that COPYs over three connections
 // (its staging table is committed, outside the replace's transaction): the
@@ -264,48 +283,92 @@ func TestKilledParallelReplace(t *testing.T) {
 	s, err := sqlstore.Open(context.Background(), u, &sqlstore.Options{CopyStreams: 3})
 	require.NoError(t, err)
 	defer s.Close()
-	replaceUnkeyed := func(n int) {
-		rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: n, unkeyed: true}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
-		require.NoError(t, err)
-		require.EqualValues(t, n, rep.Written)
-	}
-	replaceUnkeyed(3)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
-	cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u, "DATAFACTORY_KILL_CHILD_UNKEYED=1")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(out)
-	started := false
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "written ") {
-			started = true
-			break
-		}
-	}
-	require.True(t, started, "the child started writing")
-	var streams int
-	require.NoError(t, rawDB(t, s).Get(&streams, `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`))
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
-	require.Greater(t, streams, 1, "the child COPYed over several connections")
+	replaceUnkeyed(t, s, 3)
+	db := rawDB(t, s)
+	killChild(t, []string{"DATAFACTORY_KILL_CHILD_URL=" + u, "DATAFACTORY_KILL_CHILD_UNKEYED=1"}, func() bool {
+		var streams int
+		require.NoError(t, db.Get(&streams, copyStreamsQuery))
+		return streams > 1 // the child COPYs over several connections
+	})
 	require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
 	require.Equal(t, []int64{1001, 1002, 1003}, empIDs(t, s))
 	require.Len(t, stagingTables(t, b, s), 1, "the committed staging table stays until the next replace")
-	replaceUnkeyed(2)
+	replaceUnkeyed(t, s, 2)
 	require.Equal(t, []int64{1001, 1002}, empIDs(t, s))
 	require.Empty(t, stagingTables(t, b, s))
 }
 
-// TestKilledReplaceChild is the process TestKilledReplace kills: it replaces
-// emp with an endless stream and reports progress on stdout.
+// replaceUnkeyed replaces emp with n generated rows of the unkeyed schema.
+func replaceUnkeyed(t *testing.T, s *datastore.Store, n int) {
+	t.Helper()
+	rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: n, unkeyed: true}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
+	require.NoError(t, err)
+	require.EqualValues(t, n, rep.Written)
+}
+
+// TestKilledDuringSwap kills a PostgreSQL replace inside its swap
+// transaction: a reader holds the target, so the swap waits for its lock
+// with the staging table full; the child is killed there, then the reader
+// lets go. The target keeps its old rows; a single-stream replace's
+// staging table dies with the transaction, a parallel one's (committed)
+// stays until the next replace drops it.
+func TestKilledDuringSwap(t *testing.T) {
+	t.Parallel()
+	for _, unkeyed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unkeyed=%v", unkeyed), func(t *testing.T) {
+			t.Parallel()
+			b := backends[1]
+			u := b.url(t)
+			s, err := sqlstore.Open(context.Background(), u, &sqlstore.Options{CopyStreams: 3})
+			require.NoError(t, err)
+			defer s.Close()
+			want := []int64{1, 2, 3}
+			if unkeyed {
+				replaceUnkeyed(t, s, 3)
+				want = []int64{1001, 1002, 1003}
+			} else {
+				seedEmployees(t, s)
+			}
+			db := rawDB(t, s)
+			reader, err := db.BeginTxx(context.Background(), nil)
+			require.NoError(t, err)
+			defer reader.Rollback()
+			var n int
+			require.NoError(t, reader.Get(&n, "SELECT count(*) FROM emp"))
+			env := []string{"DATAFACTORY_KILL_CHILD_URL=" + u, "DATAFACTORY_KILL_CHILD_ROWS=100000"}
+			if unkeyed {
+				env = append(env, "DATAFACTORY_KILL_CHILD_UNKEYED=1")
+			}
+			killChild(t, env, func() bool {
+				var waiting int
+				require.NoError(t, db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+					AND query LIKE 'LOCK TABLE %' || current_schema() || '%'`))
+				return waiting > 0
+			})
+			require.NoError(t, reader.Rollback())
+			require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
+			require.Equal(t, want, empIDs(t, s))
+			if unkeyed {
+				require.Len(t, stagingTables(t, b, s), 1, "the committed staging table stays until the next replace")
+			} else {
+				require.Empty(t, stagingTables(t, b, s))
+			}
+			replaceSmall(t, s)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}
+
+// TestKilledReplaceChild is the process the kill tests kill: it replaces
+// emp with generated rows (endless, or DATAFACTORY_KILL_CHILD_ROWS) and
+// reports progress on stdout.
 func TestKilledReplaceChild(t *testing.T) {
 	u := os.Getenv("DATAFACTORY_KILL_CHILD_URL")
 	if u == "" {
-		t.Skip("only run as TestKilledReplace's child process")
+		t.Skip("only run as a kill test's child process")
 	}
 	unkeyed := os.Getenv("DATAFACTORY_KILL_CHILD_UNKEYED") != ""
+	rows, _ := strconv.Atoi(os.Getenv("DATAFACTORY_KILL_CHILD_ROWS"))
 	opts := &sqlstore.Options{}
 	batch := 1000
 	if unkeyed {
@@ -313,7 +376,7 @@ func TestKilledReplaceChild(t *testing.T) {
 	}
 	s, err := sqlstore.Open(context.Background(), u, opts)
 	require.NoError(t, err)
-	_, err = datastore.Load(context.Background(), s, "emp", &genReader{unkeyed: unkeyed}, &datastore.LoadOptions{
+	_, err = datastore.Load(context.Background(), s, "emp", &genReader{n: rows, unkeyed: unkeyed}, &datastore.LoadOptions{
 		Mode: datastore.ModeReplace, BatchSize: batch, ProgressInterval: time.Nanosecond,
 		Progress: func(p datastore.Progress) {
 			if p.Written > 5000 {
