@@ -167,4 +167,5 @@ func (l *loader) cast(src recordSource, j *castJob) {
 		}
 		b.rejects = append(b.rejects, rejectFromRowError(re, int64(it.rec.Row)))
 	}
+	j.items = nil // the records' cells are no longer needed (rows keep what they use)
 }
