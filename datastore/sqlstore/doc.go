@@ -60,9 +60,9 @@
 // unique constraint) of integer, text, boolean, date or timestamptz
 // columns has its rows dealt to the streams by a hash of the key instead
 // of in runs, so a key always goes to the same stream; other keyed tables
-// stay on one stream. Validation runs on GOMAXPROCS goroutines (package
-// datastore's loader, for a CSV source without unique checks); the binary
-// encoding runs on one goroutine per stream.
+// stay on one stream. Validation runs on half the processors from 4 on
+// (package datastore's loader, for a CSV source without unique checks);
+// the binary encoding runs on one goroutine per stream.
 //
 // Appends (and upserts) stay on one connection and one transaction: the
 // rows of streams in separate transactions cannot be committed atomically,

@@ -23,7 +23,8 @@ const peakRSSLimit = 100 << 20
 
 // TestPeakRSSParallelLoad loads 1 GB of employees CSV (generated as it is
 // read) into a new PostgreSQL table in a child process, with parallel
-// validation and parallel COPY streams, and checks the child's peak RSS
+// validation (the child runs with GOMAXPROCS=4: datastore validates on
+// half the processors) and parallel COPY streams, and checks the child's peak RSS
 // (rusage maxrss) stays under 100 MB. It takes minutes, so it runs only
 // when DATAFACTORY_TEST_PEAK_RSS is set (to the size in bytes, or 1 for
 // 1 GB) besides the PostgreSQL URL.
@@ -39,7 +40,7 @@ func TestPeakRSSParallelLoad(t *testing.T) {
 	}
 	u := backends[1].url(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakRSSChild$", "-test.v")
-	cmd.Env = append(os.Environ(), "DATAFACTORY_RSS_CHILD_URL="+u, "DATAFACTORY_RSS_CHILD_BYTES="+strconv.FormatInt(n, 10))
+	cmd.Env = append(os.Environ(), "DATAFACTORY_RSS_CHILD_URL="+u, "DATAFACTORY_RSS_CHILD_BYTES="+strconv.FormatInt(n, 10), "GOMAXPROCS=4")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, "%s", out)
