@@ -5,7 +5,10 @@
 // backend package, for example sqlstore.Open(ctx, "sqlite:///data.db", nil).
 // [Load] streams rows from a frictionless reader into a table: each row is
 // validated against the schema, valid rows are written in batches and
-// invalid ones are kept as rejects. Modes are append, upsert (on the primary
+// invalid ones are kept as rejects. With 4 processors or more, a
+// frictionless.Reader without unique checks is validated on half of them
+// (one goroutine parses the CSV, the others cast; rows, lines and rejects
+// as on one goroutine). Modes are append, upsert (on the primary
 // key) and replace. Every load is atomic: on failure nothing is written. A
 // replace loads a staging table and swaps it in with one short transaction,
 // keeping views over the table valid; the target is unchanged when anything

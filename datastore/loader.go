@@ -65,7 +65,11 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 	rctx, cancel := context.WithCancel(ctx)
 	ch := make(chan *batch, 2)
 	done := make(chan error, 1)
-	go func() { done <- l.read(rctx, src, ch) }()
+	if rs, ok := parallelSource(src); ok {
+		go func() { done <- l.readParallel(rctx, rs, ch) }()
+	} else {
+		go func() { done <- l.read(rctx, src, ch) }()
+	}
 	werr := l.consume(ctx, ch)
 	cancel()
 	for range ch { // let the reader finish

@@ -163,6 +163,30 @@ func (r *Reader) Close() error {
 // Row == 0 (not counted as rows). Any other error is fatal and returned
 // again by every later call.
 func (r *Reader) Read() (Row, error) {
+	rec, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	line, _ := r.csv.FieldPos(0)
+	row := r.row
+	if !r.reuse || row == nil {
+		row = make(Row, len(r.casters))
+		if r.reuse {
+			r.row = row
+		}
+	}
+	row, rowErr := r.castRecord(rec, line, r.rowNum, row)
+	if rowErr != nil {
+		r.stats.Invalid++
+		return nil, rowErr
+	}
+	r.stats.Valid++
+	return row, nil
+}
+
+// next reads the next record (CRLFs inside its quoted cells kept) and
+// counts it as a row; the header and its problems come first.
+func (r *Reader) next() ([]string, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -191,13 +215,7 @@ func (r *Reader) Read() (Row, error) {
 	r.record = rec
 	r.rowNum++
 	r.stats.Rows++
-	row, rowErr := r.castRecord(rec)
-	if rowErr != nil {
-		r.stats.Invalid++
-		return nil, rowErr
-	}
-	r.stats.Valid++
-	return row, nil
+	return rec, nil
 }
 
 // readFailed turns a csv error into a row error (malformed quoting, with
@@ -223,33 +241,26 @@ func (r *Reader) readFailed(err error, start int64) error {
 	return r.err
 }
 
-// castRecord checks the cell count and UTF-8, then casts each field.
-func (r *Reader) castRecord(rec []string) (Row, *RowError) {
-	line, _ := r.csv.FieldPos(0)
+// castRecord checks the cell count and UTF-8, then casts each field into
+// row; line and rowNum are the record's.
+func (r *Reader) castRecord(rec []string, line, rowNum int, row Row) (Row, *RowError) {
 	if len(rec) != r.width {
-		return nil, newRowError(line, r.rowNum, rec, []FieldError{{
+		return nil, newRowError(line, rowNum, rec, []FieldError{{
 			Reason: "row has " + strconv.Itoa(len(rec)) + " cells, expected " + strconv.Itoa(r.width)}})
 	}
 	for j, cell := range rec {
 		switch {
 		case !utf8.ValidString(cell):
-			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
+			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
 				Reason: "invalid UTF-8 in column " + strconv.Itoa(j+1)}})
 		case strings.IndexByte(cell, 0) >= 0:
-			return nil, newRowError(line, r.rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
+			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
 				Reason: "NUL byte in column " + strconv.Itoa(j+1)}})
 		}
 	}
-	row := r.row
-	if !r.reuse || row == nil {
-		row = make(Row, len(r.casters))
-		if r.reuse {
-			r.row = row
-		}
-	}
-	errs := r.check.castCells(rec, r.colOf, row, r.rowNum)
+	errs := r.check.castCells(rec, r.colOf, row, rowNum)
 	if errs != nil {
-		return nil, newRowError(line, r.rowNum, rec, errs)
+		return nil, newRowError(line, rowNum, rec, errs)
 	}
 	return row, nil
 }

@@ -17,12 +17,16 @@ type sourceTail struct {
 	r   io.Reader
 	off int64  // source offset of buf[0]
 	buf []byte // text read from off on
+	cr  bool   // a CR was read (only quoted cells keep one: see lineEnds)
 }
 
 // Read reads from the source and keeps what it read.
 func (t *sourceTail) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	t.buf = append(t.buf, p[:n]...)
+	if !t.cr && bytes.IndexByte(p[:n], '\r') >= 0 {
+		t.cr = true
+	}
 	return n, err
 }
 
@@ -66,8 +70,8 @@ func (t *sourceTail) lines(from, to int64) []string {
 // LF within quoted cells), or "" when there is none.
 func (t *sourceTail) crlfInside(from, to int64) string {
 	i, j := int(from-t.off), int(to-t.off)
-	if i < 0 || j > len(t.buf) || i >= j {
-		return ""
+	if !t.cr || i < 0 || j > len(t.buf) || i >= j {
+		return "" // no CR read yet: no CRLF (the common case, per record)
 	}
 	b := t.buf[i:j]
 	b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r"))

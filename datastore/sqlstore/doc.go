@@ -47,18 +47,22 @@
 // With more than one stream the staging table is created, committed,
 // outside the load's transaction (other connections cannot see an
 // uncommitted table); each stream writes in a transaction of its own,
-// each batch cut into contiguous runs, one per stream, under a savepoint
+// each batch cut into runs, one per stream, under a savepoint
 // on each, and a run that fails rolls every run of the batch back (the
 // batch is then split and retried as on one stream, so rejects and their
 // row numbers are exact and read = written + rejected). Commit commits the
 // streams and then swaps in one short transaction as before; a failure
 // anywhere drops the staging table and leaves the target as it was; a
 // killed load leaves its staging table until the next replace of the
-// table drops it. Keyed tables stay on one stream: a key written by one
-// stream and repeated in another's would make the second wait for the
-// first's transaction, which ends only at the commit. Validation stays one
-// goroutine (package datastore's loader); the binary encoding runs on one
-// goroutine per stream.
+// table drops it. A key written by one stream and repeated in another's
+// would make the second wait for the first's transaction, which ends only
+// at the commit: a table with one unique key (its primary key, or one
+// unique constraint) of integer, text, boolean, date or timestamptz
+// columns has its rows dealt to the streams by a hash of the key instead
+// of in runs, so a key always goes to the same stream; other keyed tables
+// stay on one stream. Validation runs on half the processors from 4 on
+// (package datastore's loader, for a CSV source without unique checks);
+// the binary encoding runs on one goroutine per stream.
 //
 // Appends (and upserts) stay on one connection and one transaction: the
 // rows of streams in separate transactions cannot be committed atomically,

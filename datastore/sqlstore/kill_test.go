@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,13 +91,37 @@ func replaceSmall(t testing.TB, s *datastore.Store) {
 }
 
 // TestReplaceCancelDuringCopy cancels the context while PostgreSQL's COPY
-// into the staging table is running: the load fails, the target is
-// unchanged and no staging table exists, before or after the next load.
+// into the staging table is running, on one stream and on three: the load
+// fails and the target is unchanged; on one stream no staging table
+// exists, on three the committed staging table is dropped by the abort or,
+// when the cancel closed its connection, by the next load.
 func TestReplaceCancelDuringCopy(t *testing.T) {
 	t.Parallel()
-	b := backends[1]
-	s := open(t, b)
-	seedEmployees(t, s)
+	for _, streams := range []int{1, 3} {
+		t.Run(fmt.Sprint("streams=", streams), func(t *testing.T) {
+			t.Parallel()
+			b := backends[1]
+			s, err := sqlstore.Open(context.Background(), b.url(t), &sqlstore.Options{CopyStreams: streams})
+			require.NoError(t, err)
+			defer s.Close()
+			seedEmployees(t, s)
+			cancelDuringCopy(t, s)
+			require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
+			if streams == 1 {
+				require.Empty(t, stagingTables(t, b, s))
+			} else {
+				require.LessOrEqual(t, len(stagingTables(t, b, s)), 1)
+			}
+			replaceSmall(t, s)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}
+
+// cancelDuringCopy runs a replace of emp and cancels it once a COPY into
+// a staging table is seen running.
+func cancelDuringCopy(t *testing.T, s *datastore.Store) {
+	t.Helper()
 	db := rawDB(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -105,9 +130,7 @@ func TestReplaceCancelDuringCopy(t *testing.T) {
 		defer close(saw)
 		for ctx.Err() == nil {
 			var n int
-			err := db.Get(&n, `SELECT count(*) FROM pg_stat_activity WHERE state = 'active'
-				AND query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`)
-			if err == nil && n > 0 {
+			if err := db.Get(&n, copyStreamsQuery); err == nil && n > 0 {
 				saw <- true
 				cancel()
 				return
@@ -118,10 +141,6 @@ func TestReplaceCancelDuringCopy(t *testing.T) {
 	_, err := datastore.Load(ctx, s, "emp", &genReader{n: 2_000_000}, &datastore.LoadOptions{Mode: datastore.ModeReplace, BatchSize: 500_000})
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, <-saw, "the COPY was seen running when the context was cancelled")
-	require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
-	require.Empty(t, stagingTables(t, b, s))
-	replaceSmall(t, s)
-	require.Empty(t, stagingTables(t, b, s))
 }
 
 // TestReplaceSwapFails makes the swap statement fail (a lock held by a
@@ -202,6 +221,37 @@ func TestStaleStagingDropped(t *testing.T) {
 	}
 }
 
+// killChild runs TestKilledReplaceChild with the extra environment env,
+// waits until it has written rows and, when ready is set, until ready
+// returns true, then kills it (SIGKILL: no cleanup code runs).
+func killChild(t *testing.T, env []string, ready func() bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	sc := bufio.NewScanner(out)
+	started := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "written ") {
+			started = true
+			break
+		}
+	}
+	require.True(t, started, "the child started writing")
+	go func() { _, _ = io.Copy(io.Discard, out) }() // keep the child's progress lines flowing
+	if ready != nil {
+		require.Eventually(t, ready, 60*time.Second, 10*time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Kill())
+}
+
 // TestKilledReplace kills a process in the middle of a replace load
 // (SIGKILL, no cleanup code runs): the target is unchanged, and after the
 // next load no staging table is left.
@@ -218,24 +268,7 @@ func TestKilledReplace(t *testing.T) {
 			require.NoError(t, err)
 			defer s.Close()
 			seedEmployees(t, s)
-
-			cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
-			cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u)
-			out, err := cmd.StdoutPipe()
-			require.NoError(t, err)
-			cmd.Stderr = os.Stderr
-			require.NoError(t, cmd.Start())
-			sc := bufio.NewScanner(out)
-			started := false
-			for sc.Scan() {
-				if strings.HasPrefix(sc.Text(), "written ") {
-					started = true
-					break
-				}
-			}
-			require.True(t, started, "the child started writing")
-			require.NoError(t, cmd.Process.Kill())
-			_ = cmd.Wait()
+			killChild(t, []string{"DATAFACTORY_KILL_CHILD_URL=" + u}, nil)
 
 			require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
 			require.Equal(t, []int64{1, 2, 3}, empIDs(t, s))
@@ -253,6 +286,10 @@ func TestKilledReplace(t *testing.T) {
 	}
 }
 
+// copyStreamsQuery counts the COPY statements into this schema's staging
+// tables running now.
+const copyStreamsQuery = `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`
+
 // TestKilledParallelReplace kills a process in the middle of a
 // PostgreSQL replace of an unkeyed table that COPYs over three connections
 // (its staging table is committed, outside the replace's transaction): the
@@ -264,56 +301,100 @@ func TestKilledParallelReplace(t *testing.T) {
 	s, err := sqlstore.Open(context.Background(), u, &sqlstore.Options{CopyStreams: 3})
 	require.NoError(t, err)
 	defer s.Close()
-	replaceUnkeyed := func(n int) {
-		rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: n, unkeyed: true}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
-		require.NoError(t, err)
-		require.EqualValues(t, n, rep.Written)
-	}
-	replaceUnkeyed(3)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledReplaceChild$", "-test.v")
-	cmd.Env = append(os.Environ(), "DATAFACTORY_KILL_CHILD_URL="+u, "DATAFACTORY_KILL_CHILD_UNKEYED=1")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	cmd.Stderr = os.Stderr
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(out)
-	started := false
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "written ") {
-			started = true
-			break
-		}
-	}
-	require.True(t, started, "the child started writing")
-	var streams int
-	require.NoError(t, rawDB(t, s).Get(&streams, `SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'copy %' AND query LIKE '%' || current_schema() || '%_dfstg_%'`))
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
-	require.Greater(t, streams, 1, "the child COPYed over several connections")
+	replaceUnkeyed(t, s, 3)
+	db := rawDB(t, s)
+	killChild(t, []string{"DATAFACTORY_KILL_CHILD_URL=" + u, "DATAFACTORY_KILL_CHILD_UNKEYED=1"}, func() bool {
+		var streams int
+		require.NoError(t, db.Get(&streams, copyStreamsQuery))
+		return streams > 1 // the child COPYs over several connections
+	})
 	require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
 	require.Equal(t, []int64{1001, 1002, 1003}, empIDs(t, s))
 	require.Len(t, stagingTables(t, b, s), 1, "the committed staging table stays until the next replace")
-	replaceUnkeyed(2)
+	replaceUnkeyed(t, s, 2)
 	require.Equal(t, []int64{1001, 1002}, empIDs(t, s))
 	require.Empty(t, stagingTables(t, b, s))
 }
 
-// TestKilledReplaceChild is the process TestKilledReplace kills: it replaces
-// emp with an endless stream and reports progress on stdout.
+// replaceUnkeyed replaces emp with n generated rows of the unkeyed schema.
+func replaceUnkeyed(t *testing.T, s *datastore.Store, n int) {
+	t.Helper()
+	rep, err := datastore.Load(context.Background(), s, "emp", &genReader{n: n, unkeyed: true}, &datastore.LoadOptions{Mode: datastore.ModeReplace})
+	require.NoError(t, err)
+	require.EqualValues(t, n, rep.Written)
+}
+
+// TestKilledDuringSwap kills a PostgreSQL replace (a keyed table on one
+// stream, an unkeyed one on three) inside its swap transaction: a reader holds the target, so the swap waits for its lock
+// with the staging table full; the child is killed there, then the reader
+// lets go. The target keeps its old rows; a single-stream replace's
+// staging table dies with the transaction, a parallel one's (committed)
+// stays until the next replace drops it.
+func TestKilledDuringSwap(t *testing.T) {
+	t.Parallel()
+	for _, unkeyed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("unkeyed=%v", unkeyed), func(t *testing.T) {
+			t.Parallel()
+			b := backends[1]
+			u := b.url(t)
+			s, err := sqlstore.Open(context.Background(), u, &sqlstore.Options{CopyStreams: 3})
+			require.NoError(t, err)
+			defer s.Close()
+			want := []int64{1, 2, 3}
+			if unkeyed {
+				replaceUnkeyed(t, s, 3)
+				want = []int64{1001, 1002, 1003}
+			} else {
+				seedEmployees(t, s)
+			}
+			db := rawDB(t, s)
+			reader, err := db.BeginTxx(context.Background(), nil)
+			require.NoError(t, err)
+			defer reader.Rollback()
+			var n int
+			require.NoError(t, reader.Get(&n, "SELECT count(*) FROM emp"))
+			env := []string{"DATAFACTORY_KILL_CHILD_URL=" + u, "DATAFACTORY_KILL_CHILD_ROWS=100000"}
+			if unkeyed {
+				env = append(env, "DATAFACTORY_KILL_CHILD_UNKEYED=1")
+			}
+			killChild(t, env, func() bool {
+				var waiting int
+				require.NoError(t, db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+					AND query LIKE 'LOCK TABLE %' || current_schema() || '%'`))
+				return waiting > 0
+			})
+			require.NoError(t, reader.Rollback())
+			require.Eventually(t, func() bool { return len(empIDs(t, s)) == 3 }, 10*time.Second, 50*time.Millisecond)
+			require.Equal(t, want, empIDs(t, s))
+			if unkeyed {
+				require.Len(t, stagingTables(t, b, s), 1, "the committed staging table stays until the next replace")
+			} else {
+				require.Empty(t, stagingTables(t, b, s))
+			}
+			replaceSmall(t, s)
+			require.Empty(t, stagingTables(t, b, s))
+		})
+	}
+}
+
+// TestKilledReplaceChild is the process the kill tests kill: it replaces
+// emp with generated rows (endless, or DATAFACTORY_KILL_CHILD_ROWS) and
+// reports progress on stdout.
 func TestKilledReplaceChild(t *testing.T) {
 	u := os.Getenv("DATAFACTORY_KILL_CHILD_URL")
 	if u == "" {
-		t.Skip("only run as TestKilledReplace's child process")
+		t.Skip("only run as a kill test's child process")
 	}
 	unkeyed := os.Getenv("DATAFACTORY_KILL_CHILD_UNKEYED") != ""
-	opts := &sqlstore.Options{}
+	rows, _ := strconv.Atoi(os.Getenv("DATAFACTORY_KILL_CHILD_ROWS"))
+	opts := &sqlstore.Options{CopyStreams: 1} // a keyed table on one stream
 	batch := 1000
 	if unkeyed {
 		opts.CopyStreams, batch = 3, 30_000
 	}
 	s, err := sqlstore.Open(context.Background(), u, opts)
 	require.NoError(t, err)
-	_, err = datastore.Load(context.Background(), s, "emp", &genReader{unkeyed: unkeyed}, &datastore.LoadOptions{
+	_, err = datastore.Load(context.Background(), s, "emp", &genReader{n: rows, unkeyed: unkeyed}, &datastore.LoadOptions{
 		Mode: datastore.ModeReplace, BatchSize: batch, ProgressInterval: time.Nanosecond,
 		Progress: func(p datastore.Progress) {
 			if p.Written > 5000 {

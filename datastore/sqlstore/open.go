@@ -22,8 +22,9 @@ type Options struct {
 	BusyTimeout time.Duration
 	// CopyStreams is how many connections a PostgreSQL replace (and a load
 	// that creates its table) COPYs over at once when the table has no
-	// primary key or unique constraint (keyed tables load on one stream;
-	// see internal/pgstage). Default 0: runtime.NumCPU(), at most half of
+	// unique key, or one whose rows can be dealt to the streams by key
+	// hash (other keyed tables load on one stream; see package doc and
+	// internal/pgstage). Default 0: runtime.NumCPU(), at most half of
 	// MaxOpenConns when that is set; 1: one stream.
 	CopyStreams int
 }

@@ -37,26 +37,12 @@ func rawSession(conn *sqlx.Conn) pgstage.Session {
 	}
 }
 
-// parallelReplace reports whether the replace's staging table can take
-// parallel streams (no primary key or unique constraint: see
-// internal/pgstage).
-func (w *pgWriter) parallelReplace() bool {
-	s := w.req.TableSchema
-	if s == nil || len(s.PrimaryKey) > 0 {
-		return false
-	}
-	for i := range s.Fields {
-		if s.Fields[i].Constraints.Unique {
-			return false
-		}
-	}
-	return true
-}
-
 // openStreams takes up to n-1 extra connections from the pool for a
-// parallel replace and returns their sessions.
-func (w *pgWriter) openStreams(ctx context.Context, s *sqlDriver) []pgstage.Session {
-	if s.streams <= 1 || !w.parallelReplace() {
+// replace whose staging table can take parallel streams (unkeyed, or with
+// one key its rows are dealt by: see internal/pgstage) and returns their
+// sessions.
+func (w *pgWriter) openStreams(ctx context.Context, s *sqlDriver, o *pgstage.Options) []pgstage.Session {
+	if s.streams <= 1 || w.req.TableSchema == nil || !pgstage.CanStream(o) {
 		return nil
 	}
 	var sessions []pgstage.Session

@@ -55,7 +55,7 @@ func (d pgDialect) openWriter(ctx context.Context, s *sqlDriver, req *driver.Wri
 func (w *pgWriter) setup(ctx context.Context, s *sqlDriver) error {
 	if w.req.Mode == driver.Replace {
 		o := w.replaceOptions(ctx)
-		o.Streams = w.openStreams(ctx, s)
+		o.Streams = w.openStreams(ctx, s, &o)
 		stage, err := pgstage.Begin(ctx, w.session(), o)
 		w.stage = stage
 		return err

@@ -26,10 +26,11 @@ import (
 // replace of the table drops it (StalePrefix, which parallel streams
 // require).
 //
-// Parallel streams are used only when the staging table has no primary key
-// or unique constraint: a key written by one stream and again by another
-// would make the second wait for the first's transaction, which ends only
-// at Commit. Keyed tables load on one stream. The physical order of the
+// A key written by one stream and again by another would make the second
+// wait for the first's transaction, which ends only at Commit: a keyed
+// staging table takes parallel streams only when its rows can be dealt to
+// the streams by key (partition.go), else it loads on one stream. The
+// physical order of the
 // staged rows is then that of the runs as the streams wrote them, not the
 // input order (SQL tables have none; a reader that needs one orders).
 
@@ -47,18 +48,29 @@ type stream struct {
 	open   bool // its transaction is open
 }
 
-// parallelOK reports whether o allows parallel streams.
-func parallelOK(o *Options) bool {
-	if len(o.Streams) == 0 || o.StalePrefix == "" || !strings.HasPrefix(o.Staging, o.StalePrefix) ||
-		len(o.PrimaryKey) > 0 || len(o.UniqueKeys) > 0 {
+// parallelOK reports whether o allows parallel streams, and for a keyed
+// table returns the dealer of its rows (partition.go).
+func parallelOK(o *Options) (bool, *keyHasher) {
+	if len(o.Streams) == 0 || !CanStream(o) {
+		return false, nil
+	}
+	key, _ := partitionKey(o)
+	if key == nil {
+		return true, nil
+	}
+	return true, newKeyHasher(key, o.Fields)
+}
+
+// CanStream reports whether a replace with o (Streams aside) can take
+// parallel COPY streams: its staging table is dropped by the next replace
+// when left behind (StalePrefix) and it has no unique key, or exactly one
+// whose rows can be dealt by hash (partition.go).
+func CanStream(o *Options) bool {
+	if o.StalePrefix == "" || !strings.HasPrefix(o.Staging, o.StalePrefix) {
 		return false
 	}
-	for _, c := range o.Columns {
-		if c.Unique {
-			return false
-		}
-	}
-	return true
+	_, ok := partitionKey(o)
+	return ok
 }
 
 // beginStreams creates the staging table on the first stream (committed)
@@ -93,9 +105,16 @@ func (r *Replace) writeParallel(ctx context.Context, rows []frictionless.Row) er
 	n := 1 + len(r.streams)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
+	runs := make([][]frictionless.Row, n)
+	if r.dealer != nil {
+		runs = r.dealer.deal(rows, n)
+	} else {
+		for i := range n {
+			runs[i] = rows[len(rows)*i/n : len(rows)*(i+1)/n]
+		}
+	}
 	for i := range n {
-		lo, hi := len(rows)*i/n, len(rows)*(i+1)/n
-		wg.Go(func() { errs[i] = r.runOn(i, func(c *pgx.Conn) error { return r.copyRun(ctx, c, i, rows[lo:hi]) }) })
+		wg.Go(func() { errs[i] = r.runOn(i, func(c *pgx.Conn) error { return r.copyRun(ctx, c, i, runs[i]) }) })
 	}
 	wg.Wait()
 	first := firstError(errs)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/jackc/pgx/v5"
@@ -79,4 +81,55 @@ func TestReplaceParallelFailures(t *testing.T) {
 	require.NoError(t, replace(ctx, c, o, rowsFrom(1, 3000)))
 	require.Empty(t, stagingTables(t, c))
 	require.Equal(t, rowsFromIDs(1, 3000), idsOf(t, c, "items"))
+}
+
+// TestReplaceParallelKeyed: a table keyed on id takes parallel streams,
+// its rows dealt by key: a key repeated in a later write, large or small,
+// fails that write at once (a stream waiting for another's transaction
+// would hang it until the deadline) and the replace goes on; the rows come
+// from several transactions.
+func TestReplaceParallelKeyed(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	url := testutil.PostgresURL(t)
+	c := connect(t, url)
+	exec(t, c, "CREATE TABLE items (id bigint PRIMARY KEY, name text)", "INSERT INTO items VALUES (1, 'a')")
+	o := parallelOptions(t, url, "items")
+	o.PrimaryKey = []string{"id"}
+	require.True(t, pgstage.CanStream(&o))
+	r, err := pgstage.Begin(ctx, pgstage.Direct(c), o)
+	require.NoError(t, err)
+	require.NoError(t, r.Write(ctx, rowsFrom(1, 5000)))
+	again := rowsFrom(5001, 9000)
+	again[2000] = frictionless.Row{int64(10), "again"}
+	require.ErrorContains(t, r.Write(ctx, again), "duplicate key")
+	require.ErrorContains(t, r.Write(ctx, rowsFrom(3, 4)), "duplicate key", "a small write is dealt by key too")
+	require.NoError(t, r.Write(ctx, rowsFrom(5001, 9000)))
+	require.NoError(t, r.Write(ctx, rowsFrom(9001, 9010)))
+	require.NoError(t, r.Commit(ctx))
+	var n, distinct, xmins int64
+	require.NoError(t, c.QueryRow(ctx, "SELECT count(*), count(DISTINCT id), count(DISTINCT xmin::text) FROM items").Scan(&n, &distinct, &xmins))
+	require.Equal(t, []int64{9010, 9010}, []int64{n, distinct})
+	require.Greater(t, xmins, int64(1), "the rows were written by several streams")
+	require.Empty(t, stagingTables(t, c))
+}
+
+// TestCanStream: a table with two unique keys, or a key whose values do
+// not hash as PostgreSQL compares them, loads on one stream.
+func TestCanStream(t *testing.T) {
+	t.Parallel()
+	o := itemOptions("items")
+	o.StalePrefix, o.Staging = "_dfstg_items_", "_dfstg_items_x"
+	require.True(t, pgstage.CanStream(&o))
+	two := o
+	two.UniqueKeys = [][]string{{"name"}}
+	require.False(t, pgstage.CanStream(&two))
+	num := o
+	num.Columns = []pgstage.Column{{Name: "id", Type: "numeric"}, o.Columns[1]}
+	num.Fields = []frictionless.Field{{Name: "id", Type: frictionless.TypeNumber}, o.Fields[1]}
+	require.False(t, pgstage.CanStream(&num))
+	stale := o
+	stale.StalePrefix = ""
+	require.False(t, pgstage.CanStream(&stale))
 }

@@ -32,7 +32,8 @@ type Replace struct {
 	// large writes go over the streams too (parallel.go).
 	parallel bool
 	streams  []*stream
-	created  bool // the committed staging table is this replace's to drop
+	dealer   *keyHasher // deals a keyed table's rows to the streams
+	created  bool       // the committed staging table is this replace's to drop
 }
 
 // Begin starts a replace: it begins the transaction, takes the table's
@@ -48,7 +49,8 @@ func Begin(ctx context.Context, sess Session, o Options) (*Replace, error) {
 		_, _ = rand.Read(b[:]) // crypto/rand never fails
 		o.Staging = "_dfstg_" + hex.EncodeToString(b[:])
 	}
-	r := &Replace{sess: sess, o: o, parallel: parallelOK(&o)}
+	r := &Replace{sess: sess, o: o}
+	r.parallel, r.dealer = parallelOK(&o)
 	err := sess(func(c *pgx.Conn) error {
 		// Read committed (whatever the session's default): the swap must
 		// see the rows the parallel streams commit.
@@ -139,7 +141,7 @@ func (r *Replace) Write(ctx context.Context, rows []frictionless.Row) error {
 	if r.done {
 		return ErrFinished
 	}
-	if r.parallel && len(rows) >= minParallelRows {
+	if r.parallel && (r.dealer != nil || len(rows) >= minParallelRows) {
 		return r.writeParallel(ctx, rows)
 	}
 	return r.sess(func(c *pgx.Conn) error {
