@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -84,48 +82,12 @@ func TestKilledConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeBE()
-	for range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), envQueueWorker+"="+queue, envWorkerDir+"="+dir)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	}
-	c, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	p := killQueuePipeline(dir)
-	type result struct {
-		sum *pipeline.Summary
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		sum, err := pipeline.Run(ctx, p, nil, &pipeline.RunOptions{Backend: be,
-			Executor: &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 4 * time.Second}})
-		done <- result{sum, err}
-	}()
-	pid := waitForMarker(t, filepath.Join(dir, claimedMarker))
-	time.Sleep(300 * time.Millisecond) // a few claims held
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill worker %d: %v", pid, err)
-	}
-	var res result
-	select {
-	case res = <-done:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("run did not end")
-	}
-	if res.err != nil {
-		t.Fatalf("run: %v", res.err)
-	}
-	ts, _ := res.sum.Task("consume")
+	sum := runKillingWorker(t, &killRun{addr: addr, be: be, p: killQueuePipeline(dir), queue: queue,
+		env: []string{envQueueWorker + "=" + queue, envWorkerDir + "=" + dir}, heartbeat: 4 * time.Second,
+		marker: filepath.Join(dir, claimedMarker), pause: 300 * time.Millisecond}) // a few claims held
+	ts, _ := sum.Task("consume")
 	if ts.State != pipeline.StateSuccess || ts.Attempts < 2 {
 		t.Errorf("consume: %s after %d attempts, want SUCCESS after a lost attempt", ts.State, ts.Attempts)
 	}
-	wantEachItemOnce(t, res.sum)
+	wantEachItemOnce(t, sum)
 }

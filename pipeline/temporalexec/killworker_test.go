@@ -223,52 +223,17 @@ func TestKilledWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeBE()
-	for range 2 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), envWorkerQueue+"="+queue, envWorkerDir+"="+dir, envWorkerRows+"="+strconv.Itoa(rows))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	}
-	c, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	p := killedPipeline(dir, rows)
-	type result struct {
-		sum *pipeline.Summary
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		sum, err := pipeline.Run(ctx, p, nil, &pipeline.RunOptions{Backend: be,
-			Executor: &temporalexec.Executor{Client: c, TaskQueue: queue, HeartbeatTimeout: 5 * time.Second}}) // 2 s falsely lost the surviving attempt on a loaded machine
-		done <- result{sum, err}
-	}()
-	pid := waitForMarker(t, filepath.Join(dir, loadingMarker))
-	time.Sleep(100 * time.Millisecond) // mid-load
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill worker %d: %v", pid, err)
-	}
-	t.Logf("killed worker %d during load of %d rows", pid, rows)
-	var res result
-	select {
-	case res = <-done:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("run did not end")
-	}
-	if res.err != nil {
-		t.Fatalf("run: %v", res.err)
-	}
-	load, _ := res.sum.Task("load")
+	env := []string{envWorkerQueue + "=" + queue, envWorkerDir + "=" + dir, envWorkerRows + "=" + strconv.Itoa(rows)}
+	// 2 s heartbeats falsely lost the surviving attempt on a loaded machine.
+	sum := runKillingWorker(t, &killRun{addr: addr, be: be, p: p, queue: queue, env: env,
+		heartbeat: 5 * time.Second, marker: filepath.Join(dir, loadingMarker), pause: 100 * time.Millisecond}) // mid-load
+	load, _ := sum.Task("load")
 	if load.State != pipeline.StateSuccess || load.Attempts != 2 {
 		t.Errorf("load: %s after %d attempts, want SUCCESS after 2", load.State, load.Attempts)
 	}
 	var n int
-	if err := res.sum.Output(ctx, "report", "rows", &n); err != nil || n != rows {
+	if err := sum.Output(ctx, "report", "rows", &n); err != nil || n != rows {
 		t.Errorf("report rows = %d, %v; want %d", n, err, rows)
 	}
 	conn, err := pgx.Connect(ctx, pg)
@@ -288,7 +253,7 @@ func TestKilledWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	evs, err := st.Events(ctx, res.sum.RunID)
+	evs, err := st.Events(ctx, sum.RunID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,6 +272,67 @@ func TestKilledWorker(t *testing.T) {
 	if lost != 1 || okAttempts != 1 {
 		t.Errorf("status events of load: %d lost and %d ok, want 1 and 1", lost, okAttempts)
 	}
+}
+
+// killRun is a run on Temporal over two worker processes, one of which
+// is killed with SIGKILL once it writes its pid to marker.
+type killRun struct {
+	addr      string            // Temporal's address
+	be        *pipeline.Backend // the run's backend, shared with the workers
+	p         *pipeline.Pipeline
+	queue     string        // the task queue
+	env       []string      // the worker processes' extra environment
+	heartbeat time.Duration // the activities' heartbeat timeout
+	marker    string        // the file the worker to kill writes its pid to
+	pause     time.Duration // how long after the marker the kill comes
+}
+
+// runKillingWorker starts two worker processes (this test binary, told by
+// r.env to serve r.queue), runs r.p on them, kills the worker that writes
+// r.marker r.pause after it does, and returns the run's summary once it
+// ends; the run must end without error within 3 minutes.
+func runKillingWorker(t *testing.T, r *killRun) *pipeline.Summary {
+	t.Helper()
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), r.env...)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	}
+	c, err := client.Dial(client.Options{HostPort: r.addr, Logger: quietLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	type result struct {
+		sum *pipeline.Summary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		sum, err := pipeline.Run(context.Background(), r.p, nil, &pipeline.RunOptions{Backend: r.be,
+			Executor: &temporalexec.Executor{Client: c, TaskQueue: r.queue, HeartbeatTimeout: r.heartbeat}})
+		done <- result{sum, err}
+	}()
+	pid := waitForMarker(t, r.marker)
+	time.Sleep(r.pause)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill worker %d: %v", pid, err)
+	}
+	t.Logf("killed worker %d", pid)
+	select {
+	case res := <-done:
+		if res.err != nil {
+			t.Fatalf("run: %v", res.err)
+		}
+		return res.sum
+	case <-time.After(3 * time.Minute):
+		t.Fatal("run did not end")
+	}
+	return nil
 }
 
 func waitForMarker(t *testing.T, path string) int {
