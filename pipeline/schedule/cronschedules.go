@@ -81,9 +81,10 @@ func (s *Scheduler) cronSchedule(ctx context.Context, tr *trigger) (CronSchedule
 }
 
 // putCron puts a cron trigger on the outside schedules (nothing without
-// them, or for another kind of trigger).
+// them, for another kind of trigger, or before Start, which puts every
+// cron trigger as it then is).
 func (s *Scheduler) putCron(ctx context.Context, tr *trigger) error {
-	if s.o.Cron == nil || tr.t.kind() != "cron" {
+	if s.o.Cron == nil || tr.t.kind() != "cron" || !s.started() {
 		return nil
 	}
 	cs, err := s.cronSchedule(ctx, tr)
@@ -109,6 +110,13 @@ func (s *Scheduler) putCronOf(ctx context.Context, name string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// started reports whether Start has run.
+func (s *Scheduler) started() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loopDone != nil
 }
 
 // putAllCron puts every cron trigger, when the scheduler starts.
