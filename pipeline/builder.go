@@ -361,14 +361,23 @@ func (p *Pipeline) Tasks() []string {
 	return out
 }
 
-// Upstream returns the names of the tasks that task depends on.
-func (p *Pipeline) Upstream(task string) ([]string, error) {
+// node returns the task's node, or an error matching [ErrUnknownTask].
+func (p *Pipeline) node(task string) (*node, error) {
 	i, ok := p.index[task]
 	if !ok {
 		return nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, task)
 	}
-	out := make([]string, 0, len(p.nodes[i].up))
-	for _, u := range p.nodes[i].up {
+	return p.nodes[i], nil
+}
+
+// Upstream returns the names of the tasks that task depends on.
+func (p *Pipeline) Upstream(task string) ([]string, error) {
+	n, err := p.node(task)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(n.up))
+	for _, u := range n.up {
 		out = append(out, p.nodes[u].name)
 	}
 	return out, nil

@@ -81,12 +81,27 @@ func LostAttempt(ctx context.Context, p *Pipeline, runID string, a Attempt, caus
 	return &res, nil
 }
 
-func loadAttempt(ctx context.Context, p *Pipeline, runID string, a Attempt, opts *RunOptions) (*runState, *node, error) {
-	i, ok := p.index[a.Task]
-	if !ok {
-		return nil, nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, a.Task)
+// loadTaskRun returns the run and the node of one of its tasks; an unknown
+// task is reported before the run is read.
+func loadTaskRun(ctx context.Context, p *Pipeline, runID, task string, opts *RunOptions) (*runState, *node, error) {
+	n, err := p.node(task)
+	if err != nil {
+		return nil, nil, err
 	}
-	n := p.nodes[i]
+	r, err := loadRun(ctx, p, runID, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, n, nil
+}
+
+// loadAttempt is loadTaskRun for an attempt, whose instance and number are
+// checked against the task before the run is read.
+func loadAttempt(ctx context.Context, p *Pipeline, runID string, a Attempt, opts *RunOptions) (*runState, *node, error) {
+	n, err := p.node(a.Task)
+	if err != nil {
+		return nil, nil, err
+	}
 	if a.Instance < 0 || a.Instance >= n.instances || a.Number < 1 {
 		return nil, nil, fmt.Errorf("pipeline %s task %s: no attempt %d of instance %d", p.name, a.Task, a.Number, a.Instance)
 	}
@@ -103,15 +118,10 @@ func loadAttempt(ctx context.Context, p *Pipeline, runID string, a Attempt, opts
 // when it ended without running, SKIPPED or CANCELLED: then the task's
 // status event is written too). It returns the task's summary.
 func EndTask(ctx context.Context, p *Pipeline, runID, task string, state State, insts []InstanceSummary, opts *RunOptions) (*TaskSummary, error) {
-	i, ok := p.index[task]
-	if !ok {
-		return nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, task)
-	}
-	r, err := loadRun(ctx, p, runID, opts)
+	r, n, err := loadTaskRun(ctx, p, runID, task, opts)
 	if err != nil {
 		return nil, err
 	}
-	n := p.nodes[i]
 	ts := taskSummary(task, state, insts)
 	if insts == nil {
 		for k := 0; k < n.instances; k++ {

@@ -205,15 +205,10 @@ func (r *runState) taskState(ctx context.Context, task string) (taskRecord, bool
 // The error is nil when the task succeeded or was skipped; it wraps the
 // [*TaskError] when the task failed (under any [FailurePolicy]).
 func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOptions) (*TaskSummary, error) {
-	i, ok := p.index[task]
-	if !ok {
-		return nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, task)
-	}
-	r, err := loadRun(ctx, p, runID, opts)
+	r, n, err := loadTaskRun(ctx, p, runID, task, opts)
 	if err != nil {
 		return nil, err
 	}
-	n := p.nodes[i]
 	states := map[int]State{}
 	for _, u := range n.up {
 		rec, ok, err := r.taskState(ctx, p.nodes[u].name)
@@ -236,7 +231,7 @@ func RunTask(ctx context.Context, p *Pipeline, runID, task string, opts *RunOpti
 	defer cancel(nil)
 	r.abort = cancel
 	defer close(r.done)
-	sum, err := r.execute(ctx, map[int]bool{i: true})
+	sum, err := r.execute(ctx, map[int]bool{n.idx: true})
 	ts := sum.Tasks[0]
 	if err == nil && ts.Err != nil {
 		// A failure under Continue fails no run, but the task failed.

@@ -198,9 +198,9 @@ func (ts *TaskSpec) options() (*TaskOptions, error) {
 // TaskType returns the registered type and validated params of a task
 // built from a spec ("" and nil for tasks added directly).
 func (p *Pipeline) TaskType(task string) (typ string, params json.RawMessage, err error) {
-	i, ok := p.index[task]
-	if !ok {
-		return "", nil, fmt.Errorf("pipeline %s: %w: %s", p.name, ErrUnknownTask, task)
+	n, err := p.node(task)
+	if err != nil {
+		return "", nil, err
 	}
-	return p.nodes[i].typ, p.nodes[i].params, nil
+	return n.typ, n.params, nil
 }
