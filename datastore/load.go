@@ -39,7 +39,11 @@ type LoadOptions struct {
 	// Drift is the schema-drift policy when the table exists and differs
 	// from the schema. Default DriftFail.
 	Drift DriftPolicy
-	// BatchSize is the number of rows written per batch. Default 10000.
+	// BatchSize is the number of rows written per batch. Default 0: 10000,
+	// and a writer that gains from longer writes (PostgreSQL, where each
+	// write is a COPY statement) may take the batches that are waiting
+	// for it in one write (see driver.Coalescer). A BatchSize set here is
+	// the size of every write.
 	BatchSize int
 	// MaxRejects turns rejects into a failure: 0 (default) allows any number;
 	// n > 0 fails the load when more than n rows are rejected; a negative
@@ -67,6 +71,8 @@ type LoadOptions struct {
 	// fields in memory. Default false: the database's constraints enforce
 	// them and the rows it refuses are rejected, so memory stays flat.
 	CheckUnique bool
+	// coalesce is set by withDefaults when BatchSize was left 0.
+	coalesce bool
 }
 
 // defaultBatchSize is the default LoadOptions.BatchSize.
@@ -83,6 +89,7 @@ func (o *LoadOptions) withDefaults() LoadOptions {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = defaultBatchSize
+		c.coalesce = true
 	}
 	if c.ProgressInterval == 0 {
 		c.ProgressInterval = 250 * time.Millisecond

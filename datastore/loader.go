@@ -133,6 +133,7 @@ func (l *loader) flushRejects(ctx context.Context) error {
 // report and the last Progress call of a load that fails.
 func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 	for b := range ch {
+		b = l.coalesce(b, ch)
 		l.rep.Read, l.rep.Bytes = b.read, b.bytes
 		if err := l.reject(ctx, b.rejects); err != nil {
 			return err
@@ -145,6 +146,31 @@ func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 		l.progress(false)
 	}
 	return nil
+}
+
+// coalesce joins the batches already waiting on ch to b while it holds
+// fewer rows than the writer's CoalesceRows ([driver.Coalescer]), unless
+// LoadOptions.BatchSize was set; rows and rejects keep their input order.
+func (l *loader) coalesce(b *batch, ch <-chan *batch) *batch {
+	c, ok := l.w.(driver.Coalescer)
+	if !ok || !l.opts.coalesce {
+		return b
+	}
+	for limit := c.CoalesceRows(); len(b.rows) < limit; {
+		select {
+		case next, open := <-ch:
+			if !open {
+				return b
+			}
+			b.rows = append(b.rows, next.rows...)
+			b.nums = append(b.nums, next.nums...)
+			b.rejects = append(b.rejects, next.rejects...)
+			b.read, b.bytes = next.read, next.bytes
+		default:
+			return b
+		}
+	}
+	return b
 }
 
 // read validates src into batches and closes ch at the end. A fatal read

@@ -14,11 +14,12 @@ import (
 type harness struct {
 	t      testing.TB
 	b      backend
+	opts   *sqlstore.Options // nil: the defaults
 	stores []*datastore.Store
 }
 
 func (h *harness) MakeStore(ctx context.Context) (*datastore.Store, error) {
-	s, err := sqlstore.Open(ctx, h.b.url(h.t), nil)
+	s, err := sqlstore.Open(ctx, h.b.url(h.t), h.opts)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +77,18 @@ func TestConformance(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestConformanceCopyStreams runs datastoretest on PostgreSQL with three
+// COPY streams, the parallel path a machine with fewer than 4 CPUs does
+// not take by default.
+func TestConformanceCopyStreams(t *testing.T) {
+	t.Parallel()
+	b := backends[1]
+	datastoretest.RunConformanceTests(t, func(ctx context.Context, t *testing.T) (datastoretest.Harness, error) {
+		b.url(t)
+		return &harness{t: t, b: b, opts: &sqlstore.Options{CopyStreams: 3}}, nil
+	})
 }
 
 // TestDataPath runs datastoretest's data-path suite (concurrency and

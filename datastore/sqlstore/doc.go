@@ -27,7 +27,11 @@
 //     connection's current schema. Upserts: see below. A replace, and a
 //     load that creates its table, of a table with no primary key or unique
 //     constraint COPYs each batch over Options.CopyStreams connections at
-//     once (default runtime.NumCPU(); see Parallel COPY below).
+//     once (default runtime.NumCPU() from 4 processors, one stream below;
+//     see Parallel COPY below). When the writer falls behind the reader,
+//     the loader joins waiting batches into one Write of up to about
+//     50,000 rows (driver.Coalescer), because PostgreSQL spends several
+//     milliseconds of CPU per COPY statement besides its rows.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
 //     for files; one connection for :memory:). SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to

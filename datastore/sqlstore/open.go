@@ -24,10 +24,10 @@ type Options struct {
 	// that creates its table) COPYs over at once when the table has no
 	// unique key, or one whose rows can be dealt to the streams by key
 	// hash (other keyed tables load on one stream; see package doc and
-	// internal/pgstage). Default 0: runtime.NumCPU(), at most half of
-	// MaxOpenConns when that is set, and keyed tables on one stream below
-	// 4 CPUs (measured slower there); 1: one stream; more: that many, keyed
-	// tables included.
+	// internal/pgstage). Default 0: runtime.NumCPU() from 4 CPUs, at most
+	// half of MaxOpenConns when that is set, and one stream below 4 CPUs
+	// (measured slower there: the validating process needs one of the
+	// cores); 1: one stream; more: that many, keyed tables included.
 	CopyStreams int
 }
 

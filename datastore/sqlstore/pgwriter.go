@@ -108,6 +108,18 @@ func pgConflict(d dialect, req *driver.WriteRequest) string {
 	return " ON CONFLICT (" + quoteList(d, req.Key) + ") DO UPDATE SET " + strings.Join(sets, ", ")
 }
 
+// pgCoalesceRows is how many rows the loader may join into one Write when
+// batches are waiting (driver.Coalescer). Each Write is a COPY statement,
+// and PostgreSQL 15 spends about twice the server CPU on 1M rows sent as
+// 100 COPYs of 10,000 as on one COPY (psql, binary, measured: 1.0–1.4 s
+// against 0.58–0.74 s), so joined batches reach the server in fewer,
+// longer COPYs; measured on a 1M-row load into a new table, one stream:
+// 1.24–1.31 s instead of 1.39–1.56 s.
+const pgCoalesceRows = 50_000
+
+// CoalesceRows implements driver.Coalescer.
+func (w *pgWriter) CoalesceRows() int { return pgCoalesceRows }
+
 // Write copies rows under a savepoint (and merges them for upsert).
 func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {
 	if w.stage != nil {
