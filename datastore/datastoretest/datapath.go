@@ -26,6 +26,7 @@ func RunDataPathTests(t *testing.T, newHarness HarnessMaker) {
 	}{
 		{"ConcurrentReplacesOneWins", func(t *testing.T, b *bundle) { testConcurrentReplaces(t, b, false) }},
 		{"ConcurrentReplacesOneWinsWithView", func(t *testing.T, b *bundle) { testConcurrentReplaces(t, b, true) }},
+		{"DescribeDuringReplaces", testDescribeDuringReplaces},
 		{"ConcurrentRejectsTables", testConcurrentRejectsTables},
 		{"HostileBytesBecomeRejects", testHostileBytes},
 		{"FailedFlushLeavesTargetUnchanged", testFailedFlush},
@@ -89,6 +90,42 @@ func testConcurrentReplaces(t *testing.T, b *bundle, view bool) {
 		}
 	}
 	b.noStaging(t)
+}
+
+// testDescribeDuringReplaces: while a table is replaced again and again,
+// every DescribeTable and Load of it sees the table, old or new, never
+// "no such table" (a describe that resolved the name and read the
+// columns under two different snapshots saw a swap's new table without
+// its columns).
+func testDescribeDuringReplaces(t *testing.T, b *bundle) {
+	_, err := b.load(t, "people", people(), peopleCSV(idRows(1, 5)...), nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	replaced := make(chan error, 1)
+	go func() {
+		var err error
+		for i := 0; i < 30 && err == nil; i++ {
+			_, err = datastore.Load(ctx, b.s, "people", reader(t, people(), peopleCSV(idRows(1, 5+i)...)),
+				&datastore.LoadOptions{Mode: datastore.ModeReplace})
+		}
+		replaced <- err
+	}()
+	describes := 0
+	for {
+		select {
+		case err := <-replaced:
+			require.NoError(t, err)
+			require.Positive(t, describes)
+			return
+		default:
+		}
+		got, err := b.s.DescribeTable(ctx, "people")
+		require.NoError(t, err, "describe %d", describes)
+		require.Equal(t, []string{"id"}, got.PrimaryKey, "describe %d", describes)
+		require.Len(t, got.Fields, 3, "describe %d", describes)
+		describes++
+	}
 }
 
 // testConcurrentRejectsTables: sinks flushing together into a rejects

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -119,7 +120,30 @@ func (mysqlDialect) tableExists(ctx context.Context, q sqlx.QueryerContext, name
 	return n > 0, err
 }
 
-func (mysqlDialect) describe(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {
+// describe reads the table's definition from information_schema, which
+// is not transactional: during a concurrent replace's RENAME it can see
+// the table gone, or its columns without its key. So the table is first
+// opened in a transaction (a SELECT of no rows), whose shared metadata
+// lock keeps a RENAME or DROP of it waiting until the transaction ends.
+func (d mysqlDialect) describe(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {
+	db, ok := q.(*sqlx.DB)
+	if !ok {
+		return d.describePinned(ctx, q, name)
+	}
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to undo
+	return d.describePinned(ctx, tx, name)
+}
+
+// describePinned is describe inside a transaction (q).
+func (d mysqlDialect) describePinned(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {
+	var none []int
+	if err := sqlx.SelectContext(ctx, q, &none, "SELECT 1 FROM "+d.table(name)+" LIMIT 0"); err != nil {
+		return nil, err
+	}
 	var cols []struct {
 		Name     string `db:"COLUMN_NAME"`
 		DataType string `db:"DATA_TYPE"`

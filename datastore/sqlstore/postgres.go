@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -114,23 +116,38 @@ func (d pgDialect) tableExists(ctx context.Context, q sqlx.QueryerContext, name 
 // regclass is the SQL expression for the table's oid (NULL when missing).
 const regclass = "to_regclass(format('%I.%I', $1::text, $2::text))"
 
+// pgDescribe reads a table's columns and primary-key positions in one
+// statement, so under one snapshot: the name is matched in pg_class, not
+// with to_regclass, whose lookup sees catalog changes committed after the
+// statement's snapshot (during a concurrent replace's swap it found the
+// new table, whose columns the snapshot did not show yet: "no such table",
+// or a table without its primary key).
+const pgDescribe = `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+	col_description(a.attrelid, a.attnum) AS comment, array_position(i.indkey::int2[], a.attnum) AS pk
+	FROM pg_class c
+	JOIN pg_namespace n ON n.oid = c.relnamespace
+	JOIN pg_attribute a ON a.attrelid = c.oid
+	LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+	WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+		AND a.attnum > 0 AND NOT a.attisdropped
+	ORDER BY a.attnum`
+
 func (d pgDialect) describe(ctx context.Context, q sqlx.QueryerContext, name string) (*frictionless.Schema, error) {
 	var cols []struct {
 		Name    string  `db:"attname"`
 		Type    string  `db:"type"`
 		NotNull bool    `db:"attnotnull"`
 		Comment *string `db:"comment"`
+		PK      *int    `db:"pk"`
 	}
-	err := sqlx.SelectContext(ctx, q, &cols, `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
-		col_description(a.attrelid, a.attnum) AS comment
-		FROM pg_attribute a WHERE a.attrelid = `+regclass+` AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, d.schema, name)
-	if err != nil {
+	if err := sqlx.SelectContext(ctx, q, &cols, pgDescribe, d.schema, name); err != nil {
 		return nil, err
 	}
 	if len(cols) == 0 {
 		return nil, errNoTable
 	}
 	s := &frictionless.Schema{}
+	var key []keyColumn
 	for _, c := range cols {
 		f := pgFieldType(c.Type)
 		if c.Comment != nil {
@@ -141,12 +158,21 @@ func (d pgDialect) describe(ctx context.Context, q sqlx.QueryerContext, name str
 		f.Name = c.Name
 		f.Constraints.Required = c.NotNull
 		s.Fields = append(s.Fields, f)
+		if c.PK != nil {
+			key = append(key, keyColumn{*c.PK, c.Name})
+		}
 	}
-	err = sqlx.SelectContext(ctx, q, &s.PrimaryKey, `SELECT a.attname FROM pg_index i
-		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-		WHERE i.indrelid = `+regclass+` AND i.indisprimary
-		ORDER BY array_position(i.indkey::int2[], a.attnum)`, d.schema, name)
-	return s, err
+	slices.SortFunc(key, func(a, b keyColumn) int { return cmp.Compare(a.pos, b.pos) })
+	for _, k := range key {
+		s.PrimaryKey = append(s.PrimaryKey, k.name)
+	}
+	return s, nil
+}
+
+// keyColumn is a primary-key column and its position in the key.
+type keyColumn struct {
+	pos  int
+	name string
 }
 
 func (d pgDialect) listTables(ctx context.Context, q sqlx.QueryerContext, prefix string) ([]string, error) {
