@@ -2,7 +2,9 @@ package sqlurl
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -11,7 +13,8 @@ import (
 	_ "github.com/go-sql-driver/mysql" // registers the "mysql" database/sql driver
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver; its Error
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options tunes [URL.DSN] and [Open]. Nil means defaults.
@@ -108,11 +111,40 @@ func Open(ctx context.Context, u *URL, o *Options) (*sqlx.DB, error) {
 	case o != nil && o.MaxOpenConns > 0:
 		db.SetMaxOpenConns(o.MaxOpenConns)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := u.ping(ctx, db, o); err != nil {
 		_ = db.Close()
 		return nil, u.connectError(err)
 	}
 	return db, nil
+}
+
+// ping opens the first connection. A SQLite file that another process
+// is opening too may answer SQLITE_BUSY at once, busy timeout or not: the
+// connection's journal_mode(WAL) upgrades a shared lock to an exclusive
+// one, and when two connections do that together SQLite refuses one to
+// break the deadlock. So a busy SQLite ping is retried, every few
+// milliseconds, until the busy timeout has passed.
+func (u *URL) ping(ctx context.Context, db *sqlx.DB, o *Options) error {
+	err := db.PingContext(ctx)
+	if u.Dialect != sqldialect.SQLite || u.memory {
+		return err
+	}
+	deadline := time.Now().Add(busyTimeout(o))
+	for wait := time.Millisecond; isBusy(err) && time.Now().Before(deadline); wait = min(2*wait, 50*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait + time.Duration(rand.Int64N(int64(wait)))):
+		}
+		err = db.PingContext(ctx)
+	}
+	return err
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // connectError reports a failed open or ping, naming the redacted URL.

@@ -112,3 +112,34 @@ func TestOpenErrorsHidePassword(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenSQLiteTogether: processes opening one new SQLite file at once
+// (a worker and a run sharing a status file) all connect. Switching a new
+// file to WAL upgrades a shared lock to an exclusive one; two connections
+// doing it together deadlock, and SQLite answers one of them SQLITE_BUSY at
+// once, without waiting for the busy timeout.
+func TestOpenSQLiteTogether(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for trial := range 20 {
+		u := open(t, "sqlite://"+filepath.Join(t.TempDir(), "shared.db"), nil)
+		const openers = 6
+		errs := make(chan error, openers)
+		for range openers {
+			go func() {
+				db, err := sqlurl.Open(ctx, u, nil)
+				if err == nil {
+					err = db.Close()
+				}
+				errs <- err
+			}()
+		}
+		var failed []error
+		for range openers {
+			if err := <-errs; err != nil {
+				failed = append(failed, err)
+			}
+		}
+		require.Empty(t, failed, "trial %d", trial)
+	}
+}

@@ -345,9 +345,13 @@ func (u *URL) Scrub(err error) error {
 
 // busyTimeoutMillis is the busy_timeout pragma's value for the options.
 func busyTimeoutMillis(o *Options) string {
-	d := DefaultBusyTimeout
+	return strconv.FormatInt(busyTimeout(o).Milliseconds(), 10)
+}
+
+// busyTimeout is the options' busy timeout, or the default.
+func busyTimeout(o *Options) time.Duration {
 	if o != nil && o.BusyTimeout > 0 {
-		d = o.BusyTimeout
+		return o.BusyTimeout
 	}
-	return strconv.FormatInt(d.Milliseconds(), 10)
+	return DefaultBusyTimeout
 }
