@@ -63,7 +63,7 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*datastore.Store, 
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlstore: %s %s: %w", u.Dialect, u.Redacted(), u.Scrub(err))
 	}
-	drv := &sqlDriver{db: db, d: d, streams: o.copyStreams(), keyedStreams: o.keyedStreams()}
+	drv := &sqlDriver{db: db, d: d, streams: o.copyStreams()}
 	if drv.SingleWriter() {
 		drv.turn = make(chan struct{}, 1)
 	}

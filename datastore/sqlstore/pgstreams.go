@@ -22,7 +22,9 @@ const streamWait = 2 * time.Second
 // COPYs over several streams by default. Below it the validating process
 // and the server's COPY backends share too few cores: on 2 cores a 1M-row
 // load into a new table took 1.64–1.69 s over two streams and 1.39–1.56 s
-// over one (the two backends spent 1.38–1.45 s of CPU, one 1.04–1.14 s).
+// over one (the two backends spent 1.38–1.45 s of CPU, one 1.04–1.14 s),
+// and a keyed replace 3.49–4.33 s over two hash-dealt streams against
+// 3.14–3.58 s over one (both streams' index inserts share the cores too).
 const minStreamCPUs = 4
 
 // copyStreams is how many COPY streams a PostgreSQL replace uses.
@@ -40,14 +42,6 @@ func (o *Options) copyStreams() int {
 	return n
 }
 
-// keyedStreams reports whether a keyed table may be loaded over several
-// streams: when CopyStreams asks for them, or by default on 4 or more
-// CPUs. On fewer the hash-dealt streams of a keyed table were measured
-// slower than one (1M rows, 2 cores, replace: 3.49–4.33 s against
-// 3.14–3.58 s): both streams' index inserts and the validating process
-// share the same two cores.
-func (o *Options) keyedStreams() bool { return o.CopyStreams > 1 || runtime.NumCPU() >= minStreamCPUs }
-
 // rawSession runs pgx work on a database/sql connection.
 func rawSession(conn *sqlx.Conn) pgstage.Session {
 	return func(f func(*pgx.Conn) error) error {
@@ -60,7 +54,7 @@ func rawSession(conn *sqlx.Conn) pgstage.Session {
 // one key its rows are dealt by: see internal/pgstage) and returns their
 // sessions.
 func (w *pgWriter) openStreams(ctx context.Context, s *sqlDriver, o *pgstage.Options) []pgstage.Session {
-	if s.streams <= 1 || w.req.TableSchema == nil || !pgstage.CanStream(o) || (pgstage.Keyed(o) && !s.keyedStreams) {
+	if s.streams <= 1 || w.req.TableSchema == nil || !pgstage.CanStream(o) {
 		return nil
 	}
 	var sessions []pgstage.Session

@@ -61,8 +61,6 @@ type sqlDriver struct {
 	turn chan struct{}
 	// streams is how many COPY streams a PostgreSQL replace uses.
 	streams int
-	// keyedStreams allows several streams for keyed tables.
-	keyedStreams bool
 	// maxRow caches MySQL's row size limit (0 until asked; mysqlMaxRow).
 	maxRow atomic.Int64
 }

@@ -29,10 +29,6 @@ var hashableKeyTypes = map[string]frictionless.FieldType{
 }
 
 // uniqueKeys lists the table's distinct unique keys (primary key first).
-// Keyed reports whether the table has a unique key (a primary key or a
-// unique constraint), whose rows go to streams by key hash.
-func Keyed(o *Options) bool { return len(uniqueKeys(o)) > 0 }
-
 func uniqueKeys(o *Options) [][]string {
 	var keys [][]string
 	add := func(k []string) {
