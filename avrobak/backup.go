@@ -34,8 +34,8 @@ type BackupOptions struct {
 	// Default "": os.TempDir().
 	TempDir string
 	// Progress, when set, is called with the number of rows encoded so far
-	// every [ProgressEvery] rows, from the goroutine that encodes (not the
-	// caller's). Default nil.
+	// every [ProgressEvery] rows, from the goroutine that encodes (the
+	// caller's or another: it must not block). Default nil.
 	Progress func(rows int64)
 }
 
@@ -122,10 +122,14 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
-	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
-		return snap.ReadRows(ctx, table, fn)
+	err = encodeValues(ctx, bw, schema, table, snap, opts.progress())
+	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 {
+		read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+			return snap.ReadRows(ctx, table, fn)
+		}
+		err = encodeRows(ctx, bw, schema, table, read, opts.progress())
 	}
-	if err := encodeRows(ctx, bw, schema, table, read, opts.progress()); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	rep := bw.Report()
@@ -187,6 +191,19 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 	return &Report{Table: table, Rows: spooled.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
 }
 
+// encodeValues reads the table's values from snap straight into bw's
+// blocks (reading and decoding on two goroutines, compressing on a third),
+// then closes bw. It returns an error matching errors.ErrUnsupported,
+// having written nothing, when the backend does not stream values.
+func encodeValues(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, snap *datastore.Snapshot, progress func(int64)) error {
+	bw.blk.async = true // nobody reads the output before Close
+	readSchema, err := snap.ReadValues(ctx, table, newValueEncoder(bw, progress))
+	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 {
+		return err
+	}
+	return closeBackup(bw, schema, readSchema, table, err)
+}
+
 // encodeRows reads every row with read and writes it to bw, then closes
 // bw. Reading (in the datastore), encoding (here) and compressing (the
 // block writer) run on three goroutines. The schema the read used must be the one bw was made for.
@@ -195,12 +212,17 @@ func encodeRows(ctx context.Context, bw *Writer, schema *frictionless.Schema, ta
 	p := newPipe(ctx, len(schema.Fields))
 	go p.encode(bw, progress)
 	readSchema, err := read(p.ctx, p.add)
-	encErr := p.finish(err == nil)
-	if cerr := bw.Close(); err == nil && encErr == nil && !errors.Is(cerr, ErrClosed) {
-		encErr = cerr // a short count after a failed read says nothing new
-	}
-	if encErr != nil {
+	if encErr := p.finish(err == nil); encErr != nil {
 		err = encErr // the encoder's failure is the cause; the read only saw the cancellation
+	}
+	return closeBackup(bw, schema, readSchema, table, err)
+}
+
+// closeBackup closes bw after a read that returned readSchema and err, and
+// checks that the table kept its schema during the read.
+func closeBackup(bw *Writer, schema, readSchema *frictionless.Schema, table string, err error) error {
+	if cerr := bw.Close(); err == nil && !errors.Is(cerr, ErrClosed) {
+		err = cerr // a short count after a failed read says nothing new
 	}
 	if err != nil {
 		return err

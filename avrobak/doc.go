@@ -122,7 +122,9 @@
 // are not in it, and the recorded count matches the rows by
 // construction (the writer checks it again on Close). Without snapshots,
 // the one SELECT of datastore's ReadRows is the snapshot and its rows are
-// counted. A restore is one datastore load: the rows go to a staging
+// counted. From PostgreSQL the values are encoded as they are decoded,
+// through [datastore.Snapshot.ReadValues], into the same bytes the row
+// path writes. A restore is one datastore load: the rows go to a staging
 // table that replaces the target in one short transaction (or, in append
 // mode, into the target in one transaction). Every failure, including one
 // detected at the very end such as a count mismatch, happens before the

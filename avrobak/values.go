@@ -21,26 +21,43 @@ const (
 // companion, if any).
 func (c *column) appendCell(b []byte, v any) ([]byte, error) {
 	if v == nil {
-		if !c.nullable {
-			return b, errors.New("value is required")
-		}
-		b = append(b, 0) // union branch 0: null
-		if c.offset != "" {
-			b = append(b, 0)
-		}
-		return b, nil
+		return c.appendNull(b)
 	}
+	b, off, err := c.appendValue(c.appendBranch(b), v)
+	if err != nil {
+		return b, err
+	}
+	return c.appendOffset(b, off), nil
+}
+
+// appendNull appends a null value (and a null offset).
+func (c *column) appendNull(b []byte) ([]byte, error) {
+	if !c.nullable {
+		return b, errors.New("value is required")
+	}
+	b = append(b, 0) // union branch 0: null
+	if c.offset != "" {
+		b = append(b, 0)
+	}
+	return b, nil
+}
+
+// appendBranch appends the union branch of a non-null value of a nullable
+// column.
+func (c *column) appendBranch(b []byte) []byte {
 	if c.nullable {
 		b = append(b, 2) // union branch 1, zig-zag encoded
 	}
-	b, off, err := c.appendValue(b, v)
-	if err != nil || c.offset == "" {
-		return b, err
+	return b
+}
+
+// appendOffset appends the offset companion of a non-null value, if the
+// column has one.
+func (c *column) appendOffset(b []byte, off int) []byte {
+	if c.offset == "" {
+		return b
 	}
-	if c.nullable {
-		b = append(b, 2)
-	}
-	return appendLong(b, int64(off)), nil
+	return appendLong(c.appendBranch(b), int64(off))
 }
 
 // appendValue appends the non-null value; off is the UTC offset of
@@ -67,12 +84,12 @@ func (c *column) appendValue(b []byte, v any) (_ []byte, off int, err error) {
 			return b, 0, fmt.Errorf("want bool, got %T", v)
 		}
 		return appendBool(b, x), 0, nil
-	case kindDate, kindYearMonth:
-		return appendDate(b, v, c.kind == kindYearMonth)
-	case kindTimestamp:
-		return appendTimestamp(b, v)
-	case kindTime:
-		return appendTimeOfDay(b, v)
+	case kindDate, kindYearMonth, kindTimestamp, kindTime:
+		t, ok := v.(time.Time)
+		if !ok {
+			return b, 0, fmt.Errorf("want time.Time, got %T", v)
+		}
+		return c.appendTime(b, t)
 	case kindObject, kindArray:
 		b, err = appendJSON(b, v, c.kind)
 		return b, 0, err
@@ -135,27 +152,34 @@ func toFloat64(v any) (float64, error) {
 	return 0, fmt.Errorf("want float64, got %T", v)
 }
 
-func appendDate(b []byte, v any, firstOfMonth bool) ([]byte, int, error) {
-	t, ok := v.(time.Time)
-	if !ok {
-		return b, 0, fmt.Errorf("want time.Time, got %T", v)
+// appendTime appends t, the value of a column of a time kind; off is its
+// UTC offset for the kinds that keep one.
+func (c *column) appendTime(b []byte, t time.Time) (_ []byte, off int, err error) {
+	switch c.kind {
+	case kindDate, kindYearMonth:
+		b, err = appendDate(b, t, c.kind == kindYearMonth)
+		return b, 0, err
+	case kindTimestamp:
+		return appendTimestamp(b, t)
+	case kindTime:
+		return appendTimeOfDay(b, t)
 	}
+	return b, 0, fmt.Errorf("column kind %d holds no time", c.kind)
+}
+
+func appendDate(b []byte, t time.Time, firstOfMonth bool) ([]byte, error) {
 	y, m, d := t.Date()
 	if firstOfMonth {
 		d = 1
 	}
 	days := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 	if days < math.MinInt32 || days > math.MaxInt32 {
-		return b, 0, fmt.Errorf("date %04d-%02d-%02d out of range", y, m, d)
+		return b, fmt.Errorf("date %04d-%02d-%02d out of range", y, m, d)
 	}
-	return appendLong(b, days), 0, nil
+	return appendLong(b, days), nil
 }
 
-func appendTimestamp(b []byte, v any) ([]byte, int, error) {
-	t, ok := v.(time.Time)
-	if !ok {
-		return b, 0, fmt.Errorf("want time.Time, got %T", v)
-	}
+func appendTimestamp(b []byte, t time.Time) ([]byte, int, error) {
 	if y := t.Year(); y < minTimestampYear || y > maxTimestampYear {
 		return b, 0, fmt.Errorf("timestamp year %d out of range", y)
 	}
@@ -163,11 +187,7 @@ func appendTimestamp(b []byte, v any) ([]byte, int, error) {
 	return appendLong(b, t.UnixMicro()), off, nil
 }
 
-func appendTimeOfDay(b []byte, v any) ([]byte, int, error) {
-	t, ok := v.(time.Time)
-	if !ok {
-		return b, 0, fmt.Errorf("want time.Time, got %T", v)
-	}
+func appendTimeOfDay(b []byte, t time.Time) ([]byte, int, error) {
 	h, m, s := t.Clock()
 	micros := int64((h*60+m)*60+s)*1_000_000 + int64(t.Nanosecond()/1000)
 	_, off := t.Zone()

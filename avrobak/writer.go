@@ -188,12 +188,18 @@ func (w *Writer) Write(row frictionless.Row) error {
 		}
 	}
 	blk.buf = b
-	blk.count++
+	return w.endRow()
+}
+
+// endRow counts the row just appended to the block and writes the block
+// once it is full.
+func (w *Writer) endRow() error {
+	w.blk.count++
 	w.rows++
-	if !blk.full() {
+	if !w.blk.full() {
 		return nil
 	}
-	if err := blk.flush(); err != nil {
+	if err := w.blk.flush(); err != nil {
 		w.err = fmt.Errorf("avrobak: write: %w", err)
 		return w.err
 	}

@@ -29,7 +29,11 @@
 // described schema. [Store.Snapshot] opens a read-only, consistent view
 // (sqlstore: one REPEATABLE READ transaction) in which DescribeTable,
 // CountRows and ReadRows all see the same state, whatever is committed
-// meanwhile; avrobak backs tables up through it.
+// meanwhile; avrobak backs tables up through it. [Snapshot.ReadValues]
+// reads the same values into a [ValueSink], one method call per value and
+// none boxed into a row (PostgreSQL only; the others answer
+// errors.ErrUnsupported), which spares a reader that re-encodes them (a
+// backup) a conversion and an allocation per value.
 //
 // # Rejects
 //

@@ -66,6 +66,47 @@ func (sn *Snapshot) ReadRows(ctx context.Context, table string, fn func(friction
 	return schema, sn.s.readWith(ctx, table, schema, sn.snap.ReadRows, fn)
 }
 
+// ValueSink receives rows value by value from [Snapshot.ReadValues]; see
+// [driver.ValueSink].
+type ValueSink = driver.ValueSink
+
+// ReadValues is [Snapshot.ReadRows] into sink: the same values in the same
+// order, handed over one by one without boxing each into a row, which
+// spares a reader that re-encodes them (a backup) a conversion and an
+// allocation per value. An error of sink's EndRow is returned as is. When
+// the backend cannot (sqlstore: all but PostgreSQL) it returns an error
+// matching [errors.ErrUnsupported] and reads nothing; ReadRows then reads.
+func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink) (*frictionless.Schema, error) {
+	vr, ok := sn.snap.(driver.ValueReader)
+	if !ok {
+		return nil, fmt.Errorf("datastore: read values: %w by this backend", errors.ErrUnsupported)
+	}
+	schema, err := sn.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	cs := &catchSink{ValueSink: sink}
+	err = vr.ReadValues(ctx, table, schema, cs)
+	if err != nil && cs.err != nil && errors.Is(err, cs.err) {
+		return nil, cs.err
+	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil, fmt.Errorf("datastore: read values: %w", err)
+	}
+	return schema, sn.s.wrap("read", table, err)
+}
+
+// catchSink remembers the error of its sink's EndRow.
+type catchSink struct {
+	ValueSink
+	err error
+}
+
+func (c *catchSink) EndRow() error {
+	c.err = c.ValueSink.EndRow()
+	return c.err
+}
+
 // Close ends the snapshot. It is safe to call more than once.
 func (sn *Snapshot) Close() error {
 	return sn.s.wrap("snapshot", "", sn.snap.Close())

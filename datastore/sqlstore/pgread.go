@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -21,24 +22,29 @@ import (
 // binary and are decoded here when the field's type is their natural one,
 // and every other column as text, decoded as database/sql's would be. It
 // skips two layers of per-value conversion and boxing; the values are the
-// same.
+// same. It is pgReadValues into a row.
 func pgReadRows(ctx context.Context, conn *sql.Conn, d dialect, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+	return pgReadValues(ctx, conn, d, table, schema, driver.NewRowSink(len(schema.Fields), fn))
+}
+
+// pgReadValues reads the table's rows into sink, each value unboxed.
+func pgReadValues(ctx context.Context, conn *sql.Conn, d dialect, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
 	query := selectAll(d, table, schema)
 	return conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("postgres connection is a %T, not pgx's", dc)
 		}
-		return pgRead(ctx, sc.Conn().PgConn(), query, schema, fn)
+		return pgRead(ctx, sc.Conn().PgConn(), query, schema, sink)
 	})
 }
 
-// pgRead runs query and calls fn with each decoded row. Receiving and
+// pgRead runs query and hands each decoded row to sink. Receiving and
 // decoding run on two goroutines: one copies the raw values of batches of
-// rows out of the connection, the caller's decodes them and calls fn.
-// When fn fails the query is cancelled rather than drained (the
+// rows out of the connection, the caller's decodes them into sink.
+// When sink fails the query is cancelled rather than drained (the
 // connection is then closed).
-func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
+func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *frictionless.Schema, sink driver.ValueSink) error {
 	sd, err := pc.Prepare(ctx, "", query, nil)
 	if err != nil {
 		return err
@@ -46,23 +52,16 @@ func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *fricti
 	if len(sd.Fields) != len(schema.Fields) {
 		return fmt.Errorf("query returns %d columns, the schema has %d fields", len(sd.Fields), len(schema.Fields))
 	}
-	dec := &pgRowDecoder{fields: schema.Fields, bin: make([]pgDecoder, len(sd.Fields))}
-	formats := make([]int16, len(sd.Fields))
-	for i := range sd.Fields {
-		if dec.bin[i] = pgBinaryDecoder(sd.Fields[i].DataTypeOID, &schema.Fields[i]); dec.bin[i] != nil {
-			formats[i] = pgBinary
-		}
-	}
+	dec := newPgRowDecoder(sd.Fields, schema.Fields)
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const queued = 4
 	full, free := make(chan *rawBatch, queued), make(chan *rawBatch, queued+2)
 	recvErr := make(chan error, 1)
-	go func() { recvErr <- pgReceive(qctx, pc, formats, full, free) }()
-	row := make(frictionless.Row, len(sd.Fields))
+	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, full, free) }()
 	for b := range full {
 		if err == nil {
-			if err = dec.decodeBatch(b, row, fn); err != nil {
+			if err = dec.decodeBatch(b, sink); err != nil {
 				cancel()
 			}
 		}
@@ -140,44 +139,63 @@ func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, full cha
 
 // pgRowDecoder turns the raw values of rows into Go values.
 type pgRowDecoder struct {
-	fields []frictionless.Field
-	bin    []pgDecoder // per column: the binary decoder, or nil for text
+	fields  []frictionless.Field
+	bin     []pgDecoder // per column: the binary decoder, or nil for text
+	str     []bool      // per text column: the field's value is the text itself
+	formats []int16     // per column: the result format asked of the server
 }
 
-// decodeBatch calls fn with each row of b. The batch's bytes are converted
+func newPgRowDecoder(cols []pgconn.FieldDescription, fields []frictionless.Field) *pgRowDecoder {
+	d := &pgRowDecoder{fields: fields, bin: make([]pgDecoder, len(cols)), str: make([]bool, len(cols)),
+		formats: make([]int16, len(cols))}
+	for i := range cols {
+		if d.bin[i] = pgBinaryDecoder(cols[i].DataTypeOID, &fields[i]); d.bin[i] != nil {
+			d.formats[i] = pgBinary
+		}
+		d.str[i] = textIsValue(&fields[i])
+	}
+	return d
+}
+
+// decodeBatch hands each row of b to sink. The batch's bytes are converted
 // to one string, which the text values of all its rows share: one
 // allocation per batch, not one per value (a value kept after the call
 // keeps its batch's string alive).
-func (d *pgRowDecoder) decodeBatch(b *rawBatch, row frictionless.Row, fn func(frictionless.Row) error) error {
+func (d *pgRowDecoder) decodeBatch(b *rawBatch, sink driver.ValueSink) error {
 	text := string(b.data)
-	off, lens := 0, b.lens
+	off, lens, width := 0, b.lens, len(d.fields)
 	for range b.rows {
-		for i := range row {
+		for i := range width {
 			n := int(lens[i])
 			var err error
 			switch {
 			case n < 0:
-				row[i] = nil
+				sink.Null(i)
 			case d.bin[i] != nil:
-				row[i], err = d.bin[i](b.data[off : off+n])
+				err = d.bin[i](b.data[off:off+n], i, sink)
+			case d.str[i]:
+				sink.Text(i, text[off:off+n])
 			default:
-				row[i], err = decodeText(&d.fields[i], text[off:off+n])
+				var v any
+				if v, err = decodeText(&d.fields[i], text[off:off+n]); err == nil {
+					sink.Value(i, v)
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("column %q: %w", d.fields[i].Name, err)
 			}
 			off += max(n, 0)
 		}
-		lens = lens[len(row):]
-		if err := fn(row); err != nil {
+		lens = lens[width:]
+		if err := sink.EndRow(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pgDecoder decodes one non-NULL value.
-type pgDecoder func(b []byte) (any, error)
+// pgDecoder decodes one non-NULL binary value of column col into sink.
+type pgDecoder func(b []byte, col int, sink driver.ValueSink) error
 
 // pgBinary is the binary result format of the extended protocol (text is 0).
 const pgBinary = 1
@@ -205,47 +223,53 @@ func pgBinaryDecoder(oid uint32, f *frictionless.Field) pgDecoder {
 
 var errPgLength = errors.New("binary value has the wrong length")
 
-func pgInt(b []byte) (any, error) {
+func pgInt(b []byte, col int, sink driver.ValueSink) error {
 	switch len(b) {
 	case 2:
-		return int64(int16(binary.BigEndian.Uint16(b))), nil
+		sink.Int(col, int64(int16(binary.BigEndian.Uint16(b))))
 	case 4:
-		return int64(int32(binary.BigEndian.Uint32(b))), nil
+		sink.Int(col, int64(int32(binary.BigEndian.Uint32(b))))
 	case 8:
-		return int64(binary.BigEndian.Uint64(b)), nil
+		sink.Int(col, int64(binary.BigEndian.Uint64(b)))
+	default:
+		return errPgLength
 	}
-	return nil, errPgLength
+	return nil
 }
 
-func pgFloat(b []byte) (any, error) {
+func pgFloat(b []byte, col int, sink driver.ValueSink) error {
 	switch len(b) {
 	case 4:
-		return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
+		sink.Float(col, float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
 	case 8:
-		return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+		sink.Float(col, math.Float64frombits(binary.BigEndian.Uint64(b)))
+	default:
+		return errPgLength
 	}
-	return nil, errPgLength
+	return nil
 }
 
-func pgBool(b []byte) (any, error) {
+func pgBool(b []byte, col int, sink driver.ValueSink) error {
 	if len(b) != 1 {
-		return nil, errPgLength
+		return errPgLength
 	}
-	return b[0] != 0, nil
+	sink.Bool(col, b[0] != 0)
+	return nil
 }
 
 // pgEpochUnix is PostgreSQL's time origin, 2000-01-01 UTC, in Unix seconds.
 const pgEpochUnix = 946684800
 
-func pgDate(b []byte) (any, error) {
+func pgDate(b []byte, col int, sink driver.ValueSink) error {
 	if len(b) != 4 {
-		return nil, errPgLength
+		return errPgLength
 	}
 	days := int32(binary.BigEndian.Uint32(b))
 	if days == math.MaxInt32 || days == math.MinInt32 {
-		return nil, errors.New("infinite date")
+		return errors.New("infinite date")
 	}
-	return time.Unix(pgEpochUnix+int64(days)*86400, 0).UTC(), nil
+	sink.Time(col, time.Unix(pgEpochUnix+int64(days)*86400, 0).UTC())
+	return nil
 }
 
 // pgMicros decodes a timestamp's microseconds since 2000-01-01.
@@ -261,20 +285,22 @@ func pgMicros(b []byte) (sec, nsec int64, err error) {
 	return pgEpochUnix + us/1e6, us % 1e6 * 1000, nil
 }
 
-// pgTimestamptz returns the instant in the local time zone, as pgx does.
-func pgTimestamptz(b []byte) (any, error) {
+// pgTimestamptz gives the instant in the local time zone, as pgx does.
+func pgTimestamptz(b []byte, col int, sink driver.ValueSink) error {
 	sec, nsec, err := pgMicros(b)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return time.Unix(sec, nsec), nil
+	sink.Time(col, time.Unix(sec, nsec))
+	return nil
 }
 
-// pgTimestamp returns a timestamp without time zone as UTC, as pgx does.
-func pgTimestamp(b []byte) (any, error) {
+// pgTimestamp gives a timestamp without time zone as UTC, as pgx does.
+func pgTimestamp(b []byte, col int, sink driver.ValueSink) error {
 	sec, nsec, err := pgMicros(b)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return time.Unix(sec, nsec).UTC(), nil
+	sink.Time(col, time.Unix(sec, nsec).UTC())
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -11,7 +13,10 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-var _ driver.Snapshotter = (*sqlDriver)(nil)
+var (
+	_ driver.Snapshotter = (*sqlDriver)(nil)
+	_ driver.ValueReader = (*sqlSnapshot)(nil)
+)
 
 // sqlSnapshot is a read-only transaction on a connection of its own.
 type sqlSnapshot struct {
@@ -60,6 +65,15 @@ func (s *sqlSnapshot) CountRows(ctx context.Context, table string) (int64, error
 
 func (s *sqlSnapshot) ReadRows(ctx context.Context, table string, schema *frictionless.Schema, fn func(frictionless.Row) error) error {
 	return readOn(ctx, s.conn, s.tx, s.d, table, schema, fn)
+}
+
+// ReadValues reads into sink without boxing the values on PostgreSQL; the
+// other databases answer errors.ErrUnsupported, having read nothing.
+func (s *sqlSnapshot) ReadValues(ctx context.Context, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
+	if _, ok := s.d.(pgDialect); !ok {
+		return fmt.Errorf("read values from %s: %w", s.d.name(), errors.ErrUnsupported)
+	}
+	return pgReadValues(ctx, s.conn.Conn, s.d, table, schema, sink)
 }
 
 // Close rolls the transaction back and returns the connection to the pool.

@@ -89,11 +89,22 @@ func plain(f *frictionless.Field) *frictionless.Field {
 	return &p
 }
 
-// decodeText converts a textual database value.
-func decodeText(f *frictionless.Field, s string) (any, error) {
+// textIsValue reports whether the value of field f read as text is that
+// text itself.
+func textIsValue(f *frictionless.Field) bool {
 	switch f.Type {
 	case "", frictionless.TypeString, frictionless.TypeAny, frictionless.TypeDuration, frictionless.TypeGeoPoint:
+		return true
+	}
+	return false
+}
+
+// decodeText converts a textual database value.
+func decodeText(f *frictionless.Field, s string) (any, error) {
+	if textIsValue(f) {
 		return s, nil
+	}
+	switch f.Type {
 	case frictionless.TypeBoolean:
 		switch strings.ToLower(s) {
 		case "1", "t", "true":

@@ -1,0 +1,69 @@
+package driver
+
+import (
+	"context"
+	"time"
+
+	"github.com/datafactory/datafactory/frictionless"
+)
+
+// ValueSink receives a table's rows value by value, without boxing each
+// value in an interface: for every row, exactly one call per column in
+// column order (col counts from 0), then EndRow. The values are the ones
+// [Driver.ReadRows] would put in the row, by their Go type: Int an int64,
+// Float a float64, Bool a bool, Time a time.Time, Text a string, Null a
+// nil; Value carries any other value as ReadRows would give it.
+type ValueSink interface {
+	Null(col int)
+	Int(col int, v int64)
+	Float(col int, v float64)
+	Bool(col int, v bool)
+	Time(col int, v time.Time)
+	Text(col int, v string)
+	Value(col int, v any)
+	// EndRow ends a row. An error stops the read, which returns it.
+	EndRow() error
+}
+
+// ValueReader is implemented by a [Snapshot] that can hand its rows to a
+// [ValueSink] directly, skipping the boxing of every value into a row.
+type ValueReader interface {
+	// ReadValues is [Snapshot.ReadRows] into sink.
+	ReadValues(ctx context.Context, table string, schema *frictionless.Schema, sink ValueSink) error
+}
+
+// RowSink is the [ValueSink] that fills a row and calls a function with it
+// at each EndRow: ReadRows on top of ReadValues. The row is reused.
+type RowSink struct {
+	row frictionless.Row
+	fn  func(frictionless.Row) error
+}
+
+// NewRowSink returns a RowSink of rows of width columns that calls fn.
+func NewRowSink(width int, fn func(frictionless.Row) error) *RowSink {
+	return &RowSink{row: make(frictionless.Row, width), fn: fn}
+}
+
+// Null sets the column to nil.
+func (r *RowSink) Null(col int) { r.row[col] = nil }
+
+// Int sets the column to v.
+func (r *RowSink) Int(col int, v int64) { r.row[col] = v }
+
+// Float sets the column to v.
+func (r *RowSink) Float(col int, v float64) { r.row[col] = v }
+
+// Bool sets the column to v.
+func (r *RowSink) Bool(col int, v bool) { r.row[col] = v }
+
+// Time sets the column to v.
+func (r *RowSink) Time(col int, v time.Time) { r.row[col] = v }
+
+// Text sets the column to v.
+func (r *RowSink) Text(col int, v string) { r.row[col] = v }
+
+// Value sets the column to v.
+func (r *RowSink) Value(col int, v any) { r.row[col] = v }
+
+// EndRow calls the function with the row.
+func (r *RowSink) EndRow() error { return r.fn(r.row) }

@@ -1,0 +1,129 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/stretchr/testify/require"
+)
+
+// recordSink records every call it gets, as "Method:value" per column.
+type recordSink struct {
+	rows [][]string
+	row  []string
+	vals []frictionless.Row
+	cur  frictionless.Row
+	stop int // EndRow fails at this row (0: never)
+}
+
+var errSinkStop = errors.New("sink stop")
+
+func (r *recordSink) put(col int, method string, v any) {
+	r.row = append(r.row, fmt.Sprintf("%d %s", col, method))
+	r.cur = append(r.cur, v)
+}
+
+func (r *recordSink) Null(col int)              { r.put(col, "Null", nil) }
+func (r *recordSink) Int(col int, v int64)      { r.put(col, "Int", v) }
+func (r *recordSink) Float(col int, v float64)  { r.put(col, "Float", v) }
+func (r *recordSink) Bool(col int, v bool)      { r.put(col, "Bool", v) }
+func (r *recordSink) Time(col int, v time.Time) { r.put(col, "Time", v) }
+func (r *recordSink) Text(col int, v string)    { r.put(col, "Text", v) }
+func (r *recordSink) Value(col int, v any)      { r.put(col, "Value", v) }
+func (r *recordSink) EndRow() error {
+	r.rows, r.vals = append(r.rows, r.row), append(r.vals, r.cur)
+	r.row, r.cur = nil, nil
+	if len(r.rows) == r.stop {
+		return errSinkStop
+	}
+	return nil
+}
+
+// TestPgReadValuesMatchesReadRows: a snapshot's ReadValues hands over the
+// values ReadRows gives, one call per column in order, each through the
+// method of its Go type, for every type and edge value of the edge table.
+func TestPgReadValuesMatchesReadRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, backends[1])
+	db := rawDB(t, s)
+	_, err := db.ExecContext(ctx, `CREATE TABLE vals (
+		id bigint PRIMARY KEY, i2 smallint, f4 real, f8 double precision, b boolean,
+		d date, ts timestamp, tz timestamptz, n numeric(20,6), t text, j jsonb, tm time, u uuid)`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO vals VALUES
+		(-9223372036854775808, -32768, 1.5, -0.0, true, '1900-02-28', '1969-12-31 23:59:59.999999',
+		 '1999-12-31 23:59:59.000001+00', -12345678901234.000001, 'ünïcode', '{"a":[1,"b"]}', '23:59:59.999999',
+		 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
+		(0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+		(9223372036854775807, 32767, 3.4e38, 1e308, false, '0001-01-01', '0001-01-01 00:00:00',
+		 '2262-04-11 23:47:16.854775+00', 99999999999999.999999, '', '{}', '00:00:00', NULL)`)
+	require.NoError(t, err)
+	rows := collect(t, func(fn func(frictionless.Row) error) error {
+		_, err := s.ReadRows(ctx, "vals", fn)
+		return err
+	})
+
+	snap, err := s.Snapshot(ctx)
+	require.NoError(t, err)
+	defer snap.Close()
+	var sink recordSink
+	schema, err := snap.ReadValues(ctx, "vals", &sink)
+	require.NoError(t, err)
+	require.Len(t, schema.Fields, 13)
+	require.Len(t, sink.vals, len(rows))
+	for i := range rows {
+		for j, f := range schema.Fields {
+			require.Equal(t, fmt.Sprintf("%T %#v", rows[i][j], rows[i][j]), fmt.Sprintf("%T %#v", sink.vals[i][j], sink.vals[i][j]),
+				"row %d column %s", i, f.Name)
+		}
+	}
+	want := []string{"0 Int", "1 Int", "2 Float", "3 Float", "4 Bool", "5 Time", "6 Time", "7 Time",
+		"8 Value", "9 Text", "10 Value", "11 Value", "12 Text"}
+	require.Equal(t, want, sink.rows[0])
+	require.Equal(t, []string{"0 Int", "1 Null", "2 Null", "3 Null", "4 Null", "5 Null", "6 Null", "7 Null",
+		"8 Null", "9 Null", "10 Null", "11 Null", "12 Null"}, sink.rows[1])
+}
+
+// TestReadValuesStopsAndRefuses: an EndRow error ends ReadValues at once
+// and comes back as is, the snapshot still closes and the store reads
+// again; SQLite and MariaDB refuse with errors.ErrUnsupported and read
+// nothing.
+func TestReadValuesStopsAndRefuses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			seedMany(t, s, 5000)
+			snap, err := s.Snapshot(ctx)
+			require.NoError(t, err)
+			sink := recordSink{stop: 700}
+			_, err = snap.ReadValues(ctx, "emp", &sink)
+			if b.name != "postgres" {
+				require.ErrorIs(t, err, errors.ErrUnsupported)
+				require.Empty(t, sink.rows)
+				require.NoError(t, snap.Close())
+				return
+			}
+			require.Equal(t, errSinkStop, err, "the sink's error, as is")
+			require.Len(t, sink.rows, 700, "no row after EndRow failed")
+			require.NoError(t, snap.Close())
+			n, err := s.CountRows(ctx, "emp")
+			require.NoError(t, err)
+			require.EqualValues(t, 5000, n)
+
+			snap, err = s.Snapshot(ctx)
+			require.NoError(t, err)
+			defer snap.Close()
+			_, err = snap.ReadValues(ctx, "missing", &recordSink{})
+			require.ErrorIs(t, err, datastore.ErrNotFound)
+		})
+	}
+}
