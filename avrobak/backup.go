@@ -66,10 +66,14 @@ func (r *Report) RowsPerSecond() float64 {
 //
 // The rows are read in primary-key order from one consistent snapshot of
 // the database ([datastore.Store.Snapshot]: a read-only REPEATABLE READ
-// transaction), which also gives the row count recorded in the header, so
-// the file streams straight to w. When the read fails w may have received
-// part of a file, which no reader accepts as complete (it lacks rows the
-// header promises); [BackupToBucket] discards it. A backend without
+// transaction), and the file streams straight to w. The row count
+// recorded in the header is, when w is a regular *os.File open for
+// reading and writing (not in append mode), the number of rows read,
+// written into the header once they are all written (the file is read
+// back for its SHA-256); for any other w it is counted in the snapshot
+// first. When the read fails w may have received part of a file, which no
+// reader accepts as complete (it lacks rows the header promises, or its
+// count was never written); [BackupToBucket] discards it. A backend without
 // snapshots (the CKAN DataStore) is read by one SELECT, spooled to a
 // temporary file in TempDir, and w receives the file only when complete.
 func Backup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
@@ -114,9 +118,12 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
-	rows, err := snap.CountRows(ctx, table)
-	if err != nil {
-		return nil, err
+	f, base, later := rewritable(w)
+	rows := int64(countLater)
+	if !later {
+		if rows, err = snap.CountRows(ctx, table); err != nil {
+			return nil, err
+		}
 	}
 	bw, err := newWriter(w, schema, rows, opts.writerOptions(table), nil)
 	if err != nil {
@@ -133,6 +140,11 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 		return nil, err
 	}
 	rep := bw.Report()
+	if later {
+		if rep.SHA256, err = bw.writeCount(f, base); err != nil {
+			return nil, err
+		}
+	}
 	return &Report{Table: table, Rows: rep.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
 }
 

@@ -43,6 +43,9 @@ type blockWriter struct {
 	// compressed and written.
 	inflight chan error
 	async    bool
+	// rowsAt is the offset in the file of the value of MetaRows in the
+	// header (0 when there is none).
+	rowsAt int64
 }
 
 // full reports whether buf has reached the block size.
@@ -65,7 +68,11 @@ func newBlockWriter(out io.Writer, meta map[string][]byte, codec Codec, level, b
 	h = appendLong(h, int64(len(meta)))
 	for _, k := range slices.Sorted(maps.Keys(meta)) {
 		h = appendString(h, k)
-		h = appendBytes(h, meta[k])
+		h = appendLong(h, int64(len(meta[k])))
+		if k == MetaRows {
+			w.rowsAt = int64(len(h))
+		}
+		h = append(h, meta[k]...)
 	}
 	h = appendLong(h, 0)
 	h = append(h, w.sync[:]...)

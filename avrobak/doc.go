@@ -23,14 +23,18 @@
 //
 //   - "datafactory.tableschema": the table's Table Schema JSON, primary key
 //     included, so a restore recreates the exact table;
-//   - "datafactory.rows": the number of rows in the file, in decimal;
+//   - "datafactory.rows": the number of rows in the file, in decimal
+//     (zero-padded to 19 digits when written after the rows);
 //   - "datafactory.table": the table's name, and "datafactory.format": "1".
 //
 // The row count must be in the header, which comes first (Avro has no
-// trailer). Backup takes it from the same snapshot the rows are read from
-// (see Consistency), writes the header with it and streams the blocks
-// straight to w: memory stays at about one block and nothing is written
-// twice. For a store without snapshots (the CKAN DataStore) the count is
+// trailer). Backup streams the blocks straight to w, memory staying at
+// about one block and nothing written twice: into a file it can rewrite
+// (a regular *os.File open for reading and writing) the header first
+// holds a placeholder (19 nines, more than any count, so a file cut
+// short is refused) that becomes the number of rows read once they are
+// all written; into any other w it writes the count taken first from the
+// same snapshot the rows are read from (see Consistency). For a store without snapshots (the CKAN DataStore) the count is
 // known only at the end of the read, so Backup streams the rows into a
 // temporary spool file (TempDir), then writes the final header with the
 // count and the same sync marker to w and copies the spooled blocks after

@@ -34,6 +34,15 @@ const formatVersion = "1"
 // advance; the file then records no count.
 const UnknownRows = -1
 
+// countLater tells newWriter to record a placeholder row count that
+// writeCount replaces once the rows are written.
+const countLater = -2
+
+// countPlaceholder is the row count recorded until writeCount: more than
+// an int64 holds, so a reader refuses a file whose count was never
+// written. The count replaces it zero-padded to the same width.
+const countPlaceholder = "9999999999999999999"
+
 // DefaultBlockSize is the uncompressed size at which a block is written.
 const DefaultBlockSize = 1 << 20
 
@@ -94,7 +103,7 @@ func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 	if err != nil {
 		return nil, err
 	}
-	if rows < 0 && rows != UnknownRows {
+	if rows < 0 && rows != UnknownRows && rows != countLater {
 		return nil, fmt.Errorf("avrobak: new writer: rows %d: want >= 0 or UnknownRows", rows)
 	}
 	cols, err := planColumns(s)
@@ -160,8 +169,11 @@ func (o *WriterOptions) header(s *frictionless.Schema, rows int64) (map[string][
 	if o.Table != "" {
 		meta[MetaTable] = []byte(o.Table)
 	}
-	if rows >= 0 {
+	switch {
+	case rows >= 0:
 		meta[MetaRows] = []byte(strconv.FormatInt(rows, 10))
+	case rows == countLater:
+		meta[MetaRows] = []byte(countPlaceholder)
 	}
 	return meta, nil
 }
