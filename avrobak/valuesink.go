@@ -58,35 +58,23 @@ func (e *valueEncoder) Null(col int) {
 }
 
 // Int encodes an int64.
-func (e *valueEncoder) Int(col int, v int64) {
-	if c := e.next(col); c != nil {
-		if c.kind != kindLong {
-			e.value(c, v)
-			return
-		}
-		e.w.blk.buf = appendLong(c.appendBranch(e.w.blk.buf), v)
-	}
-}
+func (e *valueEncoder) Int(col int, v int64) { encodeAs(e, col, kindLong, v, appendLong) }
 
 // Float encodes a float64.
-func (e *valueEncoder) Float(col int, v float64) {
-	if c := e.next(col); c != nil {
-		if c.kind != kindDouble {
-			e.value(c, v)
-			return
-		}
-		e.w.blk.buf = appendDouble(c.appendBranch(e.w.blk.buf), v)
-	}
-}
+func (e *valueEncoder) Float(col int, v float64) { encodeAs(e, col, kindDouble, v, appendDouble) }
 
 // Bool encodes a bool.
-func (e *valueEncoder) Bool(col int, v bool) {
+func (e *valueEncoder) Bool(col int, v bool) { encodeAs(e, col, kindBool, v, appendBool) }
+
+// encodeAs appends v to the row with app when column col is of kind k,
+// and as Writer.Write would otherwise.
+func encodeAs[T any](e *valueEncoder, col int, k kind, v T, app func([]byte, T) []byte) {
 	if c := e.next(col); c != nil {
-		if c.kind != kindBool {
+		if c.kind != k {
 			e.value(c, v)
 			return
 		}
-		e.w.blk.buf = appendBool(c.appendBranch(e.w.blk.buf), v)
+		e.w.blk.buf = app(c.appendBranch(e.w.blk.buf), v)
 	}
 }
 
