@@ -1,6 +1,7 @@
 package avrobak
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -333,14 +334,16 @@ func (p *pipe) encode(w *Writer, progress func(int64)) {
 }
 
 // finish flushes the last batch (when the read succeeded), closes the pipe
-// and returns the encoder's error.
+// and returns the encoder's error. When the encoder failed after the read
+// ended, the flush sees the cancellation the encoder caused: its error is
+// the one returned.
 func (p *pipe) finish(flush bool) error {
 	if flush && len(p.cur.rows) > 0 {
 		if err := p.send(); err != nil {
 			close(p.full)
-			<-p.done
+			encErr := <-p.done
 			p.cancel()
-			return err
+			return cmp.Or(encErr, err)
 		}
 	}
 	close(p.full)
