@@ -75,8 +75,10 @@ func (r *Report) RowsPerSecond() float64 {
 // first. When the read fails w may have received part of a file, which no
 // reader accepts as complete (it lacks rows the header promises, or its
 // count was never written); [BackupToBucket] discards it. A backend without
-// snapshots (the CKAN DataStore) is read by one SELECT, spooled to a
-// temporary file in TempDir, and w receives the file only when complete.
+// snapshots (the CKAN DataStore) is read by one SELECT; into a file Backup
+// can rewrite the count is then written after the rows, and for any other
+// w the rows are spooled to a temporary file in TempDir and w receives the
+// file only when complete.
 func Backup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
 	start := time.Now()
 	rep, err := backup(ctx, source, table, w, opts)
@@ -109,7 +111,7 @@ type readFunc func(ctx context.Context, fn func(frictionless.Row) error) (*frict
 func backup(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
 	snap, err := source.Snapshot(ctx)
 	if errors.Is(err, errors.ErrUnsupported) {
-		return spoolBackup(ctx, source, table, w, opts)
+		return backupWithoutSnapshot(ctx, source, table, w, opts)
 	}
 	if err != nil {
 		return nil, err
@@ -140,13 +142,46 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
+	return report(bw, table, f, base, later)
+}
+
+// report describes the file bw wrote, after writing its row count into
+// f (where the file starts at base) when it was left for later.
+func report(bw *Writer, table string, f *os.File, base int64, later bool) (*Report, error) {
 	rep := bw.Report()
 	if later {
+		var err error
 		if rep.SHA256, err = bw.writeCount(f, base); err != nil {
 			return nil, err
 		}
 	}
 	return &Report{Table: table, Rows: rep.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
+}
+
+// backupWithoutSnapshot backs up from a store without snapshots, whose
+// row count is known only once its one SELECT has been read: into a file
+// it can rewrite, the count is written after the rows; into any other
+// writer the rows go through a spool file.
+func backupWithoutSnapshot(ctx context.Context, source *datastore.Store, table string, w io.Writer, opts *BackupOptions) (*Report, error) {
+	f, base, later := rewritable(w)
+	if !later {
+		return spoolBackup(ctx, source, table, w, opts)
+	}
+	schema, err := source.DescribeTable(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := newWriter(w, schema, countLater, opts.writerOptions(table), nil)
+	if err != nil {
+		return nil, err
+	}
+	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+		return source.ReadRows(ctx, table, fn)
+	}
+	if err := encodeRows(ctx, bw, schema, table, read, opts.progress()); err != nil {
+		return nil, err
+	}
+	return report(bw, table, f, base, true)
 }
 
 // spoolBackup backs up from a store without snapshots: the rows go to a

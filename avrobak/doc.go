@@ -34,13 +34,14 @@
 // holds a placeholder (19 nines, more than any count, so a file cut
 // short is refused) that becomes the number of rows read once they are
 // all written; into any other w it writes the count taken first from the
-// same snapshot the rows are read from (see Consistency). For a store without snapshots (the CKAN DataStore) the count is
-// known only at the end of the read, so Backup streams the rows into a
-// temporary spool file (TempDir), then writes the final header with the
-// count and the same sync marker to w and copies the spooled blocks after
-// it (disk use: one extra copy of the file). A
-// [Writer] given the count up front writes the header directly and checks
-// the count on Close. A [Reader] checks the count at the end of the file,
+// same snapshot the rows are read from (see Consistency). A store without
+// snapshots (the CKAN DataStore) gives the count only at the end of the
+// read: into a file it can rewrite, Backup writes it there as above; into
+// any other w it streams the rows into a temporary spool file (TempDir),
+// then writes the final header with the count and the same sync marker to
+// w and copies the spooled blocks after it (disk use: one extra copy of
+// the file). A [Writer] given the count up front writes the header
+// directly and checks the count on Close. A [Reader] checks the count at the end of the file,
 // so a file cut at a block boundary (still valid Avro) is rejected.
 //
 // # Type mapping
