@@ -113,8 +113,11 @@
 //   - otherwise the target is rewritten, two to three times faster than
 //     updating most of its rows in place, and left without dead rows: the
 //     load locks it against writers (EXCLUSIVE; readers go on), copies the
-//     rows the upsert does not touch into the staging table, and swaps that
-//     in as replace does (DROP + RENAME, with the target's primary-key name,
+//     rows the upsert does not touch into the staging table (an anti-join
+//     of the target against the staged keys; when the key is one integer
+//     column and the staged keys are every integer of one range, none
+//     repeated, a scan of the primary key's index below and above it), and
+//     swaps that in as replace does (DROP + RENAME, with the target's primary-key name,
 //     column comments and privileges). Writers wait for the copy (about a
 //     second per million rows here); readers wait only for the swap. Like
 //     any table rewrite (and replace), a REPEATABLE READ or SERIALIZABLE

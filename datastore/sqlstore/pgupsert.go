@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/jackc/pgx/v5"
@@ -49,6 +50,60 @@ type pgStaged struct {
 	rows    int64           // rows written into staging
 	merge   string          // INSERT … ON CONFLICT from side into staging
 	keyOn   string          // s.k = t.k AND … for the anti-join
+	keys    keySpan         // the range of the staged keys
+}
+
+// keySpan follows the staged keys of a single-column integer key, so that
+// a rewrite can tell when they are exactly the integers of one range: then
+// the target's other rows are those outside it, found through the primary
+// key's index instead of an anti-join of the whole target against the
+// staging table (0.6 s for a million rows each, measured).
+type keySpan struct {
+	col      int // index of the key in the rows; -1 when not followed
+	min, max int64
+	seen     bool // min and max hold a key
+	merged   bool // a repeated key was merged: staged rows ≠ distinct keys
+}
+
+// newKeySpan follows the key of req when it is one integer column.
+func newKeySpan(req *driver.WriteRequest) keySpan {
+	if len(req.Key) == 1 {
+		for i := range req.Columns {
+			f := &req.Columns[i]
+			if f.Name == req.Key[0] && f.Type == frictionless.TypeInteger {
+				return keySpan{col: i}
+			}
+		}
+	}
+	return keySpan{col: -1}
+}
+
+// add takes in the keys of rows copied into the staging table.
+func (k *keySpan) add(rows []frictionless.Row) {
+	if k.col < 0 {
+		return
+	}
+	for _, r := range rows {
+		v, ok := r[k.col].(int64)
+		if !ok {
+			k.col = -1
+			return
+		}
+		if !k.seen {
+			k.min, k.max, k.seen = v, v, true
+		}
+		k.min, k.max = min(k.min, v), max(k.max, v)
+	}
+}
+
+// dense reports whether the n staged rows hold every integer from lo to
+// hi and nothing else: n distinct keys (none was merged, and the primary
+// key refused any repeat) between lo and hi, which hold n integers.
+func (k *keySpan) dense(n int64) (lo, hi int64, ok bool) {
+	if k.col < 0 || k.merged || !k.seen || n <= 0 {
+		return 0, 0, false
+	}
+	return k.min, k.max, uint64(k.max)-uint64(k.min) == uint64(n-1)
 }
 
 // pgStageable is true when the table (schema $1, name $2) can be staged and
@@ -119,6 +174,7 @@ func (w *pgWriter) setupStaged(ctx context.Context) error {
 		on[i] = "s." + w.d.quote(k) + " = t." + w.d.quote(k)
 	}
 	up.keyOn = strings.Join(on, " AND ")
+	up.keys = newKeySpan(w.req)
 	w.up = up
 	w.copyTo = pgx.Identifier{w.d.schema, up.staging}
 	return nil
@@ -131,6 +187,7 @@ func (w *pgWriter) writeStaged(ctx context.Context, rows []frictionless.Row) err
 	err := w.copyRows(ctx, rows)
 	if err == nil {
 		w.up.rows += int64(len(rows))
+		w.up.keys.add(rows)
 		return nil
 	}
 	var pe *pgconn.PgError
@@ -138,6 +195,7 @@ func (w *pgWriter) writeStaged(ctx context.Context, rows []frictionless.Row) err
 		return err
 	}
 	// The only unique index is the key: a key repeated in the source.
+	w.up.keys.merged = true
 	if _, err := w.conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT df_write"); err != nil {
 		return err
 	}
@@ -245,10 +303,14 @@ func (w *pgWriter) rewrite(ctx context.Context, grants []string) error {
 	if err := w.conn.GetContext(ctx, &stgPK, pgPrimaryKeyName, w.d.schema, w.up.staging); err != nil {
 		return err
 	}
+	others, err := w.otherRows(ctx)
+	if err != nil {
+		return err
+	}
 	stmts := []string{
 		// The anti-join hashes the staged keys: let a million fit in memory.
 		"SET LOCAL work_mem = '" + rewriteWorkMem + "'",
-		"INSERT INTO " + stg + " (" + cols + ") SELECT " + cols + " FROM " + t + " t WHERE NOT EXISTS (SELECT 1 FROM " + stg + " s WHERE " + w.up.keyOn + ")",
+		"INSERT INTO " + stg + " (" + cols + ") SELECT " + cols + " FROM " + t + " t WHERE " + others,
 		// Statistics for the planner now, not when autovacuum gets to it.
 		"ANALYZE " + stg,
 		"DROP TABLE " + t,
@@ -262,6 +324,29 @@ func (w *pgWriter) rewrite(ctx context.Context, grants []string) error {
 	}
 	return nil
 }
+
+// otherRows returns the condition on the target's rows (alias t) that the
+// upsert does not carry: outside the range of the staged keys when they
+// fill it and the key column is an integer type (where its order is the
+// numbers'), else those without a staged key (an anti-join).
+func (w *pgWriter) otherRows(ctx context.Context) (string, error) {
+	anti := "NOT EXISTS (SELECT 1 FROM " + w.d.table(w.up.staging) + " s WHERE " + w.up.keyOn + ")"
+	lo, hi, ok := w.up.keys.dense(w.up.rows)
+	if !ok {
+		return anti, nil
+	}
+	var integer bool
+	if err := w.conn.GetContext(ctx, &integer, pgIntegerColumn, w.d.schema, w.req.Table, w.req.Key[0]); err != nil || !integer {
+		return anti, err
+	}
+	k := "t." + w.d.quote(w.req.Key[0])
+	return k + " < " + strconv.FormatInt(lo, 10) + " OR " + k + " > " + strconv.FormatInt(hi, 10), nil
+}
+
+// pgIntegerColumn reports whether column $3 of table $1.$2 is a smallint,
+// integer or bigint.
+const pgIntegerColumn = `SELECT coalesce((SELECT atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+	FROM pg_attribute WHERE attrelid = ` + regclass + ` AND attname = $3 AND attnum > 0 AND NOT attisdropped), false)`
 
 // pgPrimaryKeyName is the name of table ($1.$2)'s primary-key constraint.
 const pgPrimaryKeyName = `SELECT conname FROM pg_constraint WHERE conrelid = ` + regclass + ` AND contype = 'p'`
