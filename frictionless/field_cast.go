@@ -22,6 +22,7 @@ type caster struct {
 	trueValues  []string
 	falseValues []string
 	layout      string // Go time layout for a custom date/time format
+	isoLayout   bool   // layout is one parseISOLayout reads (see there)
 
 	cons constraintSet
 
@@ -88,6 +89,7 @@ func (c *caster) compileFormat(path string) error {
 			return descErr(joinPath(path, "format"), "%v", err)
 		}
 		c.layout = layout
+		c.isoLayout = layout == isoSpaceLayout || layout == isoTLayout
 	case TypeString:
 		switch c.format {
 		case "email", "uri", "binary", "uuid":
