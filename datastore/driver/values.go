@@ -12,7 +12,8 @@ import (
 // column order (col counts from 0), then EndRow. The values are the ones
 // [Driver.ReadRows] would put in the row, by their Go type: Int an int64,
 // Float a float64, Bool a bool, Time a time.Time, Text a string, Null a
-// nil; Value carries any other value as ReadRows would give it.
+// nil; Value carries any other value as ReadRows would give it. A read
+// that fails midway may leave its last row without EndRow.
 type ValueSink interface {
 	Null(col int)
 	Int(col int, v int64)
