@@ -132,8 +132,8 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
-	err = encodeValues(ctx, bw, schema, table, snap, opts.progress())
-	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 {
+	streamed, err := encodeValues(ctx, bw, schema, table, snap, opts.progress())
+	if !streamed {
 		read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
 			return snap.ReadRows(ctx, table, fn)
 		}
@@ -241,15 +241,15 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 
 // encodeValues reads the table's values from snap straight into bw's
 // blocks (reading and decoding on two goroutines, compressing on a third),
-// then closes bw. It returns an error matching errors.ErrUnsupported,
-// having written nothing, when the backend does not stream values.
-func encodeValues(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, snap *datastore.Snapshot, progress func(int64)) error {
+// then closes bw. streamed is false, with bw untouched and open, when the
+// backend does not stream values.
+func encodeValues(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, snap *datastore.Snapshot, progress func(int64)) (streamed bool, err error) {
 	bw.blk.async = true // nobody reads the output before Close
 	readSchema, err := snap.ReadValues(ctx, table, newValueEncoder(bw, progress))
-	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 {
-		return err
+	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 && len(bw.blk.buf) == 0 {
+		return false, nil
 	}
-	return closeBackup(bw, schema, readSchema, table, err)
+	return true, closeBackup(bw, schema, readSchema, table, err)
 }
 
 // encodeRows reads every row with read and writes it to bw, then closes

@@ -71,7 +71,9 @@ func encodeOnce(t *testing.T, s *datastore.Store, codec Codec, values bool) ([]b
 	w, err := newWriter(&out, schema, n, &WriterOptions{Codec: codec, Table: "vals", BlockSize: 4096}, &sync)
 	require.NoError(t, err)
 	if values {
-		err = encodeValues(ctx, w, schema, "vals", snap, nil)
+		var streamed bool
+		streamed, err = encodeValues(ctx, w, schema, "vals", snap, nil)
+		require.True(t, streamed, "PostgreSQL streams values")
 	} else {
 		read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
 			return snap.ReadRows(ctx, "vals", fn)

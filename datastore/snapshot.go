@@ -74,8 +74,9 @@ type ValueSink = driver.ValueSink
 // order, handed over one by one without boxing each into a row, which
 // spares a reader that re-encodes them (a backup) a conversion and an
 // allocation per value. An error of sink's EndRow is returned as is. When
-// the backend cannot (sqlstore: all but PostgreSQL) it returns an error
-// matching [errors.ErrUnsupported] and reads nothing; ReadRows then reads.
+// the backend cannot (its snapshot is no [driver.ValueReader]; sqlstore:
+// all but PostgreSQL) it returns an error matching [errors.ErrUnsupported]
+// at once, having run no query; ReadRows then reads.
 func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink) (*frictionless.Schema, error) {
 	vr, ok := sn.snap.(driver.ValueReader)
 	if !ok {
@@ -89,9 +90,6 @@ func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink
 	err = vr.ReadValues(ctx, table, schema, cs)
 	if err != nil && cs.err != nil && errors.Is(err, cs.err) {
 		return nil, cs.err
-	}
-	if errors.Is(err, errors.ErrUnsupported) {
-		return nil, fmt.Errorf("datastore: read values: %w", err)
 	}
 	return schema, sn.s.wrap("read", table, err)
 }

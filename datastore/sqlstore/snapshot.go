@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/datafactory/datafactory/datastore/driver"
@@ -15,7 +13,7 @@ import (
 
 var (
 	_ driver.Snapshotter = (*sqlDriver)(nil)
-	_ driver.ValueReader = (*sqlSnapshot)(nil)
+	_ driver.ValueReader = pgSnapshot{}
 )
 
 // sqlSnapshot is a read-only transaction on a connection of its own.
@@ -45,7 +43,11 @@ func (s *sqlDriver) Snapshot(ctx context.Context) (driver.Snapshot, error) {
 		conn.Close()
 		return nil, err
 	}
-	return &sqlSnapshot{d: s.d, conn: conn, tx: tx}, nil
+	snap := &sqlSnapshot{d: s.d, conn: conn, tx: tx}
+	if _, ok := s.d.(pgDialect); ok {
+		return pgSnapshot{snap}, nil
+	}
+	return snap, nil
 }
 
 func (s *sqlSnapshot) DescribeTable(ctx context.Context, table string) (*frictionless.Schema, error) {
@@ -67,12 +69,13 @@ func (s *sqlSnapshot) ReadRows(ctx context.Context, table string, schema *fricti
 	return readOn(ctx, s.conn, s.tx, s.d, table, schema, fn)
 }
 
-// ReadValues reads into sink without boxing the values on PostgreSQL; the
-// other databases answer errors.ErrUnsupported, having read nothing.
-func (s *sqlSnapshot) ReadValues(ctx context.Context, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
-	if _, ok := s.d.(pgDialect); !ok {
-		return fmt.Errorf("read values from %s: %w", s.d.name(), errors.ErrUnsupported)
-	}
+// pgSnapshot is a PostgreSQL snapshot, which also reads values without
+// boxing them (driver.ValueReader); the other databases' snapshots do not
+// offer it.
+type pgSnapshot struct{ *sqlSnapshot }
+
+// ReadValues reads the table into sink through pgx's protocol layer.
+func (s pgSnapshot) ReadValues(ctx context.Context, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
 	return pgReadValues(ctx, s.conn.Conn, s.d, table, schema, sink)
 }
 
