@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,19 @@ func TestWriterCountMismatch(t *testing.T) {
 	require.ErrorIs(t, err, avrobak.ErrCountMismatch)
 	require.ErrorIs(t, w.Close(), avrobak.ErrClosed)
 	require.ErrorIs(t, w.Write(allTypesRows(t)[0]), avrobak.ErrClosed)
+}
+
+// TestWriterRefusesNegativeCounts: a count below zero other than
+// UnknownRows is refused before anything is written, -2 included (the
+// package's own marker for a count written after the rows).
+func TestWriterRefusesNegativeCounts(t *testing.T) {
+	t.Parallel()
+	for _, rows := range []int64{-2, -3, math.MinInt64} {
+		var buf bytes.Buffer
+		_, err := avrobak.NewWriter(&buf, allTypesSchema(), rows, nil)
+		require.ErrorContains(t, err, "want >= 0 or UnknownRows", "rows %d", rows)
+		require.Zero(t, buf.Len(), "rows %d", rows)
+	}
 }
 
 func TestVerify(t *testing.T) {

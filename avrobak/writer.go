@@ -94,17 +94,18 @@ type Writer struct {
 // number of rows that will be written, which Close checks. The header is
 // written before NewWriter returns.
 func NewWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOptions) (*Writer, error) {
+	if rows < 0 && rows != UnknownRows {
+		return nil, fmt.Errorf("avrobak: new writer: rows %d: want >= 0 or UnknownRows", rows)
+	}
 	return newWriter(w, s, rows, opts, nil)
 }
 
-// newWriter is NewWriter with an optional sync marker (nil: random).
+// newWriter is NewWriter with an optional sync marker (nil: random), for
+// this package's own callers, which may also pass countLater.
 func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOptions, sync *[16]byte) (*Writer, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	if rows < 0 && rows != UnknownRows && rows != countLater {
-		return nil, fmt.Errorf("avrobak: new writer: rows %d: want >= 0 or UnknownRows", rows)
 	}
 	cols, err := planColumns(s)
 	if err != nil {
