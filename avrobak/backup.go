@@ -142,14 +142,15 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
-	return report(bw, table, f, base, later)
+	return report(bw, table, f, base)
 }
 
 // report describes the file bw wrote, after writing its row count into
-// f (where the file starts at base) when it was left for later.
-func report(bw *Writer, table string, f *os.File, base int64, later bool) (*Report, error) {
+// f (where the file starts at base) when the count was left for later
+// (f is not nil).
+func report(bw *Writer, table string, f *os.File, base int64) (*Report, error) {
 	rep := bw.Report()
-	if later {
+	if f != nil {
 		var err error
 		if rep.SHA256, err = bw.writeCount(f, base); err != nil {
 			return nil, err
@@ -181,7 +182,7 @@ func backupWithoutSnapshot(ctx context.Context, source *datastore.Store, table s
 	if err := encodeRows(ctx, bw, schema, table, read, opts.progress()); err != nil {
 		return nil, err
 	}
-	return report(bw, table, f, base, true)
+	return report(bw, table, f, base)
 }
 
 // spoolBackup backs up from a store without snapshots: the rows go to a

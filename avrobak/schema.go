@@ -27,6 +27,11 @@ const (
 	kindArray                     // JSON text of an array
 )
 
+// isTime reports whether values of kind k are time.Time.
+func (k kind) isTime() bool {
+	return k == kindDate || k == kindYearMonth || k == kindTimestamp || k == kindTime
+}
+
 // offsetSuffix is appended to the Avro name of a datetime or time field to
 // name its companion field, which holds the value's UTC offset in seconds.
 const offsetSuffix = "_utcoffset"

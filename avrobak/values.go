@@ -63,6 +63,13 @@ func (c *column) appendOffset(b []byte, off int) []byte {
 // appendValue appends the non-null value; off is the UTC offset of
 // timestamp and time values.
 func (c *column) appendValue(b []byte, v any) (_ []byte, off int, err error) {
+	if c.kind.isTime() {
+		t, ok := v.(time.Time)
+		if !ok {
+			return b, 0, fmt.Errorf("want time.Time, got %T", v)
+		}
+		return c.appendTime(b, t)
+	}
 	switch c.kind {
 	case kindString, kindUUID:
 		return appendStringValue(b, v)
@@ -84,12 +91,6 @@ func (c *column) appendValue(b []byte, v any) (_ []byte, off int, err error) {
 			return b, 0, fmt.Errorf("want bool, got %T", v)
 		}
 		return appendBool(b, x), 0, nil
-	case kindDate, kindYearMonth, kindTimestamp, kindTime:
-		t, ok := v.(time.Time)
-		if !ok {
-			return b, 0, fmt.Errorf("want time.Time, got %T", v)
-		}
-		return c.appendTime(b, t)
 	case kindObject, kindArray:
 		b, err = appendJSON(b, v, c.kind)
 		return b, 0, err

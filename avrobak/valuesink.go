@@ -81,9 +81,7 @@ func encodeAs[T any](e *valueEncoder, col int, k kind, v T, app func([]byte, T) 
 // Time encodes a time.Time.
 func (e *valueEncoder) Time(col int, v time.Time) {
 	if c := e.next(col); c != nil {
-		switch c.kind {
-		case kindDate, kindYearMonth, kindTimestamp, kindTime:
-		default:
+		if !c.kind.isTime() {
 			e.value(c, v)
 			return
 		}
