@@ -201,11 +201,7 @@ func (c *caster) parseISOLayout(s string) (time.Time, bool) {
 	if len(s) != len(isoSpaceLayout) || s[10] != c.layout[10] {
 		return time.Time{}, false
 	}
-	y, m, d, ok := parseISODate(s)
-	if !ok {
-		return time.Time{}, false
-	}
-	return c.parseClock(s[11:], y, m, d)
+	return c.parseDateTime(s) // at this length: no fraction, no zone
 }
 
 // normalize trims a parsed time to what its type keeps.
