@@ -120,7 +120,10 @@ func newWriter(w io.Writer, s *frictionless.Schema, rows int64, opts *WriterOpti
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
 	}
 	meta[metaCodec] = []byte(o.Codec)
-	out := &hashWriter{w: w, h: sha256.New()}
+	out := &hashWriter{w: w}
+	if rows != countLater { // else writeCount changes the bytes and hashes the file
+		out.h = sha256.New()
+	}
 	blk, err := newBlockWriter(out, meta, o.Codec, o.CompressionLevel, o.BlockSize, sync)
 	if err != nil {
 		return nil, fmt.Errorf("avrobak: new writer: %w", err)
@@ -240,15 +243,21 @@ func (w *Writer) Close() error {
 }
 
 // Report returns the rows and bytes written so far and the SHA-256 of
-// those bytes; after Close it describes the whole file.
+// those bytes ("" from a writer whose count is written later, which
+// writeCount hashes); after Close it describes the whole file.
 func (w *Writer) Report() WriteReport {
 	if err := w.blk.wait(); err != nil && w.err == nil { // the block in flight counts as written
 		w.err = fmt.Errorf("avrobak: write: %w", err)
 	}
-	return WriteReport{Rows: w.rows, Bytes: w.out.n, Codec: w.codec, SHA256: hex.EncodeToString(w.out.h.Sum(nil))}
+	rep := WriteReport{Rows: w.rows, Bytes: w.out.n, Codec: w.codec}
+	if w.out.h != nil {
+		rep.SHA256 = hex.EncodeToString(w.out.h.Sum(nil))
+	}
+	return rep
 }
 
-// hashWriter counts and hashes what reaches the underlying writer.
+// hashWriter counts and, when h is set, hashes what reaches the
+// underlying writer.
 type hashWriter struct {
 	w io.Writer
 	h hash.Hash
@@ -257,7 +266,9 @@ type hashWriter struct {
 
 func (h *hashWriter) Write(p []byte) (int, error) {
 	n, err := h.w.Write(p)
-	h.h.Write(p[:n])
+	if h.h != nil {
+		h.h.Write(p[:n])
+	}
 	h.n += int64(n)
 	if err == nil && n < len(p) {
 		err = io.ErrShortWrite
