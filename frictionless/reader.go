@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 )
 
 // ReadOptions configure a [Reader]. The zero value (and nil) means
@@ -163,17 +161,29 @@ func (r *Reader) Close() error {
 // Row == 0 (not counted as rows). Any other error is fatal and returned
 // again by every later call.
 func (r *Reader) Read() (Row, error) {
-	rec, err := r.next()
-	if err != nil {
-		return nil, err
-	}
-	line, _ := r.csv.FieldPos(0)
 	row := r.row
 	if !r.reuse || row == nil {
 		row = make(Row, len(r.casters))
 		if r.reuse {
 			r.row = row
 		}
+	}
+	return r.ReadInto(row)
+}
+
+// ReadInto is Read casting into dst, for callers that keep rows in memory
+// they reuse (a batch's rows in one backing array, say): when dst has the
+// schema's length the returned Row is dst, else a new Row. A bad row
+// leaves dst partly written.
+func (r *Reader) ReadInto(dst Row) (Row, error) {
+	rec, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	line, _ := r.csv.FieldPos(0)
+	row := dst
+	if len(row) != len(r.casters) {
+		row = make(Row, len(r.casters))
 	}
 	row, rowErr := r.castRecord(rec, line, r.rowNum, row)
 	if rowErr != nil {
@@ -249,13 +259,8 @@ func (r *Reader) castRecord(rec []string, line, rowNum int, row Row) (Row, *RowE
 			Reason: "row has " + strconv.Itoa(len(rec)) + " cells, expected " + strconv.Itoa(r.width)}})
 	}
 	for j, cell := range rec {
-		switch {
-		case !utf8.ValidString(cell):
-			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
-				Reason: "invalid UTF-8 in column " + strconv.Itoa(j+1)}})
-		case strings.IndexByte(cell, 0) >= 0:
-			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell,
-				Reason: "NUL byte in column " + strconv.Itoa(j+1)}})
+		if reason := cellProblem(cell, j); reason != "" {
+			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell, Reason: reason}})
 		}
 	}
 	errs := r.check.castCells(rec, r.colOf, row, rowNum)

@@ -310,3 +310,30 @@ func TestReaderFatalErrorIsSticky(t *testing.T) {
 	_, err = rd.Read()
 	require.EqualError(t, err, "frictionless: read CSV header: disk on fire")
 }
+
+func TestReaderReadInto(t *testing.T) {
+	t.Parallel()
+	in := "id,name,born\n1,Ada,1815-12-10\nx,Bob,\n3,Cy,2000-01-01\n"
+	rd, err := NewReader(strings.NewReader(in), personSchema(), nil)
+	require.NoError(t, err)
+	slab := make([]any, 6)
+	dst := Row(slab[0:3:3])
+	row, err := rd.ReadInto(dst)
+	require.NoError(t, err)
+	require.Equal(t, Row{int64(1), "Ada", time.Date(1815, 12, 10, 0, 0, 0, 0, time.UTC)}, row)
+	require.Same(t, &slab[0], &row[0], "a Row of the schema's length is cast into")
+	row, err = rd.ReadInto(Row(slab[3:6:6]))
+	var re *RowError
+	require.ErrorAs(t, err, &re)
+	require.Nil(t, row)
+	require.Equal(t, 2, re.Row)
+	short := make(Row, 2)
+	row, err = rd.ReadInto(short)
+	require.NoError(t, err)
+	require.Equal(t, Row{int64(3), "Cy", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}, row)
+	require.Equal(t, Row{nil, nil}, short, "a Row of another length is left alone")
+	require.Equal(t, "Ada", slab[1], "earlier rows are kept")
+	_, err = rd.ReadInto(nil)
+	require.Equal(t, io.EOF, err)
+	require.Equal(t, ReadStats{Rows: 3, Valid: 2, Invalid: 1, Bytes: int64(len(in))}, rd.Stats())
+}
