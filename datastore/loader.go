@@ -11,20 +11,6 @@ import (
 	"github.com/datafactory/datafactory/frictionless"
 )
 
-// batch is a group of rows on its way from the reader to the writer, with
-// the validation rejects met while reading them.
-type batch struct {
-	rows    []frictionless.Row
-	nums    []rowPos // where each row comes from
-	rejects []Reject
-	read    int64 // rows read so far, after this batch
-	bytes   int64 // source bytes read so far
-}
-
-// rowPos is where a row comes from: its row number and, for a source
-// that counts lines (a CSV reader), the line it starts on (else 0).
-type rowPos struct{ num, line int }
-
 // loader runs one load: a reader goroutine validates and batches while the
 // calling goroutine writes, so casting and writing overlap.
 type loader struct {
@@ -36,6 +22,7 @@ type loader struct {
 	start   time.Time
 	lastPrg time.Time
 	w       driver.Writer
+	pool    *batchPool
 }
 
 // statser is a source that reports bytes read.
@@ -62,6 +49,7 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 		}
 		l.progress(true)
 	}()
+	l.pool = newBatchPool(l.opts.BatchSize, len(src.Schema().Fields))
 	rctx, cancel := context.WithCancel(ctx)
 	ch := make(chan *batch, 2)
 	done := make(chan error, 1)
@@ -143,6 +131,7 @@ func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 				return err
 			}
 		}
+		l.pool.put(b)
 		l.progress(false)
 	}
 	return nil
@@ -166,11 +155,18 @@ func (l *loader) coalesce(b *batch, ch <-chan *batch) *batch {
 			b.nums = append(b.nums, next.nums...)
 			b.rejects = append(b.rejects, next.rejects...)
 			b.read, b.bytes = next.read, next.bytes
+			b.merged = append(b.merged, next)
 		default:
 			return b
 		}
 	}
 	return b
+}
+
+// rowReaderInto is a source that casts into memory the caller gives
+// (*frictionless.Reader).
+type rowReaderInto interface {
+	ReadInto(dst frictionless.Row) (frictionless.Row, error)
 }
 
 // read validates src into batches and closes ch at the end. A fatal read
@@ -179,9 +175,10 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 	defer close(ch)
 	st, _ := src.(statser)
 	liner, _ := src.(interface{ Line() int })
+	into, _ := src.(rowReaderInto)
 	size := l.opts.BatchSize
 	var n int64
-	b := &batch{rows: make([]frictionless.Row, 0, size), nums: make([]rowPos, 0, size)}
+	b := l.pool.get()
 	send := func() error {
 		b.read = n
 		if st != nil {
@@ -195,11 +192,17 @@ func (l *loader) read(ctx context.Context, src RowReader, ch chan<- *batch) erro
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b = &batch{rows: make([]frictionless.Row, 0, size), nums: make([]rowPos, 0, size)}
+		b = l.pool.get()
 		return nil
 	}
 	for {
-		row, err := src.Read()
+		var row frictionless.Row
+		var err error
+		if into != nil {
+			row, err = into.ReadInto(b.slot())
+		} else {
+			row, err = src.Read()
+		}
 		if err == nil {
 			n++
 			b.rows = append(b.rows, l.projectRow(row))

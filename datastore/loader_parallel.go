@@ -136,7 +136,7 @@ func (l *loader) readParallel(ctx context.Context, src recordSource, ch chan<- *
 // returns io.EOF at the end, with the last (maybe empty) job.
 func (l *loader) readJob(src recordSource, n *int64) (*castJob, error) {
 	size := l.opts.BatchSize
-	j := &castJob{items: make([]castItem, 0, size), b: &batch{}, done: make(chan struct{})}
+	j := &castJob{items: make([]castItem, 0, size), b: l.pool.get(), done: make(chan struct{})}
 	var cells []string
 	for len(j.items) < size {
 		rec, err := src.ReadRecord()
@@ -165,15 +165,12 @@ func (l *loader) readJob(src recordSource, n *int64) (*castJob, error) {
 
 // cast casts a job's records into its batch.
 func (l *loader) cast(src recordSource, j *castJob) {
-	b, width := j.b, len(src.Schema().Fields)
-	b.rows = make([]frictionless.Row, 0, len(j.items))
-	b.nums = make([]rowPos, 0, len(j.items))
-	vals := make([]any, len(j.items)*width)
-	for k, it := range j.items {
+	b := j.b
+	for _, it := range j.items {
 		re := it.err
 		if re == nil {
 			var row frictionless.Row
-			row, re = src.CastRecord(it.rec, vals[k*width:(k+1)*width:(k+1)*width])
+			row, re = src.CastRecord(it.rec, b.slot())
 			if re == nil {
 				b.rows = append(b.rows, l.projectRow(row))
 				b.nums = append(b.nums, rowPos{num: it.rec.Row, line: it.rec.Line})

@@ -67,7 +67,10 @@ type WriteRequest struct {
 type Writer interface {
 	// Write writes rows. It is atomic: when it returns an error nothing of
 	// this call remains, and the Writer stays usable when the error is of
-	// KindData (so the caller can retry smaller groups).
+	// KindData (so the caller can retry smaller groups). Write must not
+	// keep rows, or the Rows in it, once it returns: the loader reuses
+	// their memory for the rows it reads next (values may be kept; they
+	// are never changed).
 	Write(ctx context.Context, rows []frictionless.Row) error
 	// Commit makes the written rows visible (for Replace: swaps the staging
 	// table in).
