@@ -14,6 +14,7 @@ type batch struct {
 	vals   []any    // the rows' values, when cast into slots
 	width  int      // values per slot
 	merged []*batch // batches coalesced into this one, recycled with it
+	joined bool     // the loader's join batch: not recycled itself
 }
 
 // rowPos is where a row comes from: its row number and, for a source
@@ -64,7 +65,13 @@ func (p *batchPool) put(b *batch) {
 	for _, m := range b.merged {
 		p.put(m)
 	}
-	*b = batch{rows: b.rows[:0], nums: b.nums[:0], vals: b.vals, width: b.width, merged: b.merged[:0]}
+	if b.joined {
+		clear(b.rows) // the rows are in the merged batches' memory
+		b.merged = b.merged[:0]
+		return
+	}
+	clear(b.vals) // the written values are garbage now, not live heap
+	*b = batch{rows: b.rows[:0], nums: b.nums[:0], vals: b.vals, width: b.width}
 	select {
 	case p.free <- b:
 	default:

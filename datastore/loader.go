@@ -23,6 +23,7 @@ type loader struct {
 	lastPrg time.Time
 	w       driver.Writer
 	pool    *batchPool
+	join    *batch // where coalesce joins batches
 }
 
 // statser is a source that reports bytes read.
@@ -140,27 +141,47 @@ func (l *loader) consume(ctx context.Context, ch <-chan *batch) error {
 // coalesce joins the batches already waiting on ch to b while it holds
 // fewer rows than the writer's CoalesceRows ([driver.Coalescer]), unless
 // LoadOptions.BatchSize was set; rows and rejects keep their input order.
+// The rows are joined in the loader's own join batch, whose memory serves
+// every joined Write.
 func (l *loader) coalesce(b *batch, ch <-chan *batch) *batch {
 	c, ok := l.w.(driver.Coalescer)
 	if !ok || !l.opts.coalesce {
 		return b
 	}
-	for limit := c.CoalesceRows(); len(b.rows) < limit; {
+	j := b
+	for limit := c.CoalesceRows(); len(j.rows) < limit; {
 		select {
 		case next, open := <-ch:
 			if !open {
-				return b
+				return j
 			}
-			b.rows = append(b.rows, next.rows...)
-			b.nums = append(b.nums, next.nums...)
-			b.rejects = append(b.rejects, next.rejects...)
-			b.read, b.bytes = next.read, next.bytes
-			b.merged = append(b.merged, next)
+			if j == b {
+				j = l.joinFrom(b)
+			}
+			j.rows = append(j.rows, next.rows...)
+			j.nums = append(j.nums, next.nums...)
+			j.rejects = append(j.rejects, next.rejects...)
+			j.read, j.bytes = next.read, next.bytes
+			j.merged = append(j.merged, next)
 		default:
-			return b
+			return j
 		}
 	}
-	return b
+	return j
+}
+
+// joinFrom starts the loader's join batch with b's rows.
+func (l *loader) joinFrom(b *batch) *batch {
+	if l.join == nil {
+		l.join = &batch{joined: true}
+	}
+	j := l.join
+	j.rows = append(j.rows[:0], b.rows...)
+	j.nums = append(j.nums[:0], b.nums...)
+	j.rejects = append([]Reject(nil), b.rejects...)
+	j.read, j.bytes = b.read, b.bytes
+	j.merged = append(j.merged[:0], b)
+	return j
 }
 
 // rowReaderInto is a source that casts into memory the caller gives
