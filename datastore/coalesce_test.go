@@ -70,15 +70,20 @@ func (w *coalescingWriter) Write(ctx context.Context, rows []frictionless.Row) e
 	return w.Writer.Write(ctx, rows)
 }
 
-// countingReader signals on full once it has returned n rows.
+// countingReader signals on full once it has returned n rows. It casts
+// into the loader's memory (ReadInto), as a *frictionless.Reader does.
 type countingReader struct {
-	datastore.RowReader
+	*frictionless.Reader
 	n, read int
 	full    chan struct{}
 }
 
 func (c *countingReader) Read() (frictionless.Row, error) {
-	row, err := c.RowReader.Read()
+	return c.ReadInto(nil)
+}
+
+func (c *countingReader) ReadInto(dst frictionless.Row) (frictionless.Row, error) {
+	row, err := c.Reader.ReadInto(dst)
 	if c.read++; c.read == c.n {
 		close(c.full)
 	}
@@ -136,7 +141,7 @@ func loadHeld(t *testing.T, s *datastore.Store, rows, batch int, opts *datastore
 	require.NoError(t, err)
 	// The reader has filled the channel when it has read the rows of the
 	// first batch, two waiting ones and the one it is blocked sending.
-	src := &countingReader{RowReader: r, n: 4 * batch, full: make(chan struct{})}
+	src := &countingReader{Reader: r, n: 4 * batch, full: make(chan struct{})}
 	go func() {
 		<-src.full
 		close(d.release)
