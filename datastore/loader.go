@@ -24,6 +24,8 @@ type loader struct {
 	w       driver.Writer
 	pool    *batchPool
 	join    *batch // where coalesce joins batches
+
+	castBufs chan *castBuf // free castBufs (parallel validation)
 }
 
 // statser is a source that reports bytes read.
