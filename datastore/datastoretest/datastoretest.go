@@ -55,6 +55,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 		{"NumbersBeyondTarget", testNumbersBeyondTarget},
 		{"Append", testAppend},
 		{"AppendDatabaseRejectsBisect", testBisect},
+		{"ReplaceRepeatedKeyRejected", testReplaceRepeatedKey},
 		{"Upsert", testUpsert},
 		{"UpsertNeedsKey", testUpsertNeedsKey},
 		{"Replace", testReplace},

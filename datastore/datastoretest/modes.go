@@ -49,6 +49,33 @@ func testBisect(t *testing.T, b *bundle) {
 	require.Equal(t, "o", got[15])
 }
 
+// testReplaceRepeatedKey: in a replace (and a new table), a key repeated
+// in the file, within a batch or across batches, is refused by the
+// database for its second row, which is isolated and rejected; the other
+// rows are the table, and its key holds afterwards.
+func testReplaceRepeatedKey(t *testing.T, b *bundle) {
+	text := peopleCSV("10,j,1", "11,k,1", "10,dup,1", "12,l,1", "13,m,1", "14,n,1", "11,dup,1", "15,o,1", "15,dup,1")
+	// The first load creates the table, the second replaces it.
+	for _, mode := range []datastore.Mode{datastore.ModeAppend, datastore.ModeReplace} {
+		rep, err := b.load(t, "people", people(), text, &datastore.LoadOptions{Mode: mode, BatchSize: 4})
+		require.NoError(t, err)
+		require.EqualValues(t, 9, rep.Read)
+		require.EqualValues(t, 6, rep.Written)
+		var rows []int
+		for _, r := range rep.Rejects {
+			require.Equal(t, datastore.StageDatabase, r.Stage)
+			require.Equal(t, "dup", r.Raw[1], "raw cells of the refused row: %q", r.Raw)
+			rows = append(rows, r.Row)
+		}
+		require.Equal(t, []int{3, 7, 9}, rows)
+		require.Equal(t, map[int64]string{10: "j", 11: "k", 12: "l", 13: "m", 14: "n", 15: "o"}, byID(t, b.rows(t, "people")))
+	}
+	rep, err := b.load(t, "people", people(), peopleCSV("10,again,1"), nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, rep.Rejected, "the key holds after the replace")
+	require.Equal(t, "j", byID(t, b.rows(t, "people"))[10])
+}
+
 // testUpsert updates existing keys and inserts new ones.
 func testUpsert(t *testing.T, b *bundle) {
 	_, err := b.load(t, "people", people(), peopleCSV("1,ann,1", "2,bob,2", "3,cy,3"), nil)

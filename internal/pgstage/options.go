@@ -64,7 +64,10 @@ type Options struct {
 	// PrimaryKey names the primary key columns (none when empty). The key
 	// constraint, like every constraint made from Columns, is renamed after
 	// the target when the staging table is renamed (target_pkey, not
-	// _dfstg_…_pkey).
+	// _dfstg_…_pkey). A key of one integer field, on a table with no other
+	// unique constraint and one COPY stream, is added once the rows are in
+	// (keyset.go): a Write repeating a key still fails with PostgreSQL's
+	// unique-violation error.
 	PrimaryKey []string
 	// UniqueKeys are table UNIQUE constraints, each over the columns it
 	// names (renamed after the target like the primary key). A composite

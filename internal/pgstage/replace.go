@@ -34,6 +34,9 @@ type Replace struct {
 	streams  []*stream
 	dealer   *keyHasher // deals a keyed table's rows to the streams
 	created  bool       // the committed staging table is this replace's to drop
+	// keys, while the primary key is deferred (keyset.go), holds the keys
+	// written.
+	keys *keySet
 }
 
 // Begin starts a replace: it begins the transaction, takes the table's
@@ -51,6 +54,7 @@ func Begin(ctx context.Context, sess Session, o Options) (*Replace, error) {
 	}
 	r := &Replace{sess: sess, o: o}
 	r.parallel, r.dealer = parallelOK(&o)
+	r.keys = deferredKey(&o, r.parallel)
 	err := sess(func(c *pgx.Conn) error {
 		// Read committed (whatever the session's default): the swap must
 		// see the rows the parallel streams commit.
@@ -109,7 +113,7 @@ func (r *Replace) createStaging(ctx context.Context, c *pgx.Conn) error {
 		}
 		defs = append(defs, d)
 	}
-	if len(r.o.PrimaryKey) > 0 {
+	if len(r.o.PrimaryKey) > 0 && r.keys == nil {
 		defs = append(defs, "PRIMARY KEY ("+identList(r.o.PrimaryKey)+")")
 	}
 	for _, k := range r.o.UniqueKeys {
@@ -145,21 +149,54 @@ func (r *Replace) Write(ctx context.Context, rows []frictionless.Row) error {
 		return r.writeParallel(ctx, rows)
 	}
 	return r.sess(func(c *pgx.Conn) error {
-		if _, err := c.Exec(ctx, "SAVEPOINT df_stage"); err != nil {
+		keyed, err := r.recordKeys(ctx, c, rows)
+		if err != nil {
 			return err
 		}
-		if err := r.copyRows(ctx, c, rows); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			if _, rerr := c.Exec(ctx, "ROLLBACK TO SAVEPOINT df_stage"); rerr != nil {
-				return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		if err := r.copySaved(ctx, c, rows); err != nil {
+			if keyed {
+				r.keys.remove(rows)
 			}
 			return err
 		}
-		_, err := c.Exec(ctx, "RELEASE SAVEPOINT df_stage")
-		return err
+		return nil
 	})
+}
+
+// copySaved copies rows under a savepoint, rolled back when the copy
+// fails (unless ctx is done).
+func (r *Replace) copySaved(ctx context.Context, c *pgx.Conn, rows []frictionless.Row) error {
+	if _, err := c.Exec(ctx, "SAVEPOINT df_stage"); err != nil {
+		return err
+	}
+	if err := r.copyRows(ctx, c, rows); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		if _, rerr := c.Exec(ctx, "ROLLBACK TO SAVEPOINT df_stage"); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		return err
+	}
+	_, err := c.Exec(ctx, "RELEASE SAVEPOINT df_stage")
+	return err
+}
+
+// recordKeys records the keys of rows while the primary key is deferred
+// and reports whether it did: a repeated key is PostgreSQL's error for
+// it, a key the set cannot hold adds the primary key now.
+func (r *Replace) recordKeys(ctx context.Context, c *pgx.Conn, rows []frictionless.Row) (bool, error) {
+	if r.keys == nil {
+		return false, nil
+	}
+	dup, ok := r.keys.add(rows)
+	switch {
+	case dup >= 0:
+		return false, r.duplicateKey(rows[dup][r.keys.col])
+	case !ok:
+		return false, r.addKey(ctx, c)
+	}
+	return true, nil
 }
 
 // copyRows streams rows with binary COPY.
@@ -197,8 +234,14 @@ func (r *Replace) Commit(ctx context.Context) error {
 	return nil
 }
 
-// commit runs the hooks and the swap, then COMMIT.
+// commit adds a deferred primary key, runs the hooks and the swap, then
+// COMMIT.
 func (r *Replace) commit(ctx context.Context, c *pgx.Conn) error {
+	if r.keys != nil {
+		if err := r.addKey(ctx, c); err != nil {
+			return err
+		}
+	}
 	if r.o.Staged != nil {
 		if err := r.o.Staged(ctx, c, r.staging); err != nil {
 			return err

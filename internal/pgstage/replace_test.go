@@ -14,6 +14,7 @@ import (
 	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // testutil opens database/sql "pgx"
 	"github.com/stretchr/testify/require"
 )
@@ -315,4 +316,75 @@ func TestReplaceSerialAndUniqueKeys(t *testing.T) {
 	_, err = c.Exec(ctx, "INSERT INTO keyed (id, name) VALUES (9, 'x')")
 	require.ErrorContains(t, err, "keyed_id_name_key")
 	require.Error(t, replace(ctx, c, o, []frictionless.Row{{int64(1), "a"}, {int64(1), "a"}}), "the unique key holds in staging")
+}
+
+// primaryKeyOf names a table's primary key constraint ("" for none).
+func primaryKeyOf(t *testing.T, c *pgx.Conn, table string) string {
+	t.Helper()
+	var name string
+	err := c.QueryRow(context.Background(), "SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'", table).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ""
+	}
+	require.NoError(t, err)
+	return name
+}
+
+// stagedKeys counts the primary keys of the staging tables c sees (in
+// its transaction).
+func stagedKeys(t *testing.T, c *pgx.Conn) int {
+	t.Helper()
+	var n int
+	require.NoError(t, c.QueryRow(context.Background(), `SELECT count(*) FROM pg_constraint p JOIN pg_class k ON k.oid = p.conrelid
+		WHERE p.contype = 'p' AND k.relname LIKE '\_dfstg\_%' AND k.relnamespace = current_schema()::regnamespace`).Scan(&n))
+	return n
+}
+
+// TestReplaceDeferredKey: a one-integer primary key is added once the rows
+// are in, yet a Write repeating a key written before, or within itself,
+// fails as PostgreSQL fails it (23505, the key in the detail) and leaves
+// nothing, as does a Write PostgreSQL refuses; the load goes on and the table has its key, named after it.
+// Keys spread wider than the bitmap holds, and keys that are not int64,
+// add the key at once and are checked by PostgreSQL from then on.
+func TestReplaceDeferredKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := connect(t, testutil.PostgresURL(t))
+	r, err := pgstage.Begin(ctx, pgstage.Direct(c), itemOptions("deferred"))
+	require.NoError(t, err)
+	require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))
+	for _, rows := range [][]frictionless.Row{rowsFrom(100, 101), append(rowsFrom(200, 201), frictionless.Row{int64(200), "again"})} {
+		err = r.Write(ctx, rows)
+		var pe *pgconn.PgError
+		require.ErrorAs(t, err, &pe)
+		require.Equal(t, "23505", pe.Code)
+		require.Contains(t, pe.Detail, "Key (id)=(")
+	}
+	require.NoError(t, r.Write(ctx, rowsFrom(101, 200)), "the refused Writes recorded no key")
+	require.Error(t, r.Write(ctx, []frictionless.Row{{int64(300), "a NUL\x00"}}), "PostgreSQL refuses the row")
+	require.NoError(t, r.Write(ctx, rowsFrom(300, 300)), "a Write PostgreSQL refused recorded no key either")
+	require.Zero(t, stagedKeys(t, c), "the key is added at the end")
+	require.Error(t, r.Write(ctx, []frictionless.Row{{nil, "no id"}}), "a NULL key adds the key, which refuses it")
+	require.Equal(t, 1, stagedKeys(t, c))
+	require.NoError(t, r.Commit(ctx))
+	require.Equal(t, append(rowsFromIDs(1, 200), 300), idsOf(t, c, "deferred"))
+	require.Equal(t, "deferred_pkey", primaryKeyOf(t, c, "deferred"))
+
+	for name, spread := range map[string]int{"sparse keys": 1100, "an int key": 0} {
+		r, err := pgstage.Begin(ctx, pgstage.Direct(c), itemOptions("deferred"))
+		require.NoError(t, err)
+		for i := range spread {
+			require.NoError(t, r.Write(ctx, []frictionless.Row{{int64(i+10) << 20, "spread"}}), name)
+		}
+		require.NoError(t, r.Write(ctx, []frictionless.Row{{int64(1), "a"}, {int(2), "b"}}), name)
+		require.Equal(t, 1, stagedKeys(t, c), "%s: the key is added at once", name)
+		err = r.Write(ctx, []frictionless.Row{{int64(2), "again"}})
+		var pe *pgconn.PgError
+		require.ErrorAs(t, err, &pe, name)
+		require.Equal(t, "23505", pe.Code, name)
+		require.NoError(t, r.Commit(ctx), name)
+		require.Equal(t, "deferred_pkey", primaryKeyOf(t, c, "deferred"), name)
+		require.Len(t, idsOf(t, c, "deferred"), spread+2, name)
+	}
+	require.Empty(t, stagingTables(t, c))
 }
