@@ -31,7 +31,13 @@
 //     see Parallel COPY below). When the writer falls behind the reader,
 //     the loader joins waiting batches into one Write of up to about
 //     50,000 rows (driver.Coalescer), because PostgreSQL spends several
-//     milliseconds of CPU per COPY statement besides its rows.
+//     milliseconds of CPU per COPY statement besides its rows. On one
+//     stream, a staging table whose key is one integer column gets its
+//     primary key once its rows are in (a sorted index build instead of
+//     an insert into the index per row: a keyed replace of 1M rows 2.2–2.7
+//     s instead of 3.0–3.2 s here); the keys written are kept in a bitmap
+//     meanwhile, so a repeated key still fails its batch with PostgreSQL's
+//     unique-violation error and is isolated and rejected as before.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
 //     for files; one connection for :memory:). SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to
