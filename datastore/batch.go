@@ -32,12 +32,34 @@ func (b *batch) slot() frictionless.Row {
 	return b.vals[k*b.width : (k+1)*b.width : (k+1)*b.width]
 }
 
+// freeList keeps up to cap(f) values for reuse. It is safe for
+// concurrent use.
+type freeList[T any] chan T
+
+// get returns a kept value, else fresh().
+func (f freeList[T]) get(fresh func() T) T {
+	select {
+	case v := <-f:
+		return v
+	default:
+		return fresh()
+	}
+}
+
+// put keeps v when there is room, else drops it.
+func (f freeList[T]) put(v T) {
+	select {
+	case f <- v:
+	default:
+	}
+}
+
 // batchPool recycles batches once the writer is done with them, so that a
 // load allocates the batches' slices and row slots only while its first
 // batches are in flight. Writers do not keep rows after Write returns
 // (driver.Writer), so a written batch's memory is free to reuse.
 type batchPool struct {
-	free  chan *batch
+	free  freeList[*batch]
 	size  int // rows per batch
 	width int // values per row
 }
@@ -47,17 +69,14 @@ type batchPool struct {
 const batchesKept = 8
 
 func newBatchPool(size, width int) *batchPool {
-	return &batchPool{free: make(chan *batch, batchesKept), size: size, width: width}
+	return &batchPool{free: make(freeList[*batch], batchesKept), size: size, width: width}
 }
 
 // get returns an empty batch, recycled when one is free.
 func (p *batchPool) get() *batch {
-	select {
-	case b := <-p.free:
-		return b
-	default:
+	return p.free.get(func() *batch {
 		return &batch{rows: make([]frictionless.Row, 0, p.size), nums: make([]rowPos, 0, p.size), width: p.width}
-	}
+	})
 }
 
 // put recycles a written batch and the batches coalesced into it.
@@ -72,8 +91,5 @@ func (p *batchPool) put(b *batch) {
 	}
 	clear(b.vals) // the written values are garbage now, not live heap
 	*b = batch{rows: b.rows[:0], nums: b.nums[:0], vals: b.vals, width: b.width}
-	select {
-	case p.free <- b:
-	default:
-	}
+	p.free.put(b)
 }

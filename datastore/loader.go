@@ -25,7 +25,7 @@ type loader struct {
 	pool    *batchPool
 	join    *batch // where coalesce joins batches
 
-	castBufs chan *castBuf // free castBufs (parallel validation)
+	castBufs freeList[*castBuf] // free castBufs (parallel validation)
 }
 
 // statser is a source that reports bytes read.

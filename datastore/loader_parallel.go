@@ -83,7 +83,7 @@ type castBuf struct {
 func (l *loader) readParallel(ctx context.Context, src recordSource, ch chan<- *batch) error {
 	defer close(ch)
 	jobs := make(chan *castJob, castWorkers())
-	l.castBufs = make(chan *castBuf, 2*castWorkers()+1)
+	l.castBufs = make(freeList[*castBuf], 2*castWorkers()+1)
 	var wg sync.WaitGroup
 	for range castWorkers() {
 		wg.Go(func() {
@@ -145,13 +145,10 @@ func (l *loader) readParallel(ctx context.Context, src recordSource, ch chan<- *
 // castBuf returns a recycled castBuf, or a new one sized for a batch of
 // src's records.
 func (l *loader) castBuf(src recordSource) *castBuf {
-	select {
-	case b := <-l.castBufs:
-		return b
-	default:
+	return l.castBufs.get(func() *castBuf {
 		size := l.opts.BatchSize
 		return &castBuf{items: make([]castItem, 0, size), cells: make([]string, 0, size*len(src.Schema().Fields))}
-	}
+	})
 }
 
 // readJob reads up to BatchSize records into a job; n counts rows. It
@@ -204,9 +201,6 @@ func (l *loader) cast(src recordSource, j *castJob) {
 	clear(j.items)
 	clear(j.cells)
 	j.items, j.cells = j.items[:0], j.cells[:0]
-	select {
-	case l.castBufs <- j.castBuf:
-	default:
-	}
+	l.castBufs.put(j.castBuf)
 	j.castBuf = nil
 }
