@@ -176,13 +176,19 @@ func backupWithoutSnapshot(ctx context.Context, source *datastore.Store, table s
 	if err != nil {
 		return nil, err
 	}
-	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
-		return source.ReadRows(ctx, table, fn)
-	}
-	if err := encodeRows(ctx, bw, schema, table, read, opts.progress()); err != nil {
+	if err := encodeStoreRows(ctx, bw, source, table, schema, opts); err != nil {
 		return nil, err
 	}
 	return report(bw, table, f, base)
+}
+
+// encodeStoreRows encodes the rows of table, read with the store's one
+// SELECT (no snapshot), into bw.
+func encodeStoreRows(ctx context.Context, bw *Writer, source *datastore.Store, table string, schema *frictionless.Schema, opts *BackupOptions) error {
+	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
+		return source.ReadRows(ctx, table, fn)
+	}
+	return encodeRows(ctx, bw, schema, table, read, opts.progress())
 }
 
 // spoolBackup backs up from a store without snapshots: the rows go to a
@@ -211,10 +217,7 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 	if err != nil {
 		return nil, err
 	}
-	read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
-		return source.ReadRows(ctx, table, fn)
-	}
-	if err := encodeRows(ctx, sw, schema, table, read, opts.progress()); err != nil {
+	if err := encodeStoreRows(ctx, sw, source, table, schema, opts); err != nil {
 		return nil, err
 	}
 	spooled := sw.Report()
