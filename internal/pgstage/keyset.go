@@ -113,12 +113,12 @@ func (s *keySet) remove(rows []frictionless.Row) {
 }
 
 // duplicateKey is the error PostgreSQL raises for the repeated key k.
-func (r *Replace) duplicateKey(k any) error {
+func (r *Replace) duplicateKey(k int64) error {
 	return &pgconn.PgError{
 		Severity:       "ERROR",
 		Code:           "23505",
 		Message:        fmt.Sprintf("duplicate key value violates unique constraint %q", r.keyName()),
-		Detail:         "Key (" + r.keys.name + ")=(" + strconv.FormatInt(k.(int64), 10) + ") already exists.",
+		Detail:         "Key (" + r.keys.name + ")=(" + strconv.FormatInt(k, 10) + ") already exists.",
 		SchemaName:     r.schema,
 		TableName:      r.o.Staging,
 		ConstraintName: r.keyName(),

@@ -192,7 +192,7 @@ func (r *Replace) recordKeys(ctx context.Context, c *pgx.Conn, rows []frictionle
 	dup, ok := r.keys.add(rows)
 	switch {
 	case dup >= 0:
-		return false, r.duplicateKey(rows[dup][r.keys.col])
+		return false, r.duplicateKey(rows[dup][r.keys.col].(int64)) // add checked its type
 	case !ok:
 		return false, r.addKey(ctx, c)
 	}
