@@ -67,15 +67,7 @@ type keySpan struct {
 
 // newKeySpan follows the key of req when it is one integer column.
 func newKeySpan(req *driver.WriteRequest) keySpan {
-	if len(req.Key) == 1 {
-		for i := range req.Columns {
-			f := &req.Columns[i]
-			if f.Name == req.Key[0] && f.Type == frictionless.TypeInteger {
-				return keySpan{col: i}
-			}
-		}
-	}
-	return keySpan{col: -1}
+	return keySpan{col: pgstage.IntegerKey(req.Columns, req.Key)}
 }
 
 // add takes in the keys of rows copied into the staging table.

@@ -46,7 +46,7 @@ type keySet struct {
 // added after the rows (nil when it cannot): one primary-key column of
 // integer type, no other unique constraint, one COPY stream.
 func deferredKey(o *Options, parallel bool) *keySet {
-	if parallel || len(o.PrimaryKey) != 1 || len(o.UniqueKeys) > 0 {
+	if parallel || len(o.UniqueKeys) > 0 {
 		return nil
 	}
 	for _, c := range o.Columns {
@@ -54,12 +54,25 @@ func deferredKey(o *Options, parallel bool) *keySet {
 			return nil
 		}
 	}
-	for i, f := range o.Fields {
-		if f.Name == o.PrimaryKey[0] && f.Type == frictionless.TypeInteger {
-			return &keySet{col: i, name: f.Name, blocks: map[int64]*keyBlock{}}
+	i := IntegerKey(o.Fields, o.PrimaryKey)
+	if i < 0 {
+		return nil
+	}
+	return &keySet{col: i, name: o.Fields[i].Name, blocks: map[int64]*keyBlock{}}
+}
+
+// IntegerKey returns the index in fields of the key when it is one field
+// of integer type (its values int64), else -1.
+func IntegerKey(fields []frictionless.Field, key []string) int {
+	if len(key) != 1 {
+		return -1
+	}
+	for i := range fields {
+		if fields[i].Name == key[0] && fields[i].Type == frictionless.TypeInteger {
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // block returns the block of key k, made when create is set (nil when
