@@ -27,7 +27,7 @@ type Dialect struct {
 // HasHeader reports whether the first row is a header (default true).
 func (d *Dialect) HasHeader() bool { return d == nil || d.Header == nil || *d.Header }
 
-// csvConfig is a dialect resolved for encoding/csv.
+// csvConfig is a dialect resolved for reading and writing CSV.
 type csvConfig struct {
 	comma      rune
 	comment    rune
@@ -80,8 +80,8 @@ func unsupported(path, format string, args ...any) error {
 	return fmt.Errorf("%w (%w)", descErr(path, format, args...), errors.ErrUnsupported)
 }
 
-// validCSVRune reports whether encoding/csv accepts r as a delimiter or
-// comment character.
+// validCSVRune reports whether r can be a delimiter or comment character
+// (for our reader as for encoding/csv).
 func validCSVRune(r rune) bool {
 	return r != 0 && r != '"' && r != '\r' && r != '\n' && utf8.ValidRune(r) && r != utf8.RuneError
 }

@@ -21,7 +21,11 @@
 // # Reading rows
 //
 // [NewReader] (or [Resource.Open]) streams a CSV source: any encoding
-// x/text knows, a UTF-8 byte order mark stripped, LF or CRLF line ends.
+// x/text knows, a UTF-8 byte order mark stripped, LF, CRLF or CR line
+// ends. Records are split with encoding/csv's quoting rules, errors and
+// line numbers (a quoted cell keeps the line ends inside it as written),
+// by a splitter of this package that takes a line without quotes apart in
+// one pass and makes one string per record.
 // With a header row, columns are matched to fields by name, in any order
 // (an exact match first, then ignoring surrounding spaces and, unless
 // Dialect.CaseSensitiveHeader, case); without one (Dialect.Header false),
@@ -94,7 +98,7 @@
 // An invalid descriptor gives a [*DescriptorError] whose Path names the
 // property, e.g. `resources[2].schema.fields[0].type: unknown type
 // "integr"`; it matches [ErrInvalidDescriptor] with errors.Is. Dialect
-// features encoding/csv cannot read (a quote character other than `"`,
+// features the reader cannot read (a quote character other than `"`,
 // doubleQuote false, a lone CR line terminator) also match
 // errors.ErrUnsupported. Field.Cast and Field.CastValue return
 // [*FieldError].

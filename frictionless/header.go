@@ -22,7 +22,7 @@ func (r *Reader) readHeader() error {
 		r.width = n
 		return nil
 	}
-	rec, err := r.csv.Read()
+	rec, err := r.records.read()
 	var pe *csv.ParseError
 	switch {
 	case err == io.EOF: // empty input: no header, no rows
@@ -38,7 +38,7 @@ func (r *Reader) readHeader() error {
 	case err != nil:
 		return fmt.Errorf("frictionless: read CSV header: %w", err)
 	}
-	line, _ := r.csv.FieldPos(0)
+	line := r.records.recLine
 	header := append([]string(nil), rec...)
 	r.width = len(header)
 	r.mapColumns(header, line)

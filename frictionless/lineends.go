@@ -71,7 +71,9 @@ func (l *lineEnds) convert(buf []byte) int {
 	}
 	c := &chunk{buf: buf}
 	l.resume(c)
-	cr := -1 // index of the next CR at or after c.in (len(buf): none)
+	// the next CR and quote at or after c.in (len(buf): none), searched
+	// again only once passed: a CRLF file has a CR on every line
+	cr, q := -1, -1
 	for c.in < len(buf) {
 		if l.inQuotes {
 			l.quoted(c)
@@ -80,7 +82,9 @@ func (l *lineEnds) convert(buf []byte) int {
 		if cr < c.in {
 			cr = indexFrom(buf, c.in, '\r')
 		}
-		q := indexFrom(buf, c.in, '"')
+		if q < c.in {
+			q = indexFrom(buf, c.in, '"')
+		}
 		switch {
 		case cr == len(buf) && q == len(buf):
 			c.keep(len(buf))

@@ -50,9 +50,8 @@ type Reader struct {
 	check   rowCheck
 	casters []*caster
 	cfg     csvConfig
-	csv     *csv.Reader
+	records *recordReader
 	count   *countingReader
-	tail    *sourceTail
 	closer  io.Closer
 
 	started bool
@@ -94,13 +93,7 @@ func NewReader(r io.Reader, s *Schema, opts *ReadOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd.tail = &sourceTail{r: newLineEnds(src, cfg.comma, cfg.trimSpace)}
-	rd.csv = csv.NewReader(rd.tail)
-	rd.csv.Comma = cfg.comma
-	rd.csv.Comment = cfg.comment
-	rd.csv.TrimLeadingSpace = cfg.trimSpace
-	rd.csv.FieldsPerRecord = -1
-	rd.csv.ReuseRecord = true
+	rd.records = newRecordReader(newLineEnds(src, cfg.comma, cfg.trimSpace), cfg)
 	return rd, nil
 }
 
@@ -138,8 +131,7 @@ func (r *Reader) Line() int {
 	if r.rowNum == 0 {
 		return 0
 	}
-	line, _ := r.csv.FieldPos(0)
-	return line
+	return r.records.recLine
 }
 
 // Close closes the source when it is an io.Closer. Read then returns
@@ -176,16 +168,15 @@ func (r *Reader) Read() (Row, error) {
 // schema's length the returned Row is dst, else a new Row. A bad row
 // leaves dst partly written.
 func (r *Reader) ReadInto(dst Row) (Row, error) {
-	rec, err := r.next()
+	rec, err := r.ReadRecord()
 	if err != nil {
 		return nil, err
 	}
-	line, _ := r.csv.FieldPos(0)
 	row := dst
 	if len(row) != len(r.casters) {
 		row = make(Row, len(r.casters))
 	}
-	row, rowErr := r.castRecord(rec, line, r.rowNum, row)
+	row, rowErr := r.castRecord(rec, row)
 	if rowErr != nil {
 		r.stats.Invalid++
 		return nil, rowErr
@@ -212,26 +203,19 @@ func (r *Reader) next() ([]string, error) {
 		r.pending = r.pending[1:]
 		return nil, e
 	}
-	start := r.csv.InputOffset()
-	rec, err := r.csv.Read()
+	rec, err := r.records.read()
 	if err != nil {
-		return nil, r.readFailed(err, start)
+		return nil, r.readFailed(err)
 	}
-	end := r.csv.InputOffset()
-	if text := r.tail.crlfInside(start, end); text != "" {
-		keepCRLF(rec, text, r.csv.Comma)
-	}
-	r.tail.mark(end)
 	r.record = rec
 	r.rowNum++
 	r.stats.Rows++
 	return rec, nil
 }
 
-// readFailed turns a csv error into a row error (malformed quoting, with
-// the record's source lines from offset start as its raw text) or a fatal,
-// sticky error.
-func (r *Reader) readFailed(err error, start int64) error {
+// readFailed turns a read error into a row error (malformed quoting, with
+// the record's source lines as its raw text) or a fatal, sticky error.
+func (r *Reader) readFailed(err error) error {
 	if err == io.EOF {
 		r.err = io.EOF
 		return io.EOF
@@ -241,8 +225,7 @@ func (r *Reader) readFailed(err error, start int64) error {
 		r.rowNum++
 		r.stats.Rows++
 		r.stats.Invalid++
-		r.record = r.tail.lines(start, r.csv.InputOffset())
-		r.tail.mark(r.csv.InputOffset())
+		r.record = r.records.rawLines()
 		return &RowError{Line: pe.StartLine, Row: r.rowNum, Raw: append([]string(nil), r.record...),
 			Reason: fmt.Sprintf("malformed CSV at line %d, column %d: %v", pe.Line, pe.Column, pe.Err),
 			Errors: []FieldError{{Reason: "malformed CSV: " + pe.Err.Error()}}}
@@ -252,13 +235,17 @@ func (r *Reader) readFailed(err error, start int64) error {
 }
 
 // castRecord checks the cell count and UTF-8, then casts each field into
-// row; line and rowNum are the record's.
-func (r *Reader) castRecord(rec []string, line, rowNum int, row Row) (Row, *RowError) {
+// row.
+func (r *Reader) castRecord(record Record, row Row) (Row, *RowError) {
+	rec, line, rowNum := record.Cells, record.Line, record.Row
 	if len(rec) != r.width {
 		return nil, newRowError(line, rowNum, rec, []FieldError{{
 			Reason: "row has " + strconv.Itoa(len(rec)) + " cells, expected " + strconv.Itoa(r.width)}})
 	}
 	for j, cell := range rec {
+		if record.ascii {
+			break // checked while the record was split
+		}
 		if reason := cellProblem(cell, j); reason != "" {
 			return nil, newRowError(line, rowNum, rec, []FieldError{{Field: r.fieldOfColumn(j), Value: cell, Reason: reason}})
 		}

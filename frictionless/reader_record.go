@@ -9,6 +9,9 @@ type Record struct {
 	Line int
 	// Row is the record's row number (as a [RowError]'s Row counts rows).
 	Row int
+	// ascii tells that the cells are ASCII without NUL, as the splitting
+	// found: castRecord's UTF-8 and NUL checks can be skipped.
+	ascii bool
 }
 
 // ReadRecord reads the next record without casting it, for callers that
@@ -23,8 +26,7 @@ func (r *Reader) ReadRecord() (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	line, _ := r.csv.FieldPos(0)
-	return Record{Cells: rec, Line: line, Row: r.rowNum}, nil
+	return Record{Cells: rec, Line: r.records.recLine, Row: r.rowNum, ascii: r.records.ascii}, nil
 }
 
 // CastRecord casts and checks a record from ReadRecord as Read would, into
@@ -35,7 +37,7 @@ func (r *Reader) CastRecord(rec Record, dst Row) (Row, *RowError) {
 	if len(dst) != len(r.casters) {
 		dst = make(Row, len(r.casters))
 	}
-	return r.castRecord(rec.Cells, rec.Line, rec.Row, dst)
+	return r.castRecord(rec, dst)
 }
 
 // ConcurrentCast reports whether CastRecord may run on several goroutines:

@@ -1,14 +1,15 @@
 package frictionless
 
+// The reader of CSV records before recordReader: encoding/csv over
+// lineEnds, with the source text kept for malformed records and the CRLFs
+// of quoted cells put back. The tests read with both and compare.
+
 import (
 	"bytes"
 	"io"
 	"strings"
 	"unicode/utf8"
 )
-
-// maxRawSource is how much source text a malformed record's reject keeps.
-const maxRawSource = 64 << 10
 
 // sourceTail keeps the text read through it from a mark on, so the source
 // lines of a record the CSV parser could not split (an unterminated or

@@ -1,0 +1,189 @@
+package frictionless
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+)
+
+// recordEvent is what one read of a record reader gave.
+type recordEvent struct {
+	Cells []string
+	Line  int
+	Err   string // the parse error, with its lines and column
+	Raw   []string
+	ASCII bool
+}
+
+// recordConfigs are the dialects the record tests read with: one-byte and
+// multi-byte delimiters, comments, trimmed leading space.
+var recordConfigs = []csvConfig{
+	{comma: ','}, {comma: ';'}, {comma: '\t'}, {comma: 'é'}, {comma: '€'},
+	{comma: ',', comment: '#'}, {comma: ',', trimSpace: true},
+	{comma: '€', comment: '§', trimSpace: true},
+}
+
+// oracleRecords reads input with encoding/csv over lineEnds, as the
+// Reader did before recordReader.
+func oracleRecords(input string, cfg csvConfig) ([]recordEvent, error) {
+	tail := &sourceTail{r: newLineEnds(strings.NewReader(input), cfg.comma, cfg.trimSpace)}
+	cr := csv.NewReader(tail)
+	cr.Comma, cr.Comment, cr.TrimLeadingSpace = cfg.comma, cfg.comment, cfg.trimSpace
+	cr.FieldsPerRecord = -1
+	var out []recordEvent
+	for {
+		start := cr.InputOffset()
+		rec, err := cr.Read()
+		var pe *csv.ParseError
+		switch {
+		case err == io.EOF:
+			return out, nil
+		case errors.As(err, &pe):
+			out = append(out, recordEvent{Err: pe.Error(), Raw: tail.lines(start, cr.InputOffset())})
+		case err != nil:
+			return out, err
+		default:
+			if text := tail.crlfInside(start, cr.InputOffset()); text != "" {
+				keepCRLF(rec, text, cfg.comma)
+			}
+			line, _ := cr.FieldPos(0)
+			out = append(out, recordEvent{Cells: rec, Line: line})
+		}
+		tail.mark(cr.InputOffset())
+	}
+}
+
+// readRecords reads src with a recordReader whose buffer starts at bufSize.
+func readRecords(src io.Reader, cfg csvConfig, bufSize int) ([]recordEvent, error) {
+	p := newRecordReader(newLineEnds(src, cfg.comma, cfg.trimSpace), cfg)
+	p.buf = make([]byte, bufSize)
+	var out []recordEvent
+	for {
+		rec, err := p.read()
+		var pe *csv.ParseError
+		switch {
+		case err == io.EOF:
+			return out, nil
+		case errors.As(err, &pe):
+			out = append(out, recordEvent{Err: pe.Error(), Raw: p.rawLines()})
+		case err != nil:
+			return out, err
+		default:
+			out = append(out, recordEvent{Cells: append([]string(nil), rec...), Line: p.recLine, ASCII: p.ascii})
+		}
+	}
+}
+
+// requireSameRecords compares a recordReader's records with the oracle's:
+// the same cells (a quoted cell's CRLFs, which encoding/csv turns into LF
+// and the oracle cannot always put back, aside), lines and errors; the raw
+// lines of a malformed record start at its first line, where the oracle's
+// also hold the empty and comment lines before it.
+func requireSameRecords(t *testing.T, want, got []recordEvent, cfg csvConfig, msg string) {
+	t.Helper()
+	require.Len(t, got, len(want), msg)
+	for i, w := range want {
+		g := got[i]
+		require.Equal(t, w.Err, g.Err, "%s: record %d", msg, i)
+		require.Equal(t, w.Line, g.Line, "%s: record %d", msg, i)
+		require.Equal(t, lfOnly(w.Cells), lfOnly(g.Cells), "%s: record %d", msg, i)
+		if g.ASCII {
+			for _, c := range g.Cells {
+				require.Empty(t, cellProblem(c, 0), "%s: record %d is marked ASCII", msg, i)
+				require.False(t, strings.ContainsFunc(c, func(r rune) bool { return r >= utf8.RuneSelf }), "%s: record %d", msg, i)
+			}
+		}
+		if w.Err == "" {
+			continue
+		}
+		require.NotEmpty(t, g.Raw, "%s: record %d", msg, i)
+		k := len(w.Raw) - len(g.Raw)
+		require.GreaterOrEqual(t, k, 0, "%s: record %d raw %q, oracle %q", msg, i, g.Raw, w.Raw)
+		require.Equal(t, w.Raw[k:], g.Raw, "%s: record %d", msg, i)
+		for _, skipped := range w.Raw[:k] {
+			r, _ := utf8.DecodeRuneInString(skipped)
+			require.True(t, skipped == "" || cfg.comment != 0 && r == cfg.comment, "%s: record %d: raw starts with %q", msg, i, skipped)
+		}
+	}
+}
+
+func lfOnly(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = strings.ReplaceAll(c, "\r\n", "\n")
+	}
+	return out
+}
+
+// recordSeeds are inputs with every kind of record: plain, quoted over
+// lines, CRLF and CR line ends, empty and comment lines, malformed quoting
+// in each place, a last line without a line end, NUL and UTF-8.
+var recordSeeds = []string{
+	"a,b,c\n1,2,3\n",
+	"a,b\r\n1,2\r\n",
+	"a,b\r1,2\r3,4",
+	"\n\na,b\n\n\n1,2\n\n",
+	"# comment\na,b\n#x,\"y\n1,2\n",
+	"1,\"two\nlines\",3\n4,5,6\n",
+	"1,\"crlf\r\nin quotes\",3\r\n4,5,6\r\n",
+	"1,\"lone\rcr\",3\n",
+	"1,\"a \"\"quoted\"\" word\",3\n",
+	"1,e\"d,3\n4,5,6\n",
+	"1,\"a\"b,3\n4,5,6\n",
+	"1,\"unterminated,3\n4,5,6\n",
+	"1,\"unterminated at the end",
+	"1,\"ends in cr\r",
+	"\"\"\n\"\",\"\"\n,\n",
+	"  a,  \"b\",c  \n \t\"x\" ,y\n",
+	"1€\"2€3\"€4\n5€6\n",
+	"é,è\nÿ€\x00,\xff\n",
+	"last line, no end",
+	"a,b,\n,,\n",
+	"\"a\"\r\n\"b\"\r",
+	"x,\"y\"\"\n\"\"z\"\n",
+	"§c€d\n § e€\"f\"\n",
+}
+
+func TestRecordReaderMatchesEncodingCSV(t *testing.T) {
+	t.Parallel()
+	for _, input := range recordSeeds {
+		for _, cfg := range recordConfigs {
+			compareRecordReaders(t, input, cfg)
+		}
+	}
+}
+
+// compareRecordReaders reads input with the oracle and with recordReader,
+// whole and one byte at a time, with a buffer of 64 KiB and of one byte.
+func compareRecordReaders(t *testing.T, input string, cfg csvConfig) {
+	t.Helper()
+	want, err := oracleRecords(input, cfg)
+	require.NoError(t, err)
+	for _, oneByte := range []bool{false, true} {
+		for _, size := range []int{recordBufSize, 1} {
+			var src io.Reader = strings.NewReader(input)
+			if oneByte {
+				src = iotest.OneByteReader(src)
+			}
+			got, err := readRecords(src, cfg, size)
+			require.NoError(t, err)
+			requireSameRecords(t, want, got, cfg, fmt.Sprintf("input %q, %+v, one byte %v, buffer %d", input, cfg, oneByte, size))
+		}
+	}
+}
+
+func FuzzRecordReader(f *testing.F) {
+	for i, s := range recordSeeds {
+		f.Add(s, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, input string, mode uint8) {
+		compareRecordReaders(t, input, recordConfigs[int(mode)%len(recordConfigs)])
+	})
+}
