@@ -187,3 +187,61 @@ func FuzzRecordReader(f *testing.F) {
 		compareRecordReaders(t, input, recordConfigs[int(mode)%len(recordConfigs)])
 	})
 }
+
+func TestRecordReaderLongLines(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 3*recordBufSize)
+	input := "a," + long + "\n\"" + long + "\",b\nc,d\n\"" + long + "\"x\n"
+	want := []recordEvent{
+		{Cells: []string{"a", long}, Line: 1, ASCII: true},
+		{Cells: []string{long, "b"}, Line: 2},
+		{Cells: []string{"c", "d"}, Line: 3, ASCII: true},
+	}
+	for _, oneByte := range []bool{false, true} {
+		var src io.Reader = strings.NewReader(input)
+		if oneByte {
+			src = iotest.HalfReader(src)
+		}
+		got, err := readRecords(src, csvConfig{comma: ','}, recordBufSize)
+		require.NoError(t, err)
+		require.Len(t, got, 4)
+		require.Equal(t, want, got[:3])
+		require.Equal(t, `parse error on line 4, column 196610: extraneous or missing " in quoted-field`, got[3].Err)
+		require.Len(t, got[3].Raw, 1, "the raw text of a malformed record is cut")
+		require.Equal(t, "\""+long[:maxRawSource-1]+"…", got[3].Raw[0])
+	}
+}
+
+func TestRecordReaderSourceError(t *testing.T) {
+	t.Parallel()
+	broken := errors.New("disk on fire")
+	for _, input := range []string{"a,b\n1,2\n3,", "a,b\n\"1\n2", "a,b\n1,2\n"} {
+		src := io.MultiReader(strings.NewReader(input), iotest.ErrReader(broken))
+		got, err := readRecords(src, csvConfig{comma: ','}, 4)
+		require.ErrorIs(t, err, broken, "%q", input)
+		require.LessOrEqual(t, len(got), 2)
+	}
+	s := &Schema{Fields: []Field{{Name: "a", Type: TypeInteger}, {Name: "b", Type: TypeInteger}}}
+	rd, err := NewReader(io.MultiReader(strings.NewReader("a,b\n1,2\n3,"), iotest.ErrReader(broken)), s, nil)
+	require.NoError(t, err)
+	row, err := rd.Read()
+	require.NoError(t, err)
+	require.Equal(t, Row{int64(1), int64(2)}, row)
+	for range 2 {
+		_, err = rd.Read()
+		require.ErrorIs(t, err, broken, "a source error is fatal and sticky")
+		require.Contains(t, err.Error(), "frictionless: read CSV: disk on fire")
+	}
+}
+
+func TestReaderMalformedRawStartsAtItsLine(t *testing.T) {
+	t.Parallel()
+	s := &Schema{Fields: []Field{{Name: "a", Type: TypeString}, {Name: "b", Type: TypeString}}}
+	rd, err := NewReader(strings.NewReader("a,b\n1,2\n\n\n3,x\"y\n4,5\n"), s, nil)
+	require.NoError(t, err)
+	rows, errs := readAll(t, rd)
+	require.Len(t, rows, 2)
+	require.Len(t, errs, 1)
+	require.Equal(t, 5, errs[0].Line)
+	require.Equal(t, []string{`3,x"y`}, errs[0].Raw, "the empty lines before the record are not its text")
+}
