@@ -1,6 +1,7 @@
 package frictionless
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -244,4 +245,41 @@ func TestReaderMalformedRawStartsAtItsLine(t *testing.T) {
 	require.Len(t, errs, 1)
 	require.Equal(t, 5, errs[0].Line)
 	require.Equal(t, []string{`3,x"y`}, errs[0].Raw, "the empty lines before the record are not its text")
+}
+
+// BenchmarkSplitRecords splits 100,000 employees rows (LF and CRLF line
+// ends) into records: recordReader against encoding/csv over lineEnds, the
+// Reader's splitting before it.
+func BenchmarkSplitRecords(b *testing.B) {
+	crlf := employeesCSV(100_000)
+	lf := []byte(strings.ReplaceAll(string(crlf), "\r\n", "\n"))
+	cfg := csvConfig{comma: ','}
+	for _, in := range []struct {
+		name string
+		data []byte
+	}{{"LF", lf}, {"CRLF", crlf}} {
+		b.Run(in.name+"/recordReader", func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for range b.N {
+				p := newRecordReader(newLineEnds(bytes.NewReader(in.data), ',', false), cfg)
+				for {
+					if _, err := p.read(); err != nil {
+						break
+					}
+				}
+			}
+		})
+		b.Run(in.name+"/encoding-csv", func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for range b.N {
+				cr := csv.NewReader(newLineEnds(bytes.NewReader(in.data), ',', false))
+				cr.FieldsPerRecord, cr.ReuseRecord = -1, true
+				for {
+					if _, err := cr.Read(); err != nil {
+						break
+					}
+				}
+			}
+		})
+	}
 }
