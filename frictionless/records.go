@@ -239,8 +239,11 @@ func (p *recordReader) readLine() (csvLine, error) {
 // rawLines returns the source lines of the record last read (without
 // line ends; at most maxRawSource bytes, the rest cut and marked "…"), for
 // a record with malformed quoting.
-func (p *recordReader) rawLines() []string {
-	b := p.buf[p.recStart:p.pos]
+func (p *recordReader) rawLines() []string { return sourceLines(p.buf[p.recStart:p.pos]) }
+
+// sourceLines splits source text into its lines, without line ends; past
+// maxRawSource bytes the text is cut and marked "…".
+func sourceLines(b []byte) []string {
 	cut := len(b) > maxRawSource
 	if cut {
 		b = b[:maxRawSource]

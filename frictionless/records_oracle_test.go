@@ -53,17 +53,7 @@ func (t *sourceTail) lines(from, to int64) []string {
 	if i < 0 || j > len(t.buf) || i >= j {
 		return nil
 	}
-	text := string(t.buf[i:min(j, i+maxRawSource)])
-	cut := j-i > maxRawSource
-	text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
-	out := strings.Split(text, "\n")
-	for k, l := range out {
-		out[k] = strings.TrimSuffix(l, "\r")
-	}
-	if cut {
-		out[len(out)-1] += "…"
-	}
-	return out
+	return sourceLines(t.buf[i:j])
 }
 
 // crlfInside returns the source text of the record between offsets from
