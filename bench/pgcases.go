@@ -20,6 +20,22 @@ func (cfg *config) halvesCase() *benchCase {
 		its:  cfg.copyInto("bench_ref", ddl, cfg.csv)}
 }
 
+// binaryCase measures the server rather than datafactory: psql's binary
+// \copy of the same rows (what datafactory sends: binary COPY) into a new
+// table, against its CSV \copy. The binary file is written once, by psql.
+func (cfg *config) binaryCase() *benchCase {
+	ddl := columnsDDL("bigint", "text", "timestamptz", false)
+	bin := filepath.Join(cfg.dir, "employees.bin")
+	setup := cfg.psqlRun("DROP TABLE IF EXISTS bench_binsrc", "CREATE TABLE bench_binsrc ("+ddl+")",
+		`\copy bench_binsrc from '`+cfg.csv+`' csv header`, `\copy bench_binsrc to '`+bin+`' with (format binary)`,
+		"DROP TABLE bench_binsrc")
+	return &benchCase{name: `psql binary \copy of the same rows (the server's floor for a new table; not datafactory)`, ref: `psql \copy`,
+		setup: setup,
+		ours: side{prepare: cfg.psqlRun("DROP TABLE IF EXISTS bench_bin; CREATE TABLE bench_bin (" + ddl + ")"),
+			run: tool("psql", cfg.postgres, "-qXc", `\copy bench_bin from '`+bin+`' with (format binary)`)},
+		its: cfg.copyInto("bench_ref", ddl, cfg.csv)}
+}
+
 // viewedCase: our replace of a keyed table two levels of views depend on,
 // against our replace of the same table without views.
 func (cfg *config) viewedCase(loadKeyed func(context.Context) (time.Duration, error)) *benchCase {

@@ -25,7 +25,8 @@ func (cfg *config) copyInto(table, ddl, file string) side {
 // a keyed table, an Avro backup and restore, each against psql's \copy
 // doing the same work; a replace of a keyed table two levels of views
 // depend on, against our replace of the same table without views; and
-// the machine's limit, two \copy streams of halves in parallel.
+// the machine's limits: psql's binary \copy (the server's share of a
+// new-table load) and two \copy streams of halves in parallel.
 func postgresCases(cfg *config) []*benchCase {
 	keyedDDL := columnsDDL("bigint", "text", "timestamptz", true)
 	keyedCopy := cfg.copyInto("bench_ref_keyed", keyedDDL, cfg.csv)
@@ -37,6 +38,7 @@ func postgresCases(cfg *config) []*benchCase {
 		{name: "the same, 20-column file", ref: `psql \copy`,
 			ours: side{prepare: cfg.psqlRun("DROP TABLE IF EXISTS bench_wide"), run: cfg.ours("load", cfg.wideCSV, cfg.postgres, "--table", "bench_wide", "--schema", cfg.wideSchema)},
 			its:  cfg.copyInto("bench_ref_wide", wideDDL(), cfg.wideCSV)},
+		cfg.binaryCase(),
 		cfg.halvesCase(),
 		{name: "replace a keyed PostgreSQL table", ref: `psql \copy into a keyed table`, setup: untimed(loadKeyed),
 			ours: side{run: loadKeyed}, its: keyedCopy},
