@@ -39,7 +39,8 @@
 //     meanwhile, so a repeated key still fails its batch with PostgreSQL's
 //     unique-violation error and is isolated and rejected as before.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
-//     for files; one connection for :memory:). SQLite has one writer at a
+//     for files; one connection for :memory:); the next statement's values
+//     are encoded on a second goroutine while one runs. SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to
 //     Options.BusyTimeout for the first.
 //   - MySQL writes in one transaction in strict SQL mode: appends and
