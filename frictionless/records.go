@@ -142,7 +142,7 @@ func (p *recordReader) plainRecord() (cells []string, found bool) {
 			p.ascii = !wide
 			p.startRecord(p.pos)
 			p.pos += i + 1
-			return p.split(b[:i]), true
+			return p.cut(b[:i], 1), true
 		}
 	}
 	p.ends, p.scanned, p.scanWide = ends, len(b), wide
@@ -157,14 +157,17 @@ func (p *recordReader) startRecord(at int) {
 	p.keep = at
 }
 
-// split makes the cells of a plain line from one string, cut at ends.
-func (p *recordReader) split(line []byte) []string {
-	s := string(line)
+// cut makes the record's cells from one string of b, cut at ends: each
+// cell ends at an end and the next starts gap bytes after it (1 for a
+// plain line, whose ends are its delimiters; 0 for a parsed record's
+// unquoted text).
+func (p *recordReader) cut(b []byte, gap int) []string {
+	s := string(b)
 	cells := p.cells[:0]
 	from := 0
 	for _, to := range p.ends {
 		cells = append(cells, s[from:to])
-		from = to + 1
+		from = to + gap
 	}
 	p.cells = cells
 	return cells

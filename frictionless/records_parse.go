@@ -44,15 +44,7 @@ func (p *recordReader) parseRecord() ([]string, error) {
 			return nil, err
 		}
 	}
-	str := string(p.text)
-	cells := p.cells[:0]
-	from := 0
-	for _, to := range p.ends {
-		cells = append(cells, str[from:to])
-		from = to
-	}
-	p.cells = cells
-	return cells, nil
+	return p.cut(p.text, 0), nil
 }
 
 // firstLine reads past empty and comment lines to the record's first line.
