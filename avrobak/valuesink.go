@@ -95,13 +95,22 @@ func (e *valueEncoder) Time(col int, v time.Time) {
 }
 
 // Text encodes a string.
-func (e *valueEncoder) Text(col int, v string) {
+func (e *valueEncoder) Text(col int, v string) { encodeText(e, col, v) }
+
+// TextBytes encodes a string given as bytes, which it does not keep: the
+// reader makes no string of a value that is only copied into the block.
+func (e *valueEncoder) TextBytes(col int, v []byte) { encodeText(e, col, v) }
+
+// encodeText appends the text v to the row when column col is a string,
+// and as Writer.Write would otherwise.
+func encodeText[T string | []byte](e *valueEncoder, col int, v T) {
 	if c := e.next(col); c != nil {
 		if c.kind != kindString && c.kind != kindUUID {
-			e.value(c, v)
+			e.value(c, string(v))
 			return
 		}
-		e.w.blk.buf = appendString(c.appendBranch(e.w.blk.buf), v)
+		b := appendLong(c.appendBranch(e.w.blk.buf), int64(len(v)))
+		e.w.blk.buf = append(b, v...)
 	}
 }
 

@@ -133,7 +133,7 @@ func TestValueEncoderRowErrors(t *testing.T) {
 		{Name: "id", Type: frictionless.TypeInteger, Constraints: frictionless.Constraints{Required: true}},
 		{Name: "name", Type: frictionless.TypeString}}}
 	var out bytes.Buffer
-	w, err := NewWriter(&out, schema, 2, nil)
+	w, err := NewWriter(&out, schema, 3, nil)
 	require.NoError(t, err)
 	e := newValueEncoder(w, nil)
 	e.Int(0, 1)
@@ -155,6 +155,11 @@ func TestValueEncoderRowErrors(t *testing.T) {
 	e.Int(0, 2)
 	e.Null(1)
 	require.NoError(t, e.EndRow())
+	e.Int(0, 3)
+	text := []byte("three")
+	e.TextBytes(1, text)
+	copy(text, "xxxxx") // the encoder keeps no view of the bytes
+	require.NoError(t, e.EndRow())
 	require.NoError(t, w.Close())
 
 	r, err := NewReader(bytes.NewReader(out.Bytes()), nil)
@@ -168,5 +173,5 @@ func TestValueEncoderRowErrors(t *testing.T) {
 		}
 		got = append(got, row)
 	}
-	require.Equal(t, []frictionless.Row{{int64(1), "one"}, {int64(2), nil}}, got)
+	require.Equal(t, []frictionless.Row{{int64(1), "one"}, {int64(2), nil}, {int64(3), "three"}}, got)
 }

@@ -87,7 +87,11 @@ func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink
 		return nil, err
 	}
 	cs := &catchSink{ValueSink: sink}
-	err = vr.ReadValues(ctx, table, schema, cs)
+	var through driver.ValueSink = cs
+	if bs, ok := sink.(driver.BytesSink); ok {
+		through = &catchBytesSink{catchSink: cs, bytes: bs}
+	}
+	err = vr.ReadValues(ctx, table, schema, through)
 	if err != nil && cs.err != nil && errors.Is(err, cs.err) {
 		return nil, cs.err
 	}
@@ -104,6 +108,15 @@ func (c *catchSink) EndRow() error {
 	c.err = c.ValueSink.EndRow()
 	return c.err
 }
+
+// catchBytesSink is the catchSink of a [driver.BytesSink]: it keeps the
+// sink's TextBytes visible to the reader.
+type catchBytesSink struct {
+	*catchSink
+	bytes driver.BytesSink
+}
+
+func (c *catchBytesSink) TextBytes(col int, v []byte) { c.bytes.TextBytes(col, v) }
 
 // Close ends the snapshot. It is safe to call more than once.
 func (sn *Snapshot) Close() error {

@@ -26,6 +26,16 @@ type ValueSink interface {
 	EndRow() error
 }
 
+// BytesSink is a [ValueSink] that also takes a text value as bytes that
+// stay valid only during the call: a sink that copies the text (an
+// encoder) implements it to spare the reader making a string of every
+// value. A reader that sees it may call TextBytes instead of Text for any
+// text value; the sink must not keep v.
+type BytesSink interface {
+	ValueSink
+	TextBytes(col int, v []byte)
+}
+
 // ValueReader is implemented by a [Snapshot] that can hand its rows to a
 // [ValueSink] directly, skipping the boxing of every value into a row.
 type ValueReader interface {

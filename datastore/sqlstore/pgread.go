@@ -143,6 +143,7 @@ type pgRowDecoder struct {
 	bin     []pgDecoder // per column: the binary decoder, or nil for text
 	str     []bool      // per text column: the field's value is the text itself
 	formats []int16     // per column: the result format asked of the server
+	parsed  bool        // some text column's value is parsed from its text
 }
 
 func newPgRowDecoder(cols []pgconn.FieldDescription, fields []frictionless.Field) *pgRowDecoder {
@@ -153,6 +154,7 @@ func newPgRowDecoder(cols []pgconn.FieldDescription, fields []frictionless.Field
 			d.formats[i] = pgBinary
 		}
 		d.str[i] = textIsValue(&fields[i])
+		d.parsed = d.parsed || d.bin[i] == nil && !d.str[i]
 	}
 	return d
 }
@@ -160,9 +162,15 @@ func newPgRowDecoder(cols []pgconn.FieldDescription, fields []frictionless.Field
 // decodeBatch hands each row of b to sink. The batch's bytes are converted
 // to one string, which the text values of all its rows share: one
 // allocation per batch, not one per value (a value kept after the call
-// keeps its batch's string alive).
+// keeps its batch's string alive). A [driver.BytesSink] gets its text
+// values as bytes instead, and the string is made only when a column's
+// value is parsed from text.
 func (d *pgRowDecoder) decodeBatch(b *rawBatch, sink driver.ValueSink) error {
-	text := string(b.data)
+	bs, _ := sink.(driver.BytesSink)
+	var text string
+	if bs == nil || d.parsed {
+		text = string(b.data)
+	}
 	off, lens, width := 0, b.lens, len(d.fields)
 	for range b.rows {
 		for i := range width {
@@ -173,6 +181,8 @@ func (d *pgRowDecoder) decodeBatch(b *rawBatch, sink driver.ValueSink) error {
 				sink.Null(i)
 			case d.bin[i] != nil:
 				err = d.bin[i](b.data[off:off+n], i, sink)
+			case d.str[i] && bs != nil:
+				bs.TextBytes(i, b.data[off:off+n])
 			case d.str[i]:
 				sink.Text(i, text[off:off+n])
 			default:

@@ -44,6 +44,18 @@ func (r *recordSink) EndRow() error {
 	return nil
 }
 
+// bytesSink is a recordSink that takes text as bytes (a driver.BytesSink):
+// it records each as its own string, and scribbles over the bytes after,
+// as the reader allows, so a reader that kept them would show it.
+type bytesSink struct{ recordSink }
+
+func (b *bytesSink) TextBytes(col int, v []byte) {
+	b.put(col, "TextBytes", string(v))
+	for i := range v {
+		v[i] = '#'
+	}
+}
+
 // TestPgReadValuesMatchesReadRows: a snapshot's ReadValues hands over the
 // values ReadRows gives, one call per column in order, each through the
 // method of its Go type, for every type and edge value of the edge table.
@@ -88,6 +100,46 @@ func TestPgReadValuesMatchesReadRows(t *testing.T) {
 	require.Equal(t, want, sink.rows[0])
 	require.Equal(t, []string{"0 Int", "1 Null", "2 Null", "3 Null", "4 Null", "5 Null", "6 Null", "7 Null",
 		"8 Null", "9 Null", "10 Null", "11 Null", "12 Null"}, sink.rows[1])
+
+	// A BytesSink gets the same text as bytes, beside values parsed from text.
+	var bs bytesSink
+	_, err = snap.ReadValues(ctx, "vals", &bs)
+	require.NoError(t, err)
+	require.Equal(t, sink.vals, bs.vals)
+	want[9], want[12] = "9 TextBytes", "12 TextBytes"
+	require.Equal(t, want, bs.rows[0])
+}
+
+// TestPgReadValuesBytesSink: on a table whose text columns all carry their
+// text as is (no value parsed from text), a BytesSink gets every text
+// value as bytes, over many batches, and the values are ReadRows'.
+func TestPgReadValuesBytesSink(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, backends[1])
+	seedMany(t, s, 5000)
+	rows := collect(t, func(fn func(frictionless.Row) error) error {
+		_, err := s.ReadRows(ctx, "emp", fn)
+		return err
+	})
+	snap, err := s.Snapshot(ctx)
+	require.NoError(t, err)
+	defer snap.Close()
+	var bs bytesSink
+	schema, err := snap.ReadValues(ctx, "emp", &bs)
+	require.NoError(t, err)
+	require.Len(t, bs.vals, 5000)
+	texts := 0
+	for i := range rows {
+		for j := range schema.Fields {
+			require.Equal(t, rows[i][j], bs.vals[i][j], "row %d column %s", i, schema.Fields[j].Name)
+			if _, ok := rows[i][j].(string); ok {
+				require.Equal(t, fmt.Sprintf("%d TextBytes", j), bs.rows[i][j])
+				texts++
+			}
+		}
+	}
+	require.Positive(t, texts)
 }
 
 // TestReadValuesStopsAndRefuses: an EndRow error ends ReadValues at once
