@@ -28,16 +28,34 @@ func pgReadRows(ctx context.Context, conn *sql.Conn, d dialect, table string, sc
 }
 
 // pgReadValues reads the table's rows into sink, each value unboxed.
+//
+// A panic of sink (a caller's code) is raised again once Raw has
+// returned: database/sql deadlocks when a panic leaves Raw on a
+// connection that holds a transaction (a snapshot's), instead of letting
+// it through.
 func pgReadValues(ctx context.Context, conn *sql.Conn, d dialect, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
 	query := selectAll(d, table, schema)
-	return conn.Raw(func(dc any) error {
+	var panicked any
+	err := conn.Raw(func(dc any) (err error) {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("postgres connection is a %T, not pgx's", dc)
 		}
+		defer func() {
+			if panicked = recover(); panicked != nil {
+				err = errSinkPanicked
+			}
+		}()
 		return pgRead(ctx, sc.Conn().PgConn(), query, schema, sink)
 	})
+	if panicked != nil {
+		panic(panicked)
+	}
+	return err
 }
+
+// errSinkPanicked ends a Raw call whose sink panicked; the panic follows.
+var errSinkPanicked = errors.New("sqlstore: the sink panicked")
 
 // pgRead runs query and hands each decoded row to sink. Receiving and
 // decoding run on two goroutines: one copies the raw values of batches of
@@ -59,6 +77,15 @@ func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *fricti
 	full, free := make(chan *rawBatch, queued), make(chan *rawBatch, queued+2)
 	recvErr := make(chan error, 1)
 	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, full, free) }()
+	finished := false
+	defer func() {
+		if !finished { // sink panicked: the receiver ends before the connection is let go
+			cancel()
+			for range full {
+			}
+			<-recvErr
+		}
+	}()
 	for b := range full {
 		if err == nil {
 			if err = dec.decodeBatch(b, sink); err != nil {
@@ -72,6 +99,7 @@ func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *fricti
 		}
 	}
 	rerr := <-recvErr
+	finished = true
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/stretchr/testify/require"
 )
@@ -176,6 +177,68 @@ func TestReadValuesStopsAndRefuses(t *testing.T) {
 			defer snap.Close()
 			_, err = snap.ReadValues(ctx, "missing", &recordSink{})
 			require.ErrorIs(t, err, datastore.ErrNotFound)
+		})
+	}
+}
+
+// TestReadPanicReachesTheCaller: a sink or row function that panics
+// midway through a read (of a snapshot, or of the store) panics in the
+// caller with its own value, rather than hanging the read; the snapshot
+// still closes and the store reads again, on every backend.
+func TestReadPanicReachesTheCaller(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, b)
+			seedMany(t, s, 5000)
+			boom := func(fn func() error) (got any) {
+				done := make(chan any, 1)
+				go func() {
+					defer func() { done <- recover() }()
+					_ = fn()
+				}()
+				select {
+				case got = <-done:
+				case <-time.After(30 * time.Second):
+					t.Fatal("the read hung after a panic")
+				}
+				return got
+			}
+			panicAt := func(n int) func(frictionless.Row) error {
+				return func(frictionless.Row) error {
+					if n--; n == 0 {
+						panic("boom")
+					}
+					return nil
+				}
+			}
+			reads := map[string]func(*datastore.Snapshot) error{
+				"Snapshot.ReadRows": func(snap *datastore.Snapshot) error {
+					_, err := snap.ReadRows(ctx, "emp", panicAt(700))
+					return err
+				},
+			}
+			if b.name == "postgres" {
+				reads["Snapshot.ReadValues"] = func(snap *datastore.Snapshot) error {
+					_, err := snap.ReadValues(ctx, "emp", driver.NewRowSink(5, panicAt(700)))
+					return err
+				}
+			}
+			for name, read := range reads {
+				snap, err := s.Snapshot(ctx)
+				require.NoError(t, err)
+				require.Equal(t, "boom", boom(func() error { return read(snap) }), name)
+				require.NoError(t, snap.Close())
+			}
+			require.Equal(t, "boom", boom(func() error {
+				_, err := s.ReadRows(ctx, "emp", panicAt(700))
+				return err
+			}), "Store.ReadRows")
+			n, err := s.CountRows(ctx, "emp")
+			require.NoError(t, err)
+			require.EqualValues(t, 5000, n)
 		})
 	}
 }
