@@ -126,18 +126,25 @@ func removeFile(path string) func(context.Context) error {
 }
 
 // sqliteCases: a new SQLite table, ours against the sqlite3 shell's
-// .import into a table created with the same columns.
+// .import into a table created with the same columns: in the shell's own
+// journal mode (rollback), then in WAL, the mode datafactory opens a
+// SQLite file in (every page goes to the WAL first, then to the database
+// file at the checkpoint).
 func sqliteCases(cfg *config) []*benchCase {
 	ours, ref := filepath.Join(cfg.dir, "ours.db"), filepath.Join(cfg.dir, "ref.db")
 	create := "CREATE TABLE bench (" + columnsDDL("INTEGER", "TEXT", "DATETIME", false) + ")"
-	return []*benchCase{{
-		name: "CSV → new SQLite table", ref: "sqlite3 .import",
-		ours: side{prepare: removeFile(ours), run: cfg.ours("load", cfg.csv, "sqlite://"+ours, "--table", "bench", "--schema", cfg.schema)},
-		its: side{prepare: func(ctx context.Context) error {
+	load := side{prepare: removeFile(ours), run: cfg.ours("load", cfg.csv, "sqlite://"+ours, "--table", "bench", "--schema", cfg.schema)}
+	imported := func(setup string) side {
+		return side{prepare: func(ctx context.Context) error {
 			if err := removeFile(ref)(ctx); err != nil {
 				return err
 			}
-			return untimed(tool("sqlite3", ref, create))(ctx)
-		}, run: tool("sqlite3", ref, ".import --csv --skip 1 "+cfg.csv+" bench")},
-	}}
+			return untimed(tool("sqlite3", ref, setup+create))(ctx)
+		}, run: tool("sqlite3", ref, ".import --csv --skip 1 "+cfg.csv+" bench")}
+	}
+	return []*benchCase{
+		{name: "CSV → new SQLite table", ref: "sqlite3 .import", ours: load, its: imported("")},
+		{name: "the same, SQLite in WAL mode for both (datafactory's journal mode)", ref: "sqlite3 .import, WAL", ours: load,
+			its: imported("PRAGMA journal_mode=WAL; ")},
+	}
 }
