@@ -57,6 +57,21 @@ func (b *bytesSink) TextBytes(col int, v []byte) {
 	}
 }
 
+// rowsAndSnapshot returns the rows ReadRows gives of table and a snapshot
+// of s, closed at the end of the test.
+func rowsAndSnapshot(t *testing.T, s *datastore.Store, table string) ([]frictionless.Row, *datastore.Snapshot) {
+	t.Helper()
+	ctx := context.Background()
+	rows := collect(t, func(fn func(frictionless.Row) error) error {
+		_, err := s.ReadRows(ctx, table, fn)
+		return err
+	})
+	snap, err := s.Snapshot(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { snap.Close() })
+	return rows, snap
+}
+
 // TestPgReadValuesMatchesReadRows: a snapshot's ReadValues hands over the
 // values ReadRows gives, one call per column in order, each through the
 // method of its Go type, for every type and edge value of the edge table.
@@ -77,14 +92,7 @@ func TestPgReadValuesMatchesReadRows(t *testing.T) {
 		(9223372036854775807, 32767, 3.4e38, 1e308, false, '0001-01-01', '0001-01-01 00:00:00',
 		 '2262-04-11 23:47:16.854775+00', 99999999999999.999999, '', '{}', '00:00:00', NULL)`)
 	require.NoError(t, err)
-	rows := collect(t, func(fn func(frictionless.Row) error) error {
-		_, err := s.ReadRows(ctx, "vals", fn)
-		return err
-	})
-
-	snap, err := s.Snapshot(ctx)
-	require.NoError(t, err)
-	defer snap.Close()
+	rows, snap := rowsAndSnapshot(t, s, "vals")
 	var sink recordSink
 	schema, err := snap.ReadValues(ctx, "vals", &sink)
 	require.NoError(t, err)
@@ -119,13 +127,7 @@ func TestPgReadValuesBytesSink(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, backends[1])
 	seedMany(t, s, 5000)
-	rows := collect(t, func(fn func(frictionless.Row) error) error {
-		_, err := s.ReadRows(ctx, "emp", fn)
-		return err
-	})
-	snap, err := s.Snapshot(ctx)
-	require.NoError(t, err)
-	defer snap.Close()
+	rows, snap := rowsAndSnapshot(t, s, "emp")
 	var bs bytesSink
 	schema, err := snap.ReadValues(ctx, "emp", &bs)
 	require.NoError(t, err)
@@ -143,42 +145,50 @@ func TestPgReadValuesBytesSink(t *testing.T) {
 	require.Positive(t, texts)
 }
 
-// TestReadValuesStopsAndRefuses: an EndRow error ends ReadValues at once
-// and comes back as is, the snapshot still closes and the store reads
-// again; SQLite and MariaDB refuse with errors.ErrUnsupported and read
-// nothing.
-func TestReadValuesStopsAndRefuses(t *testing.T) {
+// eachBackendSeeded runs test in parallel on every backend, on a store
+// seeded with 5,000 employees.
+func eachBackendSeeded(t *testing.T, test func(t *testing.T, b backend, s *datastore.Store)) {
 	t.Parallel()
-	ctx := context.Background()
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := open(t, b)
 			seedMany(t, s, 5000)
-			snap, err := s.Snapshot(ctx)
-			require.NoError(t, err)
-			sink := recordSink{stop: 700}
-			_, err = snap.ReadValues(ctx, "emp", &sink)
-			if b.name != "postgres" {
-				require.ErrorIs(t, err, errors.ErrUnsupported)
-				require.Empty(t, sink.rows)
-				require.NoError(t, snap.Close())
-				return
-			}
-			require.Equal(t, errSinkStop, err, "the sink's error, as is")
-			require.Len(t, sink.rows, 700, "no row after EndRow failed")
-			require.NoError(t, snap.Close())
-			n, err := s.CountRows(ctx, "emp")
-			require.NoError(t, err)
-			require.EqualValues(t, 5000, n)
-
-			snap, err = s.Snapshot(ctx)
-			require.NoError(t, err)
-			defer snap.Close()
-			_, err = snap.ReadValues(ctx, "missing", &recordSink{})
-			require.ErrorIs(t, err, datastore.ErrNotFound)
+			test(t, b, s)
 		})
 	}
+}
+
+// TestReadValuesStopsAndRefuses: an EndRow error ends ReadValues at once
+// and comes back as is, the snapshot still closes and the store reads
+// again; SQLite and MariaDB refuse with errors.ErrUnsupported and read
+// nothing.
+func TestReadValuesStopsAndRefuses(t *testing.T) {
+	ctx := context.Background()
+	eachBackendSeeded(t, func(t *testing.T, b backend, s *datastore.Store) {
+		snap, err := s.Snapshot(ctx)
+		require.NoError(t, err)
+		sink := recordSink{stop: 700}
+		_, err = snap.ReadValues(ctx, "emp", &sink)
+		if b.name != "postgres" {
+			require.ErrorIs(t, err, errors.ErrUnsupported)
+			require.Empty(t, sink.rows)
+			require.NoError(t, snap.Close())
+			return
+		}
+		require.Equal(t, errSinkStop, err, "the sink's error, as is")
+		require.Len(t, sink.rows, 700, "no row after EndRow failed")
+		require.NoError(t, snap.Close())
+		n, err := s.CountRows(ctx, "emp")
+		require.NoError(t, err)
+		require.EqualValues(t, 5000, n)
+
+		snap, err = s.Snapshot(ctx)
+		require.NoError(t, err)
+		defer snap.Close()
+		_, err = snap.ReadValues(ctx, "missing", &recordSink{})
+		require.ErrorIs(t, err, datastore.ErrNotFound)
+	})
 }
 
 // TestReadPanicReachesTheCaller: a sink or row function that panics
@@ -186,59 +196,53 @@ func TestReadValuesStopsAndRefuses(t *testing.T) {
 // caller with its own value, rather than hanging the read; the snapshot
 // still closes and the store reads again, on every backend.
 func TestReadPanicReachesTheCaller(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t, b)
-			seedMany(t, s, 5000)
-			boom := func(fn func() error) (got any) {
-				done := make(chan any, 1)
-				go func() {
-					defer func() { done <- recover() }()
-					_ = fn()
-				}()
-				select {
-				case got = <-done:
-				case <-time.After(30 * time.Second):
-					t.Fatal("the read hung after a panic")
+	eachBackendSeeded(t, func(t *testing.T, b backend, s *datastore.Store) {
+		boom := func(fn func() error) (got any) {
+			done := make(chan any, 1)
+			go func() {
+				defer func() { done <- recover() }()
+				_ = fn()
+			}()
+			select {
+			case got = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the read hung after a panic")
+			}
+			return got
+		}
+		panicAt := func(n int) func(frictionless.Row) error {
+			return func(frictionless.Row) error {
+				if n--; n == 0 {
+					panic("boom")
 				}
-				return got
+				return nil
 			}
-			panicAt := func(n int) func(frictionless.Row) error {
-				return func(frictionless.Row) error {
-					if n--; n == 0 {
-						panic("boom")
-					}
-					return nil
-				}
-			}
-			reads := map[string]func(*datastore.Snapshot) error{
-				"Snapshot.ReadRows": func(snap *datastore.Snapshot) error {
-					_, err := snap.ReadRows(ctx, "emp", panicAt(700))
-					return err
-				},
-			}
-			if b.name == "postgres" {
-				reads["Snapshot.ReadValues"] = func(snap *datastore.Snapshot) error {
-					_, err := snap.ReadValues(ctx, "emp", driver.NewRowSink(5, panicAt(700)))
-					return err
-				}
-			}
-			for name, read := range reads {
-				snap, err := s.Snapshot(ctx)
-				require.NoError(t, err)
-				require.Equal(t, "boom", boom(func() error { return read(snap) }), name)
-				require.NoError(t, snap.Close())
-			}
-			require.Equal(t, "boom", boom(func() error {
-				_, err := s.ReadRows(ctx, "emp", panicAt(700))
+		}
+		reads := map[string]func(*datastore.Snapshot) error{
+			"Snapshot.ReadRows": func(snap *datastore.Snapshot) error {
+				_, err := snap.ReadRows(ctx, "emp", panicAt(700))
 				return err
-			}), "Store.ReadRows")
-			n, err := s.CountRows(ctx, "emp")
+			},
+		}
+		if b.name == "postgres" {
+			reads["Snapshot.ReadValues"] = func(snap *datastore.Snapshot) error {
+				_, err := snap.ReadValues(ctx, "emp", driver.NewRowSink(5, panicAt(700)))
+				return err
+			}
+		}
+		for name, read := range reads {
+			snap, err := s.Snapshot(ctx)
 			require.NoError(t, err)
-			require.EqualValues(t, 5000, n)
-		})
-	}
+			require.Equal(t, "boom", boom(func() error { return read(snap) }), name)
+			require.NoError(t, snap.Close())
+		}
+		require.Equal(t, "boom", boom(func() error {
+			_, err := s.ReadRows(ctx, "emp", panicAt(700))
+			return err
+		}), "Store.ReadRows")
+		n, err := s.CountRows(ctx, "emp")
+		require.NoError(t, err)
+		require.EqualValues(t, 5000, n)
+	})
 }
