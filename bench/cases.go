@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,12 +30,25 @@ type benchCase struct {
 	ours, its side
 }
 
-// time runs both sides once, ours first.
-func (c *benchCase) time(ctx context.Context) error {
-	for _, s := range []*side{&c.ours, &c.its} {
+// time runs both sides once: ours first in odd rounds, the reference
+// first in even ones, so neither always follows the previous case. Before
+// each timed command, after its preparation, settle (when set) lets the
+// databases finish the writes of what ran before (a PostgreSQL
+// CHECKPOINT), so a command is not charged for another's dirty pages.
+func (c *benchCase) time(ctx context.Context, round int, settle func(context.Context) error) error {
+	sides := []*side{&c.ours, &c.its}
+	if round%2 == 0 {
+		sides[0], sides[1] = sides[1], sides[0]
+	}
+	for _, s := range sides {
 		if s.prepare != nil {
 			if err := s.prepare(ctx); err != nil {
 				return err
+			}
+		}
+		if settle != nil {
+			if err := settle(ctx); err != nil {
+				return fmt.Errorf("settle: %w", err)
 			}
 		}
 		d, err := s.timed(ctx)

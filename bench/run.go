@@ -56,15 +56,31 @@ func run(ctx context.Context, cfg *config, out io.Writer) error {
 			}
 		}
 	}
+	settle := cfg.settler(ctx)
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, c := range cases {
-			if err := c.time(ctx); err != nil {
+			if err := c.time(ctx, round, settle); err != nil {
 				return fmt.Errorf("%s (round %d): %w", c.name, round, err)
 			}
 		}
 	}
 	printTable(out, cfg, cases, skipped)
 	return nil
+}
+
+// settler returns the step run before every timed command: a PostgreSQL
+// CHECKPOINT, or nil without PostgreSQL or when the role may not run one
+// (said on stderr).
+func (cfg *config) settler(ctx context.Context) func(context.Context) error {
+	if cfg.postgres == "" {
+		return nil
+	}
+	checkpoint := cfg.psqlRun("CHECKPOINT")
+	if err := checkpoint(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "no CHECKPOINT before each command (%v): timings include the previous command's writes\n", err)
+		return nil
+	}
+	return checkpoint
 }
 
 // buildCLI builds cmd/datafactory of the module the command runs in.
