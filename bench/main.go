@@ -1,9 +1,12 @@
 // Command bench times datafactory's CLI against the reference tools that
 // load the same files (psql's \copy, the sqlite3 shell's .import, the mysql
 // client's LOAD DATA LOCAL INFILE, pgloader when installed) and prints a
-// table of medians and ratios. Runs are interleaved (ours, then the
-// reference, case by case, round after round), so a busy machine slows
-// both sides alike; a ratio above 1 means datafactory was faster.
+// table of medians and ratios. Runs are interleaved (both sides case by
+// case, round after round, ours first in odd rounds and the reference
+// first in even ones), so a busy machine slows both sides alike, and a
+// PostgreSQL CHECKPOINT before each timed command keeps one from paying
+// for the dirty pages of the command before it; a ratio above 1 means
+// datafactory was faster.
 //
 //	go run ./bench -rows 1000000 -rounds 3
 //
