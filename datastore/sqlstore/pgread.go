@@ -11,9 +11,9 @@ import (
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // pgReadRows is ReadRows on a PostgreSQL connection through pgx's protocol
@@ -27,35 +27,12 @@ func pgReadRows(ctx context.Context, conn *sql.Conn, d dialect, table string, sc
 	return pgReadValues(ctx, conn, d, table, schema, driver.NewRowSink(len(schema.Fields), fn))
 }
 
-// pgReadValues reads the table's rows into sink, each value unboxed.
-//
-// A panic of sink (a caller's code) is raised again once Raw has
-// returned: database/sql deadlocks when a panic leaves Raw on a
-// connection that holds a transaction (a snapshot's), instead of letting
-// it through.
+// pgReadValues reads the table's rows into sink, each value unboxed. A
+// panic of sink reaches the caller (see withPgx).
 func pgReadValues(ctx context.Context, conn *sql.Conn, d dialect, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
 	query := selectAll(d, table, schema)
-	var panicked any
-	err := conn.Raw(func(dc any) (err error) {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("postgres connection is a %T, not pgx's", dc)
-		}
-		defer func() {
-			if panicked = recover(); panicked != nil {
-				err = errSinkPanicked
-			}
-		}()
-		return pgRead(ctx, sc.Conn().PgConn(), query, schema, sink)
-	})
-	if panicked != nil {
-		panic(panicked)
-	}
-	return err
+	return withPgx(conn, func(pc *pgx.Conn) error { return pgRead(ctx, pc.PgConn(), query, schema, sink) })
 }
-
-// errSinkPanicked ends a Raw call whose sink panicked; the panic follows.
-var errSinkPanicked = errors.New("sqlstore: the sink panicked")
 
 // pgRead runs query and hands each decoded row to sink. Receiving and
 // decoding run on two goroutines: one copies the raw values of batches of

@@ -6,15 +6,11 @@ import (
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/internal/pgstage"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // session runs pgx work on the writer's database/sql connection.
 func (w *pgWriter) session() pgstage.Session {
-	return func(f func(*pgx.Conn) error) error {
-		return w.conn.Raw(func(dc any) error { return f(dc.(*stdlib.Conn).Conn()) })
-	}
+	return rawSession(w.conn)
 }
 
 // replaceOptions describes the replace for pgstage: the staging table is

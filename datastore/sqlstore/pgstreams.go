@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/datafactory/datafactory/internal/pgstage"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/jmoiron/sqlx"
 )
 
 // streamWait bounds the wait for each extra COPY connection: a pool at
@@ -40,13 +37,6 @@ func (o *Options) copyStreams() int {
 		n = min(n, max(1, o.MaxOpenConns/2))
 	}
 	return n
-}
-
-// rawSession runs pgx work on a database/sql connection.
-func rawSession(conn *sqlx.Conn) pgstage.Session {
-	return func(f func(*pgx.Conn) error) error {
-		return conn.Raw(func(dc any) error { return f(dc.(*stdlib.Conn).Conn()) })
-	}
 }
 
 // openStreams takes up to n-1 extra connections from the pool for a
