@@ -16,12 +16,8 @@ func appendLong(b []byte, v int64) []byte {
 	return binary.AppendUvarint(b, uint64(v<<1)^uint64(v>>63))
 }
 
-func appendBytes(b, p []byte) []byte {
-	b = appendLong(b, int64(len(p)))
-	return append(b, p...)
-}
-
-func appendString(b []byte, s string) []byte {
+// appendText appends a string or bytes value: its length, then its bytes.
+func appendText[T string | []byte](b []byte, s T) []byte {
 	b = appendLong(b, int64(len(s)))
 	return append(b, s...)
 }

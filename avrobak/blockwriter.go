@@ -67,7 +67,7 @@ func newBlockWriter(out io.Writer, meta map[string][]byte, codec Codec, level, b
 	h := append([]byte(nil), magic...)
 	h = appendLong(h, int64(len(meta)))
 	for _, k := range slices.Sorted(maps.Keys(meta)) {
-		h = appendString(h, k)
+		h = appendText(h, k)
 		h = appendLong(h, int64(len(meta[k])))
 		if k == MetaRows {
 			w.rowsAt = int64(len(h))

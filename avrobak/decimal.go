@@ -121,7 +121,7 @@ func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
 		return b, err
 	}
 	if bn != nil {
-		return appendBytes(b, bigTwos(bn)), nil
+		return appendText(b, bigTwos(bn)), nil
 	}
 	return appendUnscaled(b, n), nil
 }
@@ -131,7 +131,7 @@ func appendDecimal(b []byte, v any, precision, scale int) ([]byte, error) {
 func appendUnscaled(b []byte, n int64) []byte {
 	var buf [8]byte
 	binary.BigEndian.PutUint64(buf[:], uint64(n))
-	return appendBytes(b, minimalTwos(buf[:]))
+	return appendText(b, minimalTwos(buf[:]))
 }
 
 // decimalDigits returns the number of decimal digits of |n| (0 for 0).

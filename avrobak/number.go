@@ -42,7 +42,7 @@ func appendNumber(b []byte, v any) ([]byte, error) {
 	default:
 		return b, fmt.Errorf("want a frictionless.Decimal, got %T", v)
 	}
-	return appendString(b, d.String()), nil
+	return appendText(b, d.String()), nil
 }
 
 // readNumber reads a number written by appendNumber.

@@ -101,9 +101,9 @@ func (c *column) appendValue(b []byte, v any) (_ []byte, off int, err error) {
 func appendStringValue(b []byte, v any) ([]byte, int, error) {
 	switch x := v.(type) {
 	case string:
-		return appendString(b, x), 0, nil
+		return appendText(b, x), 0, nil
 	case []byte:
-		return appendBytes(b, x), 0, nil
+		return appendText(b, x), 0, nil
 	}
 	return b, 0, fmt.Errorf("want string, got %T", v)
 }
@@ -222,7 +222,7 @@ func appendJSON(b []byte, v any, k kind) ([]byte, error) {
 	if want := jsonOpener(k); len(p) == 0 || p[0] != want {
 		return b, fmt.Errorf("JSON value must start with %q", want)
 	}
-	return appendBytes(b, p), nil
+	return appendText(b, p), nil
 }
 
 func jsonOpener(k kind) byte {

@@ -109,8 +109,7 @@ func encodeText[T string | []byte](e *valueEncoder, col int, v T) {
 			e.value(c, string(v))
 			return
 		}
-		b := appendLong(c.appendBranch(e.w.blk.buf), int64(len(v)))
-		e.w.blk.buf = append(b, v...)
+		e.w.blk.buf = appendText(c.appendBranch(e.w.blk.buf), v)
 	}
 }
 
