@@ -101,7 +101,8 @@
 // and stay valid), or insert-from-staging when triggers or foreign keys hang
 // on the target. On PostgreSQL a staging table that replaces an existing
 // table is ANALYZEd before the swap, so the planner has its statistics at
-// once; a table the load creates is left to autovacuum.
+// once, and before the target is locked, so its readers do not wait for
+// it; a table the load creates is left to autovacuum.
 //
 // # PostgreSQL upserts
 //

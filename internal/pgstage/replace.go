@@ -37,6 +37,8 @@ type Replace struct {
 	// keys, while the primary key is deferred (keyset.go), holds the keys
 	// written.
 	keys *keySet
+	// analyzed: the staging table has its statistics (analyze).
+	analyzed bool
 }
 
 // Begin starts a replace: it begins the transaction, takes the table's
@@ -280,29 +282,48 @@ func (r *Replace) swap(ctx context.Context, c *pgx.Conn) error {
 			return err
 		}
 	}
-	if err := r.lockTarget(ctx, c, views); err != nil {
-		return err
-	}
 	deps, err := hasDependents(ctx, c, r.schema, r.o.Table)
 	if err != nil {
 		return err
 	}
-	switch {
-	case deps && r.o.Dependents == Keep:
-		return r.keep(ctx, c, views)
-	case !deps:
-		// The staging table replaces a table that queries may be using:
-		// give the planner its statistics now rather than when autovacuum
-		// gets to it. A table the load creates has no workload yet and is
-		// left to autovacuum (ANALYZE costs about a tenth of a 1M-row load).
-		if _, err := c.Exec(ctx, "ANALYZE "+r.staging.Sanitize()); err != nil {
+	if !deps || r.o.Dependents != Keep || views { // the staging table will be renamed in
+		if err := r.analyze(ctx, c); err != nil {
 			return err
 		}
+	}
+	if err := r.lockTarget(ctx, c, views); err != nil {
+		return err
+	}
+	if deps, err = hasDependents(ctx, c, r.schema, r.o.Table); err != nil {
+		return err
+	}
+	if deps && r.o.Dependents == Keep {
+		return r.keep(ctx, c, views)
+	}
+	if err := r.analyze(ctx, c); err != nil { // a no-op unless dependents went meanwhile
+		return err
 	}
 	if _, err := c.Exec(ctx, "DROP TABLE "+r.target.Sanitize()+" CASCADE"); err != nil {
 		return err
 	}
 	return r.rename(ctx, c)
+}
+
+// analyze gives the staging table, once, its planner statistics. It
+// replaces a table that queries may be using, so the planner gets them now
+// rather than when autovacuum gets to it (a table the load creates has no
+// workload yet and is left to autovacuum; ANALYZE costs about a tenth of a
+// 1M-row load). swap runs it before it locks the target, so that readers
+// of the target do not wait for it.
+func (r *Replace) analyze(ctx context.Context, c *pgx.Conn) error {
+	if r.analyzed {
+		return nil
+	}
+	if _, err := c.Exec(ctx, "ANALYZE "+r.staging.Sanitize()); err != nil {
+		return err
+	}
+	r.analyzed = true
+	return nil
 }
 
 // keep swaps the staging table in keeping the target's dependents: by

@@ -176,7 +176,7 @@ func (r *Replace) swapViewsInner(ctx context.Context, c *pgx.Conn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Exec(ctx, "ANALYZE "+r.staging.Sanitize()); err != nil {
+	if err := r.analyze(ctx, c); err != nil {
 		return err
 	}
 	if _, err := c.Exec(ctx, "DROP TABLE "+r.target.Sanitize()+" CASCADE"); err != nil {
