@@ -3,6 +3,7 @@ package avrobak
 import (
 	"math/big"
 	"testing"
+	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/stretchr/testify/require"
@@ -79,5 +80,33 @@ func TestDecimalFastPath(t *testing.T) {
 			require.Equal(t, serr == nil, ferr == nil, "%s as (%d,%d): %v / %v", text, ps[0], ps[1], ferr, serr)
 			require.Equal(t, slow, fast, "%s as (%d,%d)", text, ps[0], ps[1])
 		}
+	}
+}
+
+// TestTimestampRange: timestamps from the first microsecond of year
+// -290000 to the last of year 290000 (UTC) are encoded; one microsecond
+// outside is refused, whatever the zone the time is in.
+func TestTimestampRange(t *testing.T) {
+	t.Parallel()
+	east := time.FixedZone("", 5*3600)
+	first := time.Date(minTimestampYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(maxTimestampYear+1, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Microsecond)
+	for _, tc := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{first, true}, {first.In(east), true}, {first.Add(-time.Microsecond), false}, {first.Add(-time.Microsecond).In(east), false},
+		{last, true}, {last.In(east), true}, {last.Add(time.Microsecond), false}, {last.Add(time.Microsecond).In(east), false},
+		{time.Date(2026, 12, 7, 8, 0, 0, 0, east), true},
+	} {
+		b, off, err := appendTimestamp(nil, tc.at)
+		if !tc.ok {
+			require.ErrorContains(t, err, "out of range", tc.at)
+			continue
+		}
+		require.NoError(t, err, tc.at)
+		_, wantOff := tc.at.Zone()
+		require.Equal(t, wantOff, off)
+		require.Equal(t, appendLong(nil, tc.at.UnixMicro()), b, tc.at)
 	}
 }

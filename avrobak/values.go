@@ -17,6 +17,14 @@ const (
 	minTimestampYear, maxTimestampYear = -290000, 290000
 )
 
+// The Unix seconds of the first and last second of those years, in UTC:
+// appendTimestamp compares them, which is cheaper than taking the year
+// of every timestamp (3 % of a backup's CPU).
+var (
+	minTimestampSec = time.Date(minTimestampYear, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	maxTimestampSec = time.Date(maxTimestampYear+1, 1, 1, 0, 0, 0, 0, time.UTC).Unix() - 1
+)
+
 // appendCell appends the Avro encoding of v for column c (and its offset
 // companion, if any).
 func (c *column) appendCell(b []byte, v any) ([]byte, error) {
@@ -181,8 +189,8 @@ func appendDate(b []byte, t time.Time, firstOfMonth bool) ([]byte, error) {
 }
 
 func appendTimestamp(b []byte, t time.Time) ([]byte, int, error) {
-	if y := t.Year(); y < minTimestampYear || y > maxTimestampYear {
-		return b, 0, fmt.Errorf("timestamp year %d out of range", y)
+	if s := t.Unix(); s < minTimestampSec || s > maxTimestampSec {
+		return b, 0, fmt.Errorf("timestamp year %d (UTC) out of range", t.UTC().Year())
 	}
 	_, off := t.Zone()
 	return appendLong(b, t.UnixMicro()), off, nil
