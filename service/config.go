@@ -125,6 +125,11 @@ type Config struct {
 	// session signed in on one is valid on the others. Default: 32 random
 	// bytes per process (a restart signs everyone out).
 	SessionKey connection.Secret
+	// SecureCookies marks the web UI's session cookie Secure on every
+	// response, for a service behind a TLS-terminating proxy (see
+	// webui.Options.SecureCookies). Default false: Secure only on
+	// requests that arrived over TLS.
+	SecureCookies bool
 }
 
 // withDefaults returns a filled copy.

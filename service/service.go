@@ -128,7 +128,7 @@ func (s *Service) routes() http.Handler {
 // token (any page, when AllowUnauthenticated).
 func (s *Service) webUI() (*webui.Handler, error) {
 	o := &webui.Options{Status: s.cfg.Status, Runs: s.runs, Pipelines: s.cfg.Pipelines, Bucket: s.cfg.Bucket,
-		Scheduler: s.sched, Logger: s.cfg.Logger, Key: []byte(s.cfg.SessionKey.Reveal())}
+		Scheduler: s.sched, Logger: s.cfg.Logger, Key: []byte(s.cfg.SessionKey.Reveal()), SecureCookies: s.cfg.SecureCookies}
 	if !s.cfg.AllowUnauthenticated {
 		o.SignIn = s.auth.tokens.Has
 	}

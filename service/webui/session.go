@@ -63,7 +63,7 @@ func (h *Handler) csrf(r *http.Request) string {
 // setCookie sets (or, with value "", clears) the session cookie.
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, value string) {
 	c := &http.Cookie{Name: cookieName, Value: value, Path: h.o.Prefix, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || h.o.SecureCookies}
 	if value == "" {
 		c.MaxAge = -1
 	} else {

@@ -47,6 +47,12 @@ type Options struct {
 	// Key signs session cookies and CSRF tokens. Default: 32 random bytes
 	// (sessions end when the process does).
 	Key []byte
+	// SecureCookies marks the session cookie Secure (browsers then send it
+	// over HTTPS only) on every response. Set it when a TLS-terminating
+	// proxy serves the pages over HTTPS: without it the cookie is Secure
+	// only on requests that arrived over TLS. What a request says of
+	// itself (X-Forwarded-Proto) is never trusted for this. Default false.
+	SecureCookies bool
 	// SessionTTL is how long a session lasts. Default DefaultSessionTTL.
 	SessionTTL time.Duration
 	// Prefix is the path the handler is mounted at, ending in "/".

@@ -32,6 +32,7 @@ func TestSignIn(t *testing.T) {
 	cookie := resp.Header.Get("Set-Cookie")
 	require.Contains(t, cookie, "HttpOnly")
 	require.Contains(t, cookie, "SameSite=Strict")
+	require.NotContains(t, cookie, "Secure", "plain HTTP without SecureCookies")
 	require.NotContains(t, cookie, token)
 
 	resp, page = e.get("/ui/")

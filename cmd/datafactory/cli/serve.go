@@ -32,6 +32,7 @@ type serveFlags struct {
 	schemas          string
 	schedules        []string
 	noAuth           bool
+	secureCookies    bool
 	shutdownTimeout  time.Duration
 	heartbeatTimeout time.Duration
 	reapInterval     time.Duration
@@ -84,6 +85,7 @@ CANCELLED).`,
 	fl.StringVar(&f.schemas, "schemas", "", "directory of Table Schemas (<table>.json): the ingest API's data dictionary; missing tables are created (default: every existing table, as described)")
 	fl.StringArrayVar(&f.schedules, "schedule", nil, "schedule a DAG: DAG=CRON (e.g. views=@monthly), repeatable")
 	fl.BoolVar(&f.noAuth, "no-auth", false, "serve without authentication (local use only)")
+	fl.BoolVar(&f.secureCookies, "secure-cookies", false, "mark the web UI's session cookie Secure on every response: set it behind a proxy that serves HTTPS (serve itself speaks plain HTTP)")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", service.DefaultShutdownTimeout, "how long running DAG runs may take to finish on shutdown")
 	fl.DurationVar(&f.heartbeatTimeout, "heartbeat-timeout", 0, "heartbeat age after which a RUNNING job is failed (default $"+EnvHeartbeatTimeout+", else 2m)")
 	fl.DurationVar(&f.reapInterval, "reap-interval", 0, "how often dead runs are looked for (default half the heartbeat timeout)")
@@ -171,6 +173,7 @@ func (m *Main) serviceConfig(ctx context.Context, f *serveFlags) (cfg *service.C
 		AirflowPassword: connection.Secret(m.Getenv(EnvAirflowPassword)), AllowUnauthenticated: f.noAuth,
 		SchemasDir: f.schemas, MaxBodyBytes: f.maxBody, ShutdownTimeout: f.shutdownTimeout,
 		ReapInterval: f.reapInterval, RetainRuns: f.retainRuns, SessionKey: connection.Secret(m.Getenv(EnvSessionKey)),
+		SecureCookies: f.secureCookies,
 	}
 	if cfg.Logger, err = m.serveLogger(f.logFormat); err != nil {
 		return nil, closeAll, err
