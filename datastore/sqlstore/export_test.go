@@ -1,5 +1,17 @@
 package sqlstore
 
+import (
+	"context"
+
+	"github.com/datafactory/datafactory/datastore/driver"
+)
+
+// OpenDriver is Open without the Store around the driver, for tests that
+// wrap the driver to watch its writers.
+func OpenDriver(ctx context.Context, rawURL string) (driver.Driver, error) {
+	return openDriver(ctx, rawURL, nil)
+}
+
 // StagingName exposes the staging-table naming to the external tests, which
 // create stale staging tables the way a killed load leaves them.
 var StagingName = stagingName

@@ -129,6 +129,22 @@ func mysqlUpsert(d dialect, req *driver.WriteRequest) string {
 	return " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 }
 
+// mysqlCoalesceRows is how many rows the loader may join into one Write
+// when batches are waiting for a LOAD DATA writer (driver.Coalescer): the
+// server is the slower side of a MariaDB load, so batches wait, and fewer,
+// longer LOAD DATA statements (each with its savepoint and warning check)
+// load faster.
+const mysqlCoalesceRows = 50_000
+
+// CoalesceRows implements driver.Coalescer for appends and replaces (LOAD
+// DATA); an upsert's INSERT statements keep the batches as they come.
+func (w *mysqlWriter) CoalesceRows() int {
+	if w.load == nil {
+		return 0
+	}
+	return mysqlCoalesceRows
+}
+
 // Write loads rows with LOAD DATA when there are enough of them and the
 // server takes them whole, else with INSERTs (mysqlload.go).
 func (w *mysqlWriter) Write(ctx context.Context, rows []frictionless.Row) error {

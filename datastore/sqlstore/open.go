@@ -46,6 +46,15 @@ var ErrInvalidURL = sqlurl.ErrInvalidURL
 // sqlstatus's). It pings the database before returning. Errors never
 // contain the URL's password.
 func Open(ctx context.Context, rawURL string, opts *Options) (*datastore.Store, error) {
+	drv, err := openDriver(ctx, rawURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	return datastore.NewStore(drv), nil
+}
+
+// openDriver is Open's driver, before it becomes a Store.
+func openDriver(ctx context.Context, rawURL string, opts *Options) (*sqlDriver, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -67,7 +76,7 @@ func Open(ctx context.Context, rawURL string, opts *Options) (*datastore.Store, 
 	if drv.SingleWriter() {
 		drv.turn = make(chan struct{}, 1)
 	}
-	return datastore.NewStore(drv), nil
+	return drv, nil
 }
 
 // dialectOf returns the dialect of an open database: for PostgreSQL, the
