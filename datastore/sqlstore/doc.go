@@ -28,9 +28,21 @@
 //     load that creates its table, of a table with no primary key or unique
 //     constraint COPYs each batch over Options.CopyStreams connections at
 //     once (default runtime.NumCPU() from 4 processors, one stream below;
-//     see Parallel COPY below). When the writer falls behind the reader,
-//     the loader joins waiting batches into one Write of up to about
-//     50,000 rows (driver.Coalescer), because PostgreSQL spends several
+//     see Parallel COPY below). On one stream, a replace whose staging
+//     table can refuse nothing the writer does not check first (no
+//     constraint but NOT NULL, no default, built-in types without a
+//     modifier, a UTF8 database: the tables a Table Schema makes, unless a
+//     field is unique or an object, array or geojson) keeps one COPY open
+//     for the whole load instead of one per batch: a batch with a repeated
+//     key, a NULL in a NOT NULL column, a NUL byte or invalid UTF-8 still
+//     fails alone, before any of it is sent, and is isolated and rejected
+//     as before; anything else the server fails (an I/O error, a cancelled
+//     statement) fails the load, with the target unchanged. A new 1M-row
+//     table took 0.57 s instead of 0.74 s here (psql \copy 0.78 s), a keyed
+//     replace 0.95 s instead of 1.05 s, the 20-column file 2.30 s instead
+//     of 2.69 s. Otherwise, when the writer falls behind the reader, the
+//     loader joins waiting batches into one Write of up to about 50,000
+//     rows (driver.Coalescer), because PostgreSQL spends several
 //     milliseconds of CPU per COPY statement besides its rows. On one
 //     stream, a staging table whose key is one integer column gets its
 //     primary key once its rows are in (a sorted index build instead of

@@ -11,6 +11,7 @@ import (
 
 	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/pgstage"
 	"github.com/datafactory/datafactory/internal/sqldialect"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
@@ -191,6 +192,9 @@ var pgWhereColumn = regexp.MustCompile(`column (\S+):`)
 func (pgDialect) classify(err error) driver.ErrorInfo {
 	if errors.Is(err, errNoTable) {
 		return driver.ErrorInfo{Kind: driver.KindNotFound}
+	}
+	if se := (*pgstage.StreamError)(nil); errors.As(err, &se) {
+		return driver.ErrorInfo{} // the rows of earlier Writes went with it: no row to reject
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

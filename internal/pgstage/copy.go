@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/datafactory/datafactory/datastore/driver"
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -47,6 +50,10 @@ type Copier struct {
 	sql string
 	enc []encoder
 	tmp []byte
+	// checkText makes the text encoders refuse what PostgreSQL refuses in
+	// a UTF8 database (a NUL byte, invalid UTF-8) before it is sent (a
+	// COPY kept open: longcopy.go).
+	checkText bool
 }
 
 // NewCopier looks up the column types of table (a pgx identifier, the
@@ -80,6 +87,9 @@ func NewCopier(ctx context.Context, pc *pgx.Conn, table pgx.Identifier, fields [
 	bc := &Copier{sql: "COPY " + table.Sanitize() + " (" + list + ") FROM STDIN (FORMAT binary)", enc: make([]encoder, len(fields))}
 	for i, oid := range oids {
 		bc.enc[i] = pgEncoder(m, oid, &fields[i])
+		if oid == oidText || oid == oidVarchar {
+			bc.enc[i] = bc.textEncoder(m, oid, &fields[i])
+		}
 	}
 	return bc, nil
 }
@@ -112,16 +122,9 @@ func (bc *Copier) Copy(ctx context.Context, pc *pgx.Conn, rows []frictionless.Ro
 func (bc *Copier) encode(w io.Writer, rows []frictionless.Row) error {
 	buf := append(bc.tmp[:0], copyHeader...)
 	for i, row := range rows {
-		buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
-		for j, v := range row {
-			if v == nil {
-				buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // -1: NULL
-				continue
-			}
-			var err error
-			if buf, err = bc.enc[j](buf, v); err != nil {
-				return err
-			}
+		var err error
+		if buf, err = bc.appendRow(buf, row); err != nil {
+			return err
 		}
 		if (i+1)%copyChunk == 0 {
 			if _, err := w.Write(buf); err != nil {
@@ -134,6 +137,23 @@ func (bc *Copier) encode(w io.Writer, rows []frictionless.Row) error {
 	bc.tmp = buf
 	_, err := w.Write(buf)
 	return err
+}
+
+// appendRow appends one row in binary COPY format: its field count, then
+// each value.
+func (bc *Copier) appendRow(buf []byte, row frictionless.Row) ([]byte, error) {
+	buf = binary.BigEndian.AppendUint16(buf, uint16(len(bc.enc)))
+	for j, v := range row {
+		if v == nil {
+			buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // -1: NULL
+			continue
+		}
+		var err error
+		if buf, err = bc.enc[j](buf, v); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // pgEncoder picks the encoder for a column type.
@@ -180,15 +200,6 @@ func pgEncoder(m *pgtype.Map, oid uint32, f *frictionless.Field) encoder {
 			}
 			return append(buf, 0), nil
 		}
-	case oidText, oidVarchar:
-		return func(buf []byte, v any) ([]byte, error) {
-			s, ok := v.(string)
-			if !ok {
-				return genericEncode(m, oid, f, buf, v)
-			}
-			buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)))
-			return append(buf, s...), nil
-		}
 	case oidTimestamptz:
 		return func(buf []byte, v any) ([]byte, error) {
 			t, ok := v.(time.Time)
@@ -211,6 +222,37 @@ func pgEncoder(m *pgtype.Map, oid uint32, f *frictionless.Field) encoder {
 	return func(buf []byte, v any) ([]byte, error) {
 		return genericEncode(m, oid, f, buf, v)
 	}
+}
+
+// textEncoder is the encoder of a text or varchar column.
+func (bc *Copier) textEncoder(m *pgtype.Map, oid uint32, f *frictionless.Field) encoder {
+	return func(buf []byte, v any) ([]byte, error) {
+		s, ok := v.(string)
+		if !ok {
+			return genericEncode(m, oid, f, buf, v)
+		}
+		if bc.checkText {
+			if err := checkText(f.Name, s); err != nil {
+				return buf, err
+			}
+		}
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)))
+		return append(buf, s...), nil
+	}
+}
+
+// checkText refuses a string PostgreSQL does not store in a UTF8 database.
+func checkText(field, s string) error {
+	reason := ""
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		reason = "PostgreSQL text cannot hold a NUL byte"
+	case !utf8.ValidString(s):
+		reason = "invalid UTF-8"
+	default:
+		return nil
+	}
+	return &driver.ValueError{Field: field, Value: s, Reason: reason}
 }
 
 // genericEncode encodes with pgx's type map (length prefix added here).

@@ -10,7 +10,11 @@
 //     through Options.Waiting), then creates the staging table from the
 //     column definitions it is given;
 //  2. Write streams rows into it with binary COPY, each call under a
-//     savepoint (a failed call leaves the rows of the calls before it);
+//     savepoint (a failed call leaves the rows of the calls before it),
+//     or, when the staging table can refuse nothing a Write does not check
+//     before it sends, into one COPY kept open from the first Write to
+//     Commit (longcopy.go); between Writes the connection is then busy
+//     with that COPY, so nothing else may run on it until Commit or Abort;
 //  3. Commit runs Options.Staged, swaps the staging table in (a rename; when
 //     only plain views depend on the target, a rename that recreates the
 //     views with their options, owners, comments and grants (views.go); a

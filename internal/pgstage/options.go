@@ -102,7 +102,9 @@ type Options struct {
 }
 
 // Session runs f on the connection of the replace. Every call must get the
-// same connection, with no statement of others in between. Direct wraps a
+// same connection, with no statement of others in between: a replace may
+// keep a COPY open on it from one Write to the next (longcopy.go), and a
+// Session may be called from a goroutine of the replace's own. Direct wraps a
 // *pgx.Conn; a database/sql connection wraps its driver connection.
 type Session func(f func(conn *pgx.Conn) error) error
 

@@ -39,6 +39,12 @@ type Replace struct {
 	keys *keySet
 	// analyzed: the staging table has its statistics (analyze).
 	analyzed bool
+	// long is the COPY kept open across Writes (longcopy.go; nil when
+	// none), longChecked set once the first Write has decided on it, and
+	// notNull the indexes of the NOT NULL fields it checks.
+	long        *longCopy
+	longChecked bool
+	notNull     []int
 }
 
 // Begin starts a replace: it begins the transaction, takes the table's
@@ -150,6 +156,16 @@ func (r *Replace) Write(ctx context.Context, rows []frictionless.Row) error {
 	if r.parallel && (r.dealer != nil || len(rows) >= minParallelRows) {
 		return r.writeParallel(ctx, rows)
 	}
+	if !r.longChecked {
+		if err := r.startLong(ctx); err != nil {
+			return err
+		}
+	}
+	if r.long != nil {
+		if handled, err := r.writeLong(rows); handled || err != nil {
+			return err
+		}
+	}
 	return r.sess(func(c *pgx.Conn) error {
 		keyed, err := r.recordKeys(ctx, c, rows)
 		if err != nil {
@@ -203,14 +219,20 @@ func (r *Replace) recordKeys(ctx context.Context, c *pgx.Conn, rows []frictionle
 
 // copyRows streams rows with binary COPY.
 func (r *Replace) copyRows(ctx context.Context, c *pgx.Conn, rows []frictionless.Row) error {
-	if r.copier == nil {
-		cp, err := NewCopier(ctx, c, r.staging, r.o.Fields)
-		if err != nil {
-			return err
-		}
-		r.copier = cp
+	if err := r.ensureCopier(ctx, c); err != nil {
+		return err
 	}
 	return r.copier.Copy(ctx, c, rows)
+}
+
+// ensureCopier makes the staging table's Copier once.
+func (r *Replace) ensureCopier(ctx context.Context, c *pgx.Conn) error {
+	if r.copier != nil {
+		return nil
+	}
+	cp, err := NewCopier(ctx, c, r.staging, r.o.Fields)
+	r.copier = cp
+	return err
 }
 
 // Commit swaps the staging table in and commits. On error the transaction
@@ -220,6 +242,9 @@ func (r *Replace) Commit(ctx context.Context) error {
 		return ErrFinished
 	}
 	r.done = true
+	if err := r.endLong(); err != nil {
+		return errors.Join(err, r.sess(rollback))
+	}
 	if err := r.commitStreams(ctx); err != nil {
 		return errors.Join(err, r.sess(rollback), r.closeStreams())
 	}
@@ -445,6 +470,7 @@ func (r *Replace) Abort() error {
 		return nil
 	}
 	r.done = true
+	r.abortLong()
 	return errors.Join(r.sess(rollback), r.closeStreams())
 }
 
