@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
 	"github.com/jackc/pgx/v5"
@@ -68,6 +69,7 @@ type longCopy struct {
 	stop   chan struct{} // closed by abort: Read fails the COPY
 	done   chan struct{} // closed when the COPY statement has returned
 	err    error         // its error (set before done closes)
+	cancel func()        // cancels the COPY's context (abortLong's last resort)
 	cur    []byte        // the buffer Read is sending
 	off    int
 }
@@ -149,15 +151,17 @@ func (r *Replace) startLong(ctx context.Context) error {
 		return err
 	}
 	r.notNull = r.notNullFields()
-	lc := &longCopy{chunks: make(chan []byte), free: make(chan []byte, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	cctx, cancel := context.WithCancel(ctx)
+	lc := &longCopy{chunks: make(chan []byte), free: make(chan []byte, 1), stop: make(chan struct{}), done: make(chan struct{}), cancel: cancel}
 	r.long = lc
 	r.copier.checkText = true
 	go func() {
 		lc.err = r.sess(func(c *pgx.Conn) error {
-			_, err := c.PgConn().CopyFrom(ctx, lc, r.copier.sql)
+			_, err := c.PgConn().CopyFrom(cctx, lc, r.copier.sql)
 			return err
 		})
 		close(lc.done)
+		cancel()
 	}()
 	return lc.send(append([]byte(nil), copyHeader...))
 }
@@ -251,7 +255,13 @@ func (r *Replace) endLong() error {
 	return nil
 }
 
-// abortLong fails the open COPY, if any, and waits for it to end.
+// abortWait is how long abortLong waits for the COPY to end on its own.
+var abortWait = cleanupTimeout
+
+// abortLong fails the open COPY, if any, and waits for it to end: pgx
+// sends CopyFail when it next reads. A COPY still running after
+// abortWait (pgx blocked on a server that does not read) has its
+// context cancelled, which interrupts the connection.
 func (r *Replace) abortLong() {
 	lc := r.long
 	if lc == nil {
@@ -259,5 +269,10 @@ func (r *Replace) abortLong() {
 	}
 	r.long = nil
 	close(lc.stop)
-	<-lc.done
+	select {
+	case <-lc.done:
+	case <-time.After(abortWait):
+		lc.cancel()
+		<-lc.done
+	}
 }
