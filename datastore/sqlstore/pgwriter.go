@@ -117,8 +117,15 @@ func pgConflict(d dialect, req *driver.WriteRequest) string {
 // 1.24–1.31 s instead of 1.39–1.56 s.
 const pgCoalesceRows = 50_000
 
-// CoalesceRows implements driver.Coalescer.
-func (w *pgWriter) CoalesceRows() int { return pgCoalesceRows }
+// CoalesceRows implements driver.Coalescer. A replace that keeps one COPY
+// open for the load (pgstage) pays no cost per Write, so it joins nothing
+// (joined batches would only hold more rows, and their encoding, at once).
+func (w *pgWriter) CoalesceRows() int {
+	if w.stage != nil && w.stage.Streaming() {
+		return 0
+	}
+	return pgCoalesceRows
+}
 
 // Write copies rows under a savepoint (and merges them for upsert).
 func (w *pgWriter) Write(ctx context.Context, rows []frictionless.Row) error {

@@ -166,6 +166,10 @@ func (r *Replace) startLong(ctx context.Context) error {
 	return lc.send(append([]byte(nil), copyHeader...))
 }
 
+// Streaming reports whether the replace keeps one COPY open across its
+// Writes (decided at the first Write).
+func (r *Replace) Streaming() bool { return r.long != nil }
+
 // notNullFields returns the indexes, in the rows, of the NOT NULL columns.
 func (r *Replace) notNullFields() []int {
 	var idx []int

@@ -61,7 +61,9 @@ func TestReplaceOneCopy(t *testing.T) {
 
 	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
 	require.NoError(t, err)
+	require.False(t, r.Streaming(), "decided at the first Write")
 	require.NoError(t, r.Write(ctx, rowsFrom(1, 1000)))
+	require.True(t, r.Streaming())
 	waitProgress(t, watch, pid, 1000)
 	require.NoError(t, r.Write(ctx, rowsFrom(1001, 3000)))
 	waitProgress(t, watch, pid, 3000)
@@ -75,6 +77,7 @@ func TestReplaceOneCopy(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Write(ctx, rowsFrom(1, 1000)))
 	require.Equal(t, int64(-1), copyProgress(t, watch, pid), "a COPY per Write")
+	require.False(t, r.Streaming())
 	err = r.Write(ctx, []frictionless.Row{{int64(1001), "a name longer than ten"}})
 	var pe *pgconn.PgError
 	require.ErrorAs(t, err, &pe)
