@@ -68,14 +68,25 @@ func run(ctx context.Context, cfg *config, out io.Writer) error {
 	return nil
 }
 
+// quietAutovacuum waits (up to 60 s) until no autovacuum worker runs: the
+// cases before leave tables with a million dead or unfrozen rows, and a
+// worker vacuuming one takes a core from whatever is timed next.
+const quietAutovacuum = `DO $$ BEGIN
+	FOR i IN 1..600 LOOP
+		PERFORM pg_stat_clear_snapshot();
+		EXIT WHEN NOT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'autovacuum worker');
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END $$`
+
 // settler returns the step run before every timed command: a PostgreSQL
-// CHECKPOINT, or nil without PostgreSQL or when the role may not run one
-// (said on stderr).
+// CHECKPOINT once no autovacuum worker runs, or nil without PostgreSQL or
+// when the role may not run one (said on stderr).
 func (cfg *config) settler(ctx context.Context) func(context.Context) error {
 	if cfg.postgres == "" {
 		return nil
 	}
-	checkpoint := cfg.psqlRun("CHECKPOINT")
+	checkpoint := cfg.psqlRun(quietAutovacuum, "CHECKPOINT")
 	if err := checkpoint(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "no CHECKPOINT before each command (%v): timings include the previous command's writes\n", err)
 		return nil
