@@ -33,8 +33,8 @@ type benchCase struct {
 // time runs both sides once: ours first in odd rounds, the reference
 // first in even ones, so neither always follows the previous case. Before
 // each timed command, after its preparation, settle (when set) lets the
-// databases finish the writes of what ran before (a PostgreSQL
-// CHECKPOINT), so a command is not charged for another's dirty pages.
+// databases finish the work of what ran before (autovacuum, then a
+// PostgreSQL CHECKPOINT), so a command is not charged for another's.
 func (c *benchCase) time(ctx context.Context, round int, settle func(context.Context) error) error {
 	sides := []*side{&c.ours, &c.its}
 	if round%2 == 0 {

@@ -3,9 +3,10 @@
 // client's LOAD DATA LOCAL INFILE, pgloader when installed) and prints a
 // table of medians and ratios. Runs are interleaved (both sides case by
 // case, round after round, ours first in odd rounds and the reference
-// first in even ones), so a busy machine slows both sides alike, and a
-// PostgreSQL CHECKPOINT before each timed command keeps one from paying
-// for the dirty pages of the command before it; a ratio above 1 means
+// first in even ones), so a busy machine slows both sides alike, and
+// before each timed command a wait for autovacuum to be idle and a
+// PostgreSQL CHECKPOINT keep one from paying for the vacuum or the dirty
+// pages of the commands before it; a ratio above 1 means
 // datafactory was faster.
 //
 //	go run ./bench -rows 1000000 -rounds 3

@@ -123,6 +123,21 @@ func TestReplaceOneCopyRefusals(t *testing.T) {
 	require.Equal(t, rowsFromIDs(1, 120), idsOf(t, watch, "items"))
 }
 
+// copyOpen starts a replace of an existing items table (one row, id 7)
+// and writes 100 rows into its open COPY; watch is a second connection.
+func copyOpen(t *testing.T, ctx context.Context) (watch, loader *pgx.Conn, pid int, r *pgstage.Replace) {
+	t.Helper()
+	url := testutil.PostgresURL(t)
+	watch, loader = connect(t, url), connect(t, url)
+	exec(t, watch, "CREATE TABLE items (id bigint PRIMARY KEY, name text)", "INSERT INTO items VALUES (7, 'old')")
+	pid = backendPID(t, loader)
+	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
+	require.NoError(t, err)
+	require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))
+	waitProgress(t, watch, pid, 100)
+	return watch, loader, pid, r
+}
+
 // TestReplaceOneCopyFails: when the server ends the open COPY (here a
 // cancelled statement), the next Write or the Commit fails with a
 // *pgstage.StreamError, and after Abort the target is as it was and no
@@ -130,16 +145,10 @@ func TestReplaceOneCopyRefusals(t *testing.T) {
 func TestReplaceOneCopyFails(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := testutil.PostgresURL(t)
-	watch, loader := connect(t, url), connect(t, url)
-	exec(t, watch, "CREATE TABLE items (id bigint PRIMARY KEY, name text)", "INSERT INTO items VALUES (7, 'old')")
-	pid := backendPID(t, loader)
-	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
-	require.NoError(t, err)
-	require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))
-	waitProgress(t, watch, pid, 100)
+	watch, loader, pid, r := copyOpen(t, ctx)
 	exec(t, watch, "SELECT pg_cancel_backend("+strconv.Itoa(pid)+")")
 	// A backend waiting for COPY data sees the cancel when data comes.
+	var err error
 	for i := int64(0); i < 100 && err == nil; i++ {
 		err = r.Write(ctx, rowsFrom(101+i, 101+i))
 		time.Sleep(time.Millisecond)
@@ -164,14 +173,7 @@ func TestReplaceOneCopyAborts(t *testing.T) {
 	t.Parallel()
 	for _, cancelFirst := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		url := testutil.PostgresURL(t)
-		watch, loader := connect(t, url), connect(t, url)
-		exec(t, watch, "CREATE TABLE items (id bigint PRIMARY KEY, name text)", "INSERT INTO items VALUES (7, 'old')")
-		pid := backendPID(t, loader)
-		r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
-		require.NoError(t, err)
-		require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))
-		waitProgress(t, watch, pid, 100)
+		watch, loader, _, r := copyOpen(t, ctx)
 		if cancelFirst {
 			cancel()
 		}
@@ -189,7 +191,7 @@ func TestReplaceOneCopyAborts(t *testing.T) {
 		if !cancelFirst {
 			exec(t, loader, "SELECT 1")
 		}
-		err = r.Write(context.Background(), rowsFrom(1, 1))
+		err := r.Write(context.Background(), rowsFrom(1, 1))
 		require.True(t, errors.Is(err, pgstage.ErrFinished), "%v", err)
 	}
 }
