@@ -47,12 +47,15 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 	} else {
 		go func() { done <- l.read(rctx, src, ch) }()
 	}
-	w, err := l.store.drv.OpenWriter(ctx, req)
-	if err != nil {
+	stopReader := func() error {
 		cancel()
 		for range ch { // let the reader finish
 		}
-		<-done
+		return <-done
+	}
+	w, err := l.store.drv.OpenWriter(ctx, req)
+	if err != nil {
+		_ = stopReader() // the writer's error is the load's
 		return err
 	}
 	l.w = w
@@ -70,10 +73,7 @@ func (l *loader) run(ctx context.Context, src RowReader, req *driver.WriteReques
 		l.progress(true)
 	}()
 	werr := l.consume(ctx, ch)
-	cancel()
-	for range ch { // let the reader finish
-	}
-	rerr := <-done
+	rerr := stopReader()
 	if werr != nil {
 		return werr
 	}

@@ -38,6 +38,9 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // copyHeader starts a binary COPY stream: signature, flags, extension size.
 var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 
+// copyTrailer ends a binary COPY stream: a field count of -1.
+var copyTrailer = []byte{0xff, 0xff}
+
 // encoder appends one non-NULL value in binary COPY format (length
 // included).
 type encoder func(buf []byte, v any) ([]byte, error)
@@ -133,7 +136,7 @@ func (bc *Copier) encode(w io.Writer, rows []frictionless.Row) error {
 			buf = buf[:0]
 		}
 	}
-	buf = binary.BigEndian.AppendUint16(buf, math.MaxUint16) // -1: trailer
+	buf = append(buf, copyTrailer...)
 	bc.tmp = buf
 	_, err := w.Write(buf)
 	return err

@@ -2,11 +2,9 @@ package pgstage
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
@@ -188,11 +186,11 @@ func (r *Replace) notNullFields() []int {
 // (keyset.go): the COPY is then ended and the Write goes the usual way.
 func (r *Replace) writeLong(rows []frictionless.Row) (bool, error) {
 	if r.keys != nil {
-		dup, ok := r.keys.add(rows)
-		switch {
-		case dup >= 0:
-			return true, r.duplicateKey(rows[dup][r.keys.col].(int64))
-		case !ok:
+		held, err := r.noteKeys(rows)
+		if err != nil {
+			return true, err
+		}
+		if !held {
 			return false, r.endLong()
 		}
 	}
@@ -209,15 +207,13 @@ func (r *Replace) writeLong(rows []frictionless.Row) (bool, error) {
 // encodeLong checks the NOT NULL columns and encodes rows, sending
 // nothing.
 func (r *Replace) encodeLong(rows []frictionless.Row) ([]byte, error) {
+	buf := r.long.buffer()
 	for _, row := range rows {
 		for _, j := range r.notNull {
 			if row[j] == nil {
 				return nil, r.notNullError(r.o.Fields[j].Name)
 			}
 		}
-	}
-	buf := r.long.buffer()
-	for _, row := range rows {
 		var err error
 		if buf, err = r.copier.appendRow(buf, row); err != nil {
 			return nil, err
@@ -247,8 +243,7 @@ func (r *Replace) endLong() error {
 	}
 	r.long = nil
 	r.copier.checkText = false
-	trailer := binary.BigEndian.AppendUint16(nil, math.MaxUint16)
-	if err := lc.send(trailer); err != nil {
+	if err := lc.send(copyTrailer); err != nil {
 		return err
 	}
 	close(lc.chunks)

@@ -47,6 +47,15 @@ func waitProgress(t *testing.T, c *pgx.Conn, pid int, want int64) {
 	}
 }
 
+// loaderAndWatch connects twice to a fresh schema: loader runs the
+// replace, watch looks at it; pid is loader's server process.
+func loaderAndWatch(t *testing.T) (watch, loader *pgx.Conn, pid int) {
+	t.Helper()
+	url := testutil.PostgresURL(t)
+	watch, loader = connect(t, url), connect(t, url)
+	return watch, loader, backendPID(t, loader)
+}
+
 // TestReplaceOneCopy: a replace whose staging table cannot refuse what a
 // Write checks keeps one COPY open across its Writes (the server shows it
 // in progress between them, its row count growing); one whose staging
@@ -55,9 +64,7 @@ func waitProgress(t *testing.T, c *pgx.Conn, pid int, want int64) {
 func TestReplaceOneCopy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := testutil.PostgresURL(t)
-	watch, loader := connect(t, url), connect(t, url)
-	pid := backendPID(t, loader)
+	watch, loader, pid := loaderAndWatch(t)
 
 	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
 	require.NoError(t, err)
@@ -94,9 +101,7 @@ func TestReplaceOneCopy(t *testing.T) {
 func TestReplaceOneCopyRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := testutil.PostgresURL(t)
-	watch, loader := connect(t, url), connect(t, url)
-	pid := backendPID(t, loader)
+	watch, loader, pid := loaderAndWatch(t)
 	o := itemOptions("items")
 	o.Columns[1].NotNull = true
 	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), o)
@@ -127,10 +132,8 @@ func TestReplaceOneCopyRefusals(t *testing.T) {
 // and writes 100 rows into its open COPY; watch is a second connection.
 func copyOpen(t *testing.T, ctx context.Context) (watch, loader *pgx.Conn, pid int, r *pgstage.Replace) {
 	t.Helper()
-	url := testutil.PostgresURL(t)
-	watch, loader = connect(t, url), connect(t, url)
+	watch, loader, pid = loaderAndWatch(t)
 	exec(t, watch, "CREATE TABLE items (id bigint PRIMARY KEY, name text)", "INSERT INTO items VALUES (7, 'old')")
-	pid = backendPID(t, loader)
 	r, err := pgstage.Begin(ctx, pgstage.Direct(loader), itemOptions("items"))
 	require.NoError(t, err)
 	require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))

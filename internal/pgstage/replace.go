@@ -207,14 +207,22 @@ func (r *Replace) recordKeys(ctx context.Context, c *pgx.Conn, rows []frictionle
 	if r.keys == nil {
 		return false, nil
 	}
-	dup, ok := r.keys.add(rows)
-	switch {
-	case dup >= 0:
-		return false, r.duplicateKey(rows[dup][r.keys.col].(int64)) // add checked its type
-	case !ok:
-		return false, r.addKey(ctx, c)
+	held, err := r.noteKeys(rows)
+	if err != nil || held {
+		return held, err
 	}
-	return true, nil
+	return false, r.addKey(ctx, c)
+}
+
+// noteKeys adds the keys of rows to the deferred key's set and reports
+// whether it holds them: a repeated key is PostgreSQL's error for it, and
+// false (the set as it was) means the set cannot hold them.
+func (r *Replace) noteKeys(rows []frictionless.Row) (bool, error) {
+	dup, ok := r.keys.add(rows)
+	if dup >= 0 {
+		return false, r.duplicateKey(rows[dup][r.keys.col].(int64)) // add checked its type
+	}
+	return ok, nil
 }
 
 // copyRows streams rows with binary COPY.

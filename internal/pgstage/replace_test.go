@@ -350,9 +350,7 @@ func stagedKeys(t *testing.T, c *pgx.Conn) int {
 func TestReplaceDeferredKey(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := testutil.PostgresURL(t)
-	c, watch := connect(t, url), connect(t, url)
-	pid := backendPID(t, c)
+	watch, c, pid := loaderAndWatch(t)
 	r, err := pgstage.Begin(ctx, pgstage.Direct(c), itemOptions("deferred"))
 	require.NoError(t, err)
 	require.NoError(t, r.Write(ctx, rowsFrom(1, 100)))
