@@ -52,7 +52,11 @@
 //     unique-violation error and is isolated and rejected as before.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
 //     for files; one connection for :memory:); the next statement's values
-//     are encoded on a second goroutine while one runs. SQLite has one writer at a
+//     are encoded on a second goroutine while one runs. The writer's
+//     connection keeps its sub-journal in memory for the session
+//     (temp_store MEMORY, set back at the end; a URL that sets temp_store
+//     keeps its own): under a savepoint, every page the cache spills goes
+//     there first. SQLite has one writer at a
 //     time: readers are never blocked, a second load waits up to
 //     Options.BusyTimeout for the first.
 //   - MySQL writes in one transaction in strict SQL mode: appends and
