@@ -51,14 +51,16 @@
 //     meanwhile, so a repeated key still fails its batch with PostgreSQL's
 //     unique-violation error and is isolated and rejected as before.
 //   - SQLite writes prepared multi-row INSERTs in one transaction (WAL mode
-//     for files; one connection for :memory:); the next statement's values
+//     for files; one connection for :memory:), run on the driver's own
+//     statements (sql.Conn.Raw: database/sql's checks of every argument
+//     are not needed for the values it sends); the next statement's values
 //     are encoded on a second goroutine while one runs. The writer's
 //     connection keeps its sub-journal in memory for the session
 //     (temp_store MEMORY, set back at the end; a URL that sets temp_store
 //     keeps its own): under a savepoint, every page the cache spills goes
-//     there first. SQLite has one writer at a
-//     time: readers are never blocked, a second load waits up to
-//     Options.BusyTimeout for the first.
+//     there first. SQLite has one writer at a time: readers are never
+//     blocked, a second load waits up to Options.BusyTimeout for the
+//     first.
 //   - MySQL writes in one transaction in strict SQL mode: appends and
 //     replaces send batches of 256 rows or more with LOAD DATA LOCAL INFILE
 //     streamed from the validated rows (go-sql-driver's reader handler; a

@@ -33,6 +33,8 @@ type inserter struct {
 	// check refuses a value the column cannot hold exactly (nil: none).
 	check func(f *frictionless.Field, v any) error
 	stmts map[int]*sql.Stmt
+	// direct, when set, runs the statements instead of tx (SQLite).
+	direct *directExec
 	// values hold the encoded values of the statement running and of the
 	// one encoded meanwhile (see insert).
 	values [2]stmtValues
@@ -56,11 +58,8 @@ func newInserter(tx *sql.Tx, d dialect, into string, fields []frictionless.Field
 	}
 }
 
-// stmt returns the prepared statement for n rows.
-func (in *inserter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	if st, ok := in.stmts[n]; ok {
-		return st, nil
-	}
+// text is the statement for n rows.
+func (in *inserter) text(n int) string {
 	var b strings.Builder
 	b.Grow(len(in.head) + n*(len(in.tuple)+2) + len(in.suffix))
 	b.WriteString(in.head)
@@ -71,7 +70,15 @@ func (in *inserter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		b.WriteString(in.tuple)
 	}
 	b.WriteString(in.suffix)
-	st, err := in.tx.PrepareContext(ctx, b.String())
+	return b.String()
+}
+
+// stmt returns the prepared statement for n rows.
+func (in *inserter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st, ok := in.stmts[n]; ok {
+		return st, nil
+	}
+	st, err := in.tx.PrepareContext(ctx, in.text(n))
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +179,9 @@ func (in *inserter) encodeAll(rows []frictionless.Row, full chan<- *stmtValues, 
 
 // exec runs the prepared statement for v's rows with its values.
 func (in *inserter) exec(ctx context.Context, v *stmtValues) error {
+	if in.direct != nil {
+		return in.direct.exec(ctx, v.rows, in.text, v.args)
+	}
 	st, err := in.stmt(ctx, v.rows)
 	if err != nil {
 		return err
@@ -258,6 +268,9 @@ func (in *inserter) close() {
 		st.Close()
 	}
 	in.stmts = map[int]*sql.Stmt{}
+	if in.direct != nil {
+		in.direct.close()
+	}
 }
 
 // swapStatements returns the SQL that puts staging in place of target:

@@ -278,6 +278,7 @@ func (w *sqliteWriter) setup(ctx context.Context) error {
 		suffix = upsertSQLite(w.d, w.req)
 	}
 	w.in = newInserter(w.tx.Tx, w.d, w.d.table(into), w.req.Columns, suffix, sqliteRowsPerStmt, sqliteMaxParams, false)
+	w.in.direct = newDirectExec(w.conn.Conn)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -58,5 +59,50 @@ func TestSQLiteWriterSubjournalInMemory(t *testing.T) {
 			}
 			require.NoError(t, drv.Close())
 		}
+	}
+}
+
+// TestSQLiteWriterDirectStatementsInTransaction: the writer runs its
+// INSERTs on the driver's statements (directExec), inside the session's
+// transaction: another connection sees none of an append's rows before
+// Commit and all of them after; a refused Write leaves nothing; a Write
+// with a cancelled context fails with its error, Abort rolls everything
+// back, and the connection goes back to the pool usable.
+func TestSQLiteWriterDirectStatementsInTransaction(t *testing.T) {
+	ctx := context.Background()
+	fields := []frictionless.Field{{Name: "id", Type: frictionless.TypeInteger}, {Name: "s", Type: frictionless.TypeString}}
+	rows := func(from, n int) []frictionless.Row {
+		r := make([]frictionless.Row, n)
+		for i := range r {
+			r[i] = frictionless.Row{int64(from + i), fmt.Sprint("row ", from+i)}
+		}
+		return r
+	}
+	for _, commit := range []bool{true, false} {
+		drv, err := openDriver(ctx, "sqlite://"+filepath.Join(t.TempDir(), "t.db"), nil)
+		require.NoError(t, err)
+		_, err = drv.db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT NOT NULL)`)
+		require.NoError(t, err)
+		w, err := drv.OpenWriter(ctx, &driver.WriteRequest{Table: "t", Columns: fields, Mode: driver.Append})
+		require.NoError(t, err)
+		require.NotNil(t, w.(*sqliteWriter).in.direct)
+		require.NoError(t, w.Write(ctx, rows(1, sqliteRowsPerStmt*2+7))) // three statements
+		require.Error(t, w.Write(ctx, append(rows(1000, 3), frictionless.Row{int64(1001), nil})), "NOT NULL")
+		count := func() (n int) {
+			require.NoError(t, drv.db.GetContext(ctx, &n, "SELECT count(*) FROM t"))
+			return n
+		}
+		require.Zero(t, count(), "nothing visible before Commit")
+		if commit {
+			require.NoError(t, w.Commit(ctx))
+			require.Equal(t, sqliteRowsPerStmt*2+7, count())
+		} else {
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			require.ErrorIs(t, w.Write(cctx, rows(2000, 5)), context.Canceled)
+			require.NoError(t, w.Abort())
+			require.Zero(t, count())
+		}
+		require.NoError(t, drv.Close())
 	}
 }
