@@ -237,21 +237,26 @@ func (w *sqliteWriter) open(ctx context.Context) error {
 }
 
 // memorySubjournal sets the connection's temp_store to MEMORY when it is
-// at its default (a URL that sets temp_store itself keeps its choice) and
-// reports whether it did. A load writes under savepoints, and in WAL mode
-// every dirty page the page cache spills during a savepoint is first
-// copied to the sub-journal, a temporary file by default: that is every
-// page of the load once more, two write system calls a page (a 1M-row
-// load's writer spent 0.14–0.25 s of its 2.2 s there). In memory the
-// sub-journal holds what one Write spills and is emptied at its release.
-// It must be set before BEGIN: SQLite reads it when the write
-// transaction starts.
+// at its default and reports whether it did. A load writes under
+// savepoints, and in WAL mode every dirty page the page cache spills
+// during a savepoint is first copied to the sub-journal, a temporary file
+// by default: that is every page of the load once more, two write system
+// calls a page (a 1M-row load's writer spent 0.14–0.25 s of its 2.2 s
+// there). In memory the sub-journal holds what one Write spills and is
+// emptied at its release. A URL that sets temp_store keeps its choice, and
+// a database whose journal is in memory (":memory:") has its sub-journal
+// there already. It must be set before BEGIN: SQLite reads it when the
+// write transaction starts.
 func memorySubjournal(ctx context.Context, conn *sqlx.Conn) (bool, error) {
+	var journal string
+	if err := conn.GetContext(ctx, &journal, "PRAGMA journal_mode"); err != nil {
+		return false, err
+	}
 	var mode int
 	if err := conn.GetContext(ctx, &mode, "PRAGMA temp_store"); err != nil {
 		return false, err
 	}
-	if mode != 0 {
+	if mode != 0 || strings.EqualFold(journal, "memory") {
 		return false, nil
 	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
@@ -323,33 +328,39 @@ func (w *sqliteWriter) Commit(ctx context.Context) error {
 		return err
 	}
 	w.tx = nil
-	return w.Abort() // gives the connection and the write turn back
+	w.end()
+	return nil
 }
 
-// Abort rolls back what is not committed, sets the connection's
-// temp_store back, hands the connection back to the pool (or closes it
-// when that failed) and gives the write turn back.
+// Abort rolls back what is not committed and ends the session.
 func (w *sqliteWriter) Abort() error {
 	if w.done {
 		return nil
 	}
+	var err error
+	if w.tx != nil {
+		err = ignoreDone(w.tx.Rollback())
+	}
+	w.end()
+	return err
+}
+
+// end closes the statements, sets the connection's temp_store back (or,
+// when that fails, has the pool close the connection: its errors are not
+// the session's, which has committed or rolled back), hands the
+// connection back and gives the write turn back.
+func (w *sqliteWriter) end() {
 	w.done = true
 	defer w.release()
-	var errs []error
 	if w.in != nil {
 		w.in.close()
 	}
-	if w.tx != nil {
-		errs = append(errs, ignoreDone(w.tx.Rollback()))
-	}
 	if w.tempStore {
-		_, err := w.conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT")
-		if err != nil {
-			errs = append(errs, err, discardConn(w.conn))
+		if _, err := w.conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT"); err != nil {
+			_ = discardConn(w.conn)
 		}
 	}
-	errs = append(errs, w.conn.Close())
-	return errors.Join(errs...)
+	_ = w.conn.Close()
 }
 
 // discardConn makes the pool close conn instead of reusing it: its
