@@ -357,20 +357,17 @@ func (w *sqliteWriter) end() {
 	}
 	if w.tempStore {
 		if _, err := w.conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT"); err != nil {
-			_ = discardConn(w.conn)
+			discardConn(w.conn)
 		}
 	}
 	_ = w.conn.Close()
 }
 
 // discardConn makes the pool close conn instead of reusing it: its
-// session state could not be set back.
-func discardConn(conn *sqlx.Conn) error {
-	err := conn.Raw(func(any) error { return sqldriver.ErrBadConn })
-	if errors.Is(err, sqldriver.ErrBadConn) {
-		return nil
-	}
-	return err
+// session state could not be set back. Raw returns the ErrBadConn it is
+// given, which is what makes database/sql close the connection.
+func discardConn(conn *sqlx.Conn) {
+	_ = conn.Raw(func(any) error { return sqldriver.ErrBadConn })
 }
 
 // contains reports whether names holds name.

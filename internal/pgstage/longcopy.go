@@ -249,7 +249,7 @@ func (r *Replace) endLong() error {
 	close(lc.chunks)
 	<-lc.done
 	if lc.err != nil {
-		return &StreamError{Err: lc.err}
+		return lc.failure()
 	}
 	return nil
 }
