@@ -7,7 +7,10 @@
 // before each timed command a wait for autovacuum to be idle and a
 // PostgreSQL CHECKPOINT keep one from paying for the vacuum or the dirty
 // pages of the commands before it; a ratio above 1 means
-// datafactory was faster.
+// datafactory was faster. Below the table it lists every round's two
+// times of each case, and the CLI's start-up and exit time on its own
+// (`datafactory --help`, run five times a round), which every one of its
+// times includes: the reference tools start in a few milliseconds.
 //
 //	go run ./bench -rows 1000000 -rounds 3
 //

@@ -57,15 +57,40 @@ func run(ctx context.Context, cfg *config, out io.Writer) error {
 		}
 	}
 	settle := cfg.settler(ctx)
+	var startup []time.Duration
 	for round := 1; round <= cfg.rounds; round++ {
 		for _, c := range cases {
 			if err := c.time(ctx, round, settle); err != nil {
 				return fmt.Errorf("%s (round %d): %w", c.name, round, err)
 			}
 		}
+		d, err := cfg.startup(ctx)
+		if err != nil {
+			return fmt.Errorf("start-up (round %d): %w", round, err)
+		}
+		startup = append(startup, d)
 	}
 	printTable(out, cfg, cases, skipped)
+	printRounds(out, cases, median(startup))
 	return nil
+}
+
+// startupRuns is how many times a round runs the CLI with no work.
+const startupRuns = 5
+
+// startup returns the median wall time of the CLI doing no work (--help):
+// the process's start-up and exit, which every one of its timings
+// includes.
+func (cfg *config) startup(ctx context.Context) (time.Duration, error) {
+	ds := make([]time.Duration, 0, startupRuns)
+	for range startupRuns {
+		d, err := command(ctx, cfg.cli, "--help")
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, d)
+	}
+	return median(ds), nil
 }
 
 // quietAutovacuum waits (up to 60 s) until no autovacuum worker runs: the

@@ -30,5 +30,22 @@ func printTable(out io.Writer, cfg *config, cases []*benchCase, skipped []skip) 
 	}
 }
 
+// printRounds prints every round's times of each case, reference first,
+// and the CLI's start-up and exit time, which each of its times includes.
+func printRounds(out io.Writer, cases []*benchCase, startup time.Duration) {
+	fmt.Fprintf(out, "\nevery round, reference / datafactory, in seconds; datafactory's start-up and exit alone (--help, median): %.3f s\n\n", startup.Seconds())
+	for _, c := range cases {
+		fmt.Fprintf(out, "- %s:", c.name)
+		for i := range min(len(c.its.times), len(c.ours.times)) {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(out, "%s %.2f / %.2f", sep, c.its.times[i].Seconds(), c.ours.times[i].Seconds())
+		}
+		fmt.Fprintln(out)
+	}
+}
+
 // seconds formats d as seconds with two decimals.
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
