@@ -104,9 +104,12 @@ func (cfg *config) upsertCases(keyedCopy side) []*benchCase {
 }
 
 // avroCases: an Avro backup (zstandard) of a keyed table, against \copy
-// … TO a CSV file; and its restore, against \copy into a keyed table.
+// … TO a CSV file; psql's binary \copy of the rows in key order, which is
+// how a backup reads them (an index scan), against the same; and the
+// restore, against \copy into a keyed table.
 func (cfg *config) avroCases(loadKeyed func(context.Context) (time.Duration, error), keyedDDL string) []*benchCase {
 	avro, csvOut := filepath.Join(cfg.dir, "bench.avro"), filepath.Join(cfg.dir, "bench.csv")
+	ordered := filepath.Join(cfg.dir, "ordered.bin")
 	restoreFrom := filepath.Join(cfg.dir, "restore.avro")
 	backup := func(file string) func(context.Context) (time.Duration, error) {
 		return cfg.ours("backup", cfg.postgres, "bench_keyed", file, "--codec", "zstandard")
@@ -117,10 +120,16 @@ func (cfg *config) avroCases(loadKeyed func(context.Context) (time.Duration, err
 		}
 		return untimed(backup(restoreFrom))(ctx)
 	}
+	copyOut := side{prepare: removeFile(csvOut), run: tool("psql", cfg.postgres, "-qXc", `\copy bench_keyed to '`+csvOut+`' csv`)} // a side's value: each case keeps its own times
 	return []*benchCase{
 		{name: "Avro backup (zstandard) of a PostgreSQL table", ref: `psql \copy … TO a CSV file`, setup: untimed(loadKeyed),
 			ours: side{prepare: removeFile(avro), run: backup(avro)},
-			its:  side{prepare: removeFile(csvOut), run: tool("psql", cfg.postgres, "-qXc", `\copy bench_keyed to '`+csvOut+`' csv`)}},
+			its:  copyOut},
+		{name: `psql binary \copy of the rows in key order to a file (the server's floor for a backup in key order; not datafactory)`,
+			ref: `psql \copy … TO a CSV file`, setup: untimed(loadKeyed),
+			ours: side{prepare: removeFile(ordered), run: tool("psql", cfg.postgres, "-qXc",
+				`\copy (SELECT * FROM bench_keyed ORDER BY employee_id) to '`+ordered+`' with (format binary)`)},
+			its: copyOut},
 		{name: "Avro restore of that backup", ref: `psql \copy into a keyed table`, setup: restoreSetup,
 			ours: side{run: cfg.ours("restore", restoreFrom, cfg.postgres, "bench_restored")},
 			its:  cfg.copyInto("bench_ref_keyed", keyedDDL, cfg.csv)},
