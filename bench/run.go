@@ -82,9 +82,10 @@ const startupRuns = 5
 // the process's start-up and exit, which every one of its timings
 // includes.
 func (cfg *config) startup(ctx context.Context) (time.Duration, error) {
+	help := cfg.ours("--help")
 	ds := make([]time.Duration, 0, startupRuns)
 	for range startupRuns {
-		d, err := command(ctx, cfg.cli, "--help")
+		d, err := help(ctx)
 		if err != nil {
 			return 0, err
 		}
