@@ -36,7 +36,9 @@ type BackupOptions struct {
 	TempDir string
 	// Progress, when set, is called with the number of rows encoded so far
 	// every [ProgressEvery] rows, from the goroutine that encodes (the
-	// caller's or another: it must not block). Default nil.
+	// caller's or another: it must not block). It starts from zero again
+	// once when a backup into a file finds the rows not stored in key
+	// order and reads them again (see [Backup]). Default nil.
 	Progress func(rows int64)
 }
 
@@ -67,7 +69,14 @@ func (r *Report) RowsPerSecond() float64 {
 //
 // The rows are read in primary-key order from one consistent snapshot of
 // the database ([datastore.Store.Snapshot]: a read-only REPEATABLE READ
-// transaction), and the file streams straight to w. The row count
+// transaction), and the file streams straight to w. Into a file Backup can
+// rewrite (see below) it first reads them in the order they are stored
+// ([datastore.Snapshot.ReadValuesAsStored]), which PostgreSQL does faster
+// than by the key's index and which is the key order for a table loaded
+// in key order and not updated since; at the first row out of key order
+// it truncates the file back to where it started and reads by the key.
+// The file is the same either way (but for its random sync marker);
+// Progress then counts from zero again. The row count
 // recorded in the header is, when w is a regular *os.File open for
 // reading and writing (not in append mode), the number of rows read,
 // written into the header once they are all written (the file is read
@@ -132,7 +141,15 @@ func backup(ctx context.Context, source *datastore.Store, table string, w io.Wri
 	if err != nil {
 		return nil, err
 	}
-	streamed, err := encodeValues(ctx, bw, schema, table, snap, opts.progress())
+	streamed := false
+	if later {
+		if bw, streamed, err = encodeAsStored(ctx, bw, f, base, schema, table, snap, opts); err != nil {
+			return nil, err
+		}
+	}
+	if !streamed {
+		streamed, err = encodeValues(ctx, bw, schema, table, snap.ReadValues, opts.progress())
+	}
 	if !streamed {
 		read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {
 			return snap.ReadRows(ctx, table, fn)
@@ -243,13 +260,16 @@ func spoolBackup(ctx context.Context, source *datastore.Store, table string, w i
 	return &Report{Table: table, Rows: spooled.Rows, Bytes: rep.Bytes, Codec: rep.Codec, SHA256: rep.SHA256}, nil
 }
 
-// encodeValues reads the table's values from snap straight into bw's
+// readValues is the shape of [datastore.Snapshot.ReadValues].
+type readValues func(ctx context.Context, table string, sink datastore.ValueSink) (*frictionless.Schema, error)
+
+// encodeValues reads the table's values with read straight into bw's
 // blocks (reading and decoding on two goroutines, compressing on a third),
 // then closes bw. streamed is false, with bw untouched and open, when the
 // backend does not stream values.
-func encodeValues(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, snap *datastore.Snapshot, progress func(int64)) (streamed bool, err error) {
+func encodeValues(ctx context.Context, bw *Writer, schema *frictionless.Schema, table string, read readValues, progress func(int64)) (streamed bool, err error) {
 	bw.blk.async = true // nobody reads the output before Close
-	readSchema, err := snap.ReadValues(ctx, table, newValueEncoder(bw, progress))
+	readSchema, err := read(ctx, table, newValueEncoder(bw, progress))
 	if errors.Is(err, errors.ErrUnsupported) && bw.rows == 0 && len(bw.blk.buf) == 0 {
 		return false, nil
 	}

@@ -129,7 +129,14 @@
 // the one SELECT of datastore's ReadRows is the snapshot and its rows are
 // counted. From PostgreSQL the values are encoded as they are decoded,
 // through [datastore.Snapshot.ReadValues], into the same bytes the row
-// path writes. A restore is one datastore load: the rows go to a staging
+// path writes. Into a file it can rewrite, a backup from PostgreSQL first
+// reads the rows in the order they are stored
+// ([datastore.Snapshot.ReadValuesAsStored]), a sequential scan that costs
+// the server less than the key's index, checking that the keys rise: a
+// table loaded in key order and not updated since is stored so. At the
+// first key out of order the file is truncated back to where the backup
+// started and the rows are read again by the key, in the same snapshot;
+// the cost is the rows read until then. A restore is one datastore load: the rows go to a staging
 // table that replaces the target in one short transaction (or, in append
 // mode, into the target in one transaction). Every failure, including one
 // detected at the very end such as a count mismatch, happens before the

@@ -72,7 +72,7 @@ func encodeOnce(t *testing.T, s *datastore.Store, codec Codec, values bool) ([]b
 	require.NoError(t, err)
 	if values {
 		var streamed bool
-		streamed, err = encodeValues(ctx, w, schema, "vals", snap, nil)
+		streamed, err = encodeValues(ctx, w, schema, "vals", snap.ReadValues, nil)
 		require.True(t, streamed, "PostgreSQL streams values")
 	} else {
 		read := func(ctx context.Context, fn func(frictionless.Row) error) (*frictionless.Schema, error) {

@@ -34,6 +34,10 @@
 // none boxed into a row (PostgreSQL only; the others answer
 // errors.ErrUnsupported), which spares a reader that re-encodes them (a
 // backup) a conversion and an allocation per value.
+// [Snapshot.ReadValuesAsStored] reads them in the order they are stored,
+// checking that it is the key order, for a reader that can start over with
+// ReadValues when it is not (PostgreSQL: a sequential scan instead of the
+// key's index).
 //
 // # Rejects
 //

@@ -82,6 +82,44 @@ func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink
 	if !ok {
 		return nil, fmt.Errorf("datastore: read values: %w by this backend", errors.ErrUnsupported)
 	}
+	return sn.readValues(ctx, table, sink, vr.ReadValues)
+}
+
+// ErrNotInKeyOrder is returned by [Snapshot.ReadValuesAsStored] when the
+// table's rows are not stored in key order.
+var ErrNotInKeyOrder = driver.ErrNotInKeyOrder
+
+// ReadValuesAsStored is [Snapshot.ReadValues] in the order the rows are
+// stored, which the database reads faster than by the key's index, with
+// their order checked as they come: the rows it gives, when it succeeds,
+// are ReadValues' in the same order. At the first row out of key order it
+// returns an error matching [ErrNotInKeyOrder], having given sink some of
+// the rows before it: the caller discards what it got and reads again with
+// ReadValues, in the same snapshot, which is left usable. It returns an
+// error matching [errors.ErrUnsupported], having given sink nothing, when
+// the backend cannot (sqlstore: all but PostgreSQL, and on PostgreSQL a
+// table whose primary key is not one column of an integer, date or
+// timestamp type) or the table's statistics say its rows were updated
+// or stored out of key order; ReadValues then reads.
+//
+// It suits a reader that can start over cheaply, such as a backup into a
+// file it can truncate. Its cost when the order breaks is the rows read
+// until then: at worst one more reading of the table.
+func (sn *Snapshot) ReadValuesAsStored(ctx context.Context, table string, sink ValueSink) (*frictionless.Schema, error) {
+	sr, ok := sn.snap.(driver.StoredOrderReader)
+	if !ok {
+		return nil, fmt.Errorf("datastore: read values as stored: %w by this backend", errors.ErrUnsupported)
+	}
+	schema, err := sn.readValues(ctx, table, sink, sr.ReadValuesAsStored)
+	if errors.Is(err, ErrNotInKeyOrder) || errors.Is(err, errors.ErrUnsupported) {
+		return nil, err
+	}
+	return schema, err
+}
+
+// readValues reads table into sink with read, returning an error of sink's
+// EndRow as is and wrapping the backend's.
+func (sn *Snapshot) readValues(ctx context.Context, table string, sink ValueSink, read func(context.Context, string, *frictionless.Schema, driver.ValueSink) error) (*frictionless.Schema, error) {
 	schema, err := sn.DescribeTable(ctx, table)
 	if err != nil {
 		return nil, err
@@ -91,7 +129,7 @@ func (sn *Snapshot) ReadValues(ctx context.Context, table string, sink ValueSink
 	if bs, ok := sink.(driver.BytesSink); ok {
 		through = &catchBytesSink{catchSink: cs, bytes: bs}
 	}
-	err = vr.ReadValues(ctx, table, schema, through)
+	err = read(ctx, table, schema, through)
 	if err != nil && cs.err != nil && errors.Is(err, cs.err) {
 		return nil, cs.err
 	}

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
@@ -78,3 +79,24 @@ func (r *RowSink) Value(col int, v any) { r.row[col] = v }
 
 // EndRow calls the function with the row.
 func (r *RowSink) EndRow() error { return r.fn(r.row) }
+
+// ErrNotInKeyOrder ends a [StoredOrderReader]'s read at the first row
+// whose key is not greater than the key of the row before it.
+var ErrNotInKeyOrder = errors.New("the rows are not stored in key order")
+
+// StoredOrderReader is implemented by a [Snapshot] that can read a table
+// in the order its rows are stored, which can cost the database less than
+// reading them by the key's index: a table loaded in key order and not
+// updated since is stored in key order.
+type StoredOrderReader interface {
+	// ReadValuesAsStored is [ValueReader.ReadValues] that reads the rows
+	// in the order they are stored and checks, as they come, that each
+	// key is greater than the one before. When one is not, it stops and
+	// returns an error matching [ErrNotInKeyOrder], having given sink some
+	// of the rows before it (none of which counts: a caller that wants the
+	// rows then reads them with ReadValues, in the same snapshot). It
+	// returns an error matching [errors.ErrUnsupported], having given sink
+	// nothing, when it cannot check the order of this table's key, or when
+	// the table's statistics say its rows are unlikely to be in key order.
+	ReadValuesAsStored(ctx context.Context, table string, schema *frictionless.Schema, sink ValueSink) error
+}

@@ -34,26 +34,40 @@ func pgReadValues(ctx context.Context, conn *sql.Conn, d dialect, table string, 
 	return withPgx(conn, func(pc *pgx.Conn) error { return pgRead(ctx, pc.PgConn(), query, schema, sink) })
 }
 
-// pgRead runs query and hands each decoded row to sink. Receiving and
-// decoding run on two goroutines: one copies the raw values of batches of
-// rows out of the connection, the caller's decodes them into sink.
-// When sink fails the query is cancelled rather than drained (the
-// connection is then closed).
+// pgRead runs query and hands each decoded row to sink (see pgStream).
 func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *frictionless.Schema, sink driver.ValueSink) error {
-	sd, err := pc.Prepare(ctx, "", query, nil)
+	dec, err := pgPrepare(ctx, pc, query, schema)
 	if err != nil {
 		return err
 	}
-	if len(sd.Fields) != len(schema.Fields) {
-		return fmt.Errorf("query returns %d columns, the schema has %d fields", len(sd.Fields), len(schema.Fields))
+	return pgStream(ctx, pc, dec, pgSource{key: -1}, sink)
+}
+
+// pgPrepare prepares query as the unnamed statement and returns the
+// decoder of its rows into schema's fields.
+func pgPrepare(ctx context.Context, pc *pgconn.PgConn, query string, schema *frictionless.Schema) (*pgRowDecoder, error) {
+	sd, err := pc.Prepare(ctx, "", query, nil)
+	if err != nil {
+		return nil, err
 	}
-	dec := newPgRowDecoder(sd.Fields, schema.Fields)
+	if len(sd.Fields) != len(schema.Fields) {
+		return nil, fmt.Errorf("query returns %d columns, the schema has %d fields", len(sd.Fields), len(schema.Fields))
+	}
+	return newPgRowDecoder(sd.Fields, schema.Fields), nil
+}
+
+// pgStream gets the rows of src and hands each, decoded by dec, to sink.
+// Receiving and decoding run on two goroutines: one copies the raw values
+// of batches of rows out of the connection, the caller's decodes them into
+// sink. When sink fails the query is cancelled rather than drained (the
+// connection is then closed).
+func pgStream(ctx context.Context, pc *pgconn.PgConn, dec *pgRowDecoder, src pgSource, sink driver.ValueSink) error {
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const queued = 4
 	full, free := make(chan *rawBatch, queued), make(chan *rawBatch, queued+2)
 	recvErr := make(chan error, 1)
-	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, full, free) }()
+	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, src, full, free) }()
 	finished := false
 	defer func() {
 		if !finished { // sink panicked: the receiver ends before the connection is let go
@@ -63,6 +77,7 @@ func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *fricti
 			<-recvErr
 		}
 	}()
+	var err error
 	for b := range full {
 		if err == nil {
 			if err = dec.decodeBatch(b, sink); err != nil {
@@ -95,9 +110,33 @@ type rawBatch struct {
 	rows int
 }
 
-// pgReceive runs the prepared statement and sends its rows in batches on
-// full, taking empty batches from free; it closes full when done.
-func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, full chan<- *rawBatch, free <-chan *rawBatch) error {
+// pgSource is where a read's rows come from: the unnamed prepared
+// statement, run once, or a cursor, FETCHed pgFetchRows rows at a time
+// until it is exhausted. key, when not -1, is a column of binary integers
+// (see orderedBinary) that must rise from row to row.
+type pgSource struct {
+	cursor string // the cursor's quoted name; "" for the prepared statement
+	key    int
+}
+
+// pgFetchRows is how many rows one FETCH of a cursor asks for: enough that
+// the round trip between two FETCHes costs nothing measurable.
+const pgFetchRows = 50000
+
+// run starts one execution: the prepared statement, or the next FETCH.
+func (src pgSource) run(ctx context.Context, pc *pgconn.PgConn, formats []int16) *pgconn.ResultReader {
+	if src.cursor == "" {
+		return pc.ExecPrepared(ctx, "", nil, nil, formats)
+	}
+	return pc.ExecParams(ctx, fmt.Sprintf("FETCH FORWARD %d FROM %s", pgFetchRows, src.cursor), nil, nil, nil, formats)
+}
+
+// pgReceive gets the rows of src and sends them in batches on full,
+// taking empty batches from free; it closes full when done. It stops with
+// driver.ErrNotInKeyOrder at the first row whose key does not rise,
+// without cancelling the query: what remains of the current FETCH is
+// drained, and the connection and its transaction stay usable.
+func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, src pgSource, full chan<- *rawBatch, free <-chan *rawBatch) error {
 	defer close(full)
 	next := func() *rawBatch {
 		select {
@@ -115,31 +154,71 @@ func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, full cha
 			return ctx.Err()
 		}
 	}
-	rr := pc.ExecPrepared(ctx, "", nil, nil, formats)
+	var order keyOrder
 	b := next()
-	var err error
-	for err == nil && rr.NextRow() {
-		for _, v := range rr.Values() {
-			if v == nil {
-				b.lens = append(b.lens, -1)
-				continue
+	for {
+		rr := src.run(ctx, pc, formats)
+		var err error
+		got := 0
+		for err == nil && rr.NextRow() {
+			vals := rr.Values()
+			if src.key >= 0 && !order.rises(vals[src.key]) {
+				err = driver.ErrNotInKeyOrder
+				break
 			}
-			b.lens = append(b.lens, int32(len(v)))
-			b.data = append(b.data, v...)
+			got++
+			for _, v := range vals {
+				if v == nil {
+					b.lens = append(b.lens, -1)
+					continue
+				}
+				b.lens = append(b.lens, int32(len(v)))
+				b.data = append(b.data, v...)
+			}
+			if b.rows++; b.rows == rawBatchRows {
+				err = send(b)
+				b = next()
+			}
 		}
-		if b.rows++; b.rows == rawBatchRows {
-			err = send(b)
-			b = next()
+		_, cerr := rr.Close()
+		if err != nil {
+			return err
+		}
+		if cerr != nil || src.cursor == "" || got < pgFetchRows {
+			if cerr == nil && b.rows > 0 {
+				cerr = send(b)
+			}
+			return cerr
 		}
 	}
-	if err == nil && b.rows > 0 {
-		err = send(b)
+}
+
+// keyOrder follows the keys of the rows read, to tell whether each rises.
+type keyOrder struct {
+	last int64
+	seen bool
+}
+
+// rises reports whether v, a binary big-endian signed integer of 2, 4 or
+// 8 bytes, is greater than the key before it; a NULL or a value of
+// another length never is.
+func (k *keyOrder) rises(v []byte) bool {
+	var n int64
+	switch len(v) {
+	case 2:
+		n = int64(int16(binary.BigEndian.Uint16(v)))
+	case 4:
+		n = int64(int32(binary.BigEndian.Uint32(v)))
+	case 8:
+		n = int64(binary.BigEndian.Uint64(v))
+	default:
+		return false
 	}
-	_, cerr := rr.Close()
-	if err != nil {
-		return err
+	if k.seen && n <= k.last {
+		return false
 	}
-	return cerr
+	k.last, k.seen = n, true
+	return true
 }
 
 // pgRowDecoder turns the raw values of rows into Go values.
@@ -148,13 +227,15 @@ type pgRowDecoder struct {
 	bin     []pgDecoder // per column: the binary decoder, or nil for text
 	str     []bool      // per text column: the field's value is the text itself
 	formats []int16     // per column: the result format asked of the server
+	oids    []uint32    // per column: its type
 	parsed  bool        // some text column's value is parsed from its text
 }
 
 func newPgRowDecoder(cols []pgconn.FieldDescription, fields []frictionless.Field) *pgRowDecoder {
 	d := &pgRowDecoder{fields: fields, bin: make([]pgDecoder, len(cols)), str: make([]bool, len(cols)),
-		formats: make([]int16, len(cols))}
+		formats: make([]int16, len(cols)), oids: make([]uint32, len(cols))}
 	for i := range cols {
+		d.oids[i] = cols[i].DataTypeOID
 		if d.bin[i] = pgBinaryDecoder(cols[i].DataTypeOID, &fields[i]); d.bin[i] != nil {
 			d.formats[i] = pgBinary
 		}

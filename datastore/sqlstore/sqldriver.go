@@ -214,20 +214,25 @@ func readRows(ctx context.Context, q sqlx.QueryerContext, d dialect, table strin
 // selectAll is ReadRows' query: every column, in primary-key order (all
 // columns in order without a key).
 func selectAll(d dialect, table string, schema *frictionless.Schema) string {
-	cols := make([]string, len(schema.Fields))
-	for i := range schema.Fields {
-		cols[i] = d.quote(schema.Fields[i].Name)
-	}
-	order := make([]string, 0, len(cols))
+	order := make([]string, 0, len(schema.Fields))
 	for _, k := range schema.PrimaryKey {
 		order = append(order, d.quote(k))
 	}
 	if len(order) == 0 {
-		for i := range cols {
+		for i := range schema.Fields {
 			order = append(order, fmt.Sprint(i+1))
 		}
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + d.table(table) + " ORDER BY " + strings.Join(order, ", ")
+	return selectColumns(d, table, schema) + " ORDER BY " + strings.Join(order, ", ")
+}
+
+// selectColumns selects every column of the schema, in no order.
+func selectColumns(d dialect, table string, schema *frictionless.Schema) string {
+	cols := make([]string, len(schema.Fields))
+	for i := range schema.Fields {
+		cols[i] = d.quote(schema.Fields[i].Name)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + d.table(table)
 }
 
 // createTable runs CREATE TABLE (and comment statements) on e.
