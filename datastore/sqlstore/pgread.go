@@ -40,7 +40,7 @@ func pgRead(ctx context.Context, pc *pgconn.PgConn, query string, schema *fricti
 	if err != nil {
 		return err
 	}
-	return pgStream(ctx, pc, dec, pgSource{key: -1}, sink)
+	return pgStream(ctx, pc, dec, -1, sink)
 }
 
 // pgPrepare prepares query as the unnamed statement and returns the
@@ -56,18 +56,19 @@ func pgPrepare(ctx context.Context, pc *pgconn.PgConn, query string, schema *fri
 	return newPgRowDecoder(sd.Fields, schema.Fields), nil
 }
 
-// pgStream gets the rows of src and hands each, decoded by dec, to sink.
+// pgStream runs the prepared statement and hands each row, decoded by dec,
+// to sink; key is pgReceive's.
 // Receiving and decoding run on two goroutines: one copies the raw values
 // of batches of rows out of the connection, the caller's decodes them into
 // sink. When sink fails the query is cancelled rather than drained (the
 // connection is then closed).
-func pgStream(ctx context.Context, pc *pgconn.PgConn, dec *pgRowDecoder, src pgSource, sink driver.ValueSink) error {
+func pgStream(ctx context.Context, pc *pgconn.PgConn, dec *pgRowDecoder, key int, sink driver.ValueSink) error {
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const queued = 4
 	full, free := make(chan *rawBatch, queued), make(chan *rawBatch, queued+2)
 	recvErr := make(chan error, 1)
-	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, src, full, free) }()
+	go func() { recvErr <- pgReceive(qctx, pc, dec.formats, key, full, free) }()
 	finished := false
 	defer func() {
 		if !finished { // sink panicked: the receiver ends before the connection is let go
@@ -110,33 +111,14 @@ type rawBatch struct {
 	rows int
 }
 
-// pgSource is where a read's rows come from: the unnamed prepared
-// statement, run once, or a cursor, FETCHed pgFetchRows rows at a time
-// until it is exhausted. key, when not -1, is a column of binary integers
-// (see orderedBinary) that must rise from row to row.
-type pgSource struct {
-	cursor string // the cursor's quoted name; "" for the prepared statement
-	key    int
-}
-
-// pgFetchRows is how many rows one FETCH of a cursor asks for: enough that
-// the round trip between two FETCHes costs nothing measurable.
-const pgFetchRows = 50000
-
-// run starts one execution: the prepared statement, or the next FETCH.
-func (src pgSource) run(ctx context.Context, pc *pgconn.PgConn, formats []int16) *pgconn.ResultReader {
-	if src.cursor == "" {
-		return pc.ExecPrepared(ctx, "", nil, nil, formats)
-	}
-	return pc.ExecParams(ctx, fmt.Sprintf("FETCH FORWARD %d FROM %s", pgFetchRows, src.cursor), nil, nil, nil, formats)
-}
-
-// pgReceive gets the rows of src and sends them in batches on full,
-// taking empty batches from free; it closes full when done. It stops with
-// driver.ErrNotInKeyOrder at the first row whose key does not rise,
-// without cancelling the query: what remains of the current FETCH is
-// drained, and the connection and its transaction stay usable.
-func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, src pgSource, full chan<- *rawBatch, free <-chan *rawBatch) error {
+// pgReceive runs the prepared statement and sends its rows in batches on
+// full, taking empty batches from free; it closes full when done. key,
+// when not -1, is a column of binary integers (see orderedBinary) that
+// must rise from row to row: at the first row whose key does not rise it stops sending and returns
+// driver.ErrNotInKeyOrder, after draining the rest of the result without
+// cancelling the query, so the connection and its transaction stay
+// usable.
+func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, key int, full chan<- *rawBatch, free <-chan *rawBatch) error {
 	defer close(full)
 	next := func() *rawBatch {
 		select {
@@ -154,43 +136,37 @@ func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, src pgSo
 			return ctx.Err()
 		}
 	}
+	rr := pc.ExecPrepared(ctx, "", nil, nil, formats)
 	var order keyOrder
 	b := next()
-	for {
-		rr := src.run(ctx, pc, formats)
-		var err error
-		got := 0
-		for err == nil && rr.NextRow() {
-			vals := rr.Values()
-			if src.key >= 0 && !order.rises(vals[src.key]) {
-				err = driver.ErrNotInKeyOrder
-				break
-			}
-			got++
-			for _, v := range vals {
-				if v == nil {
-					b.lens = append(b.lens, -1)
-					continue
-				}
-				b.lens = append(b.lens, int32(len(v)))
-				b.data = append(b.data, v...)
-			}
-			if b.rows++; b.rows == rawBatchRows {
-				err = send(b)
-				b = next()
-			}
+	var err error
+	for err == nil && rr.NextRow() {
+		vals := rr.Values()
+		if key >= 0 && !order.rises(vals[key]) {
+			err = driver.ErrNotInKeyOrder
+			break
 		}
-		_, cerr := rr.Close()
-		if err != nil {
-			return err
-		}
-		if cerr != nil || src.cursor == "" || got < pgFetchRows {
-			if cerr == nil && b.rows > 0 {
-				cerr = send(b)
+		for _, v := range vals {
+			if v == nil {
+				b.lens = append(b.lens, -1)
+				continue
 			}
-			return cerr
+			b.lens = append(b.lens, int32(len(v)))
+			b.data = append(b.data, v...)
+		}
+		if b.rows++; b.rows == rawBatchRows {
+			err = send(b)
+			b = next()
 		}
 	}
+	if err == nil && b.rows > 0 {
+		err = send(b)
+	}
+	_, cerr := rr.Close()
+	if err != nil {
+		return err
+	}
+	return cerr
 }
 
 // keyOrder follows the keys of the rows read, to tell whether each rises.

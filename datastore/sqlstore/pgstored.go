@@ -15,14 +15,11 @@ import (
 
 var _ driver.StoredOrderReader = pgSnapshot{}
 
-// ReadValuesAsStored reads the table by a sequential scan, through a
-// cursor FETCHed pgFetchRows rows at a time, and checks that the key rises
-// from row to row. A scan that finds a key out of order stops at the end
-// of its FETCH and closes the cursor: no query is cancelled, so the
-// snapshot's transaction goes on and ReadValues can read by the index.
-// It turns synchronized scans off for the rest of the snapshot, so the
-// scan starts at the table's first page rather than where another scan
-// of it is.
+// ReadValuesAsStored reads the table by a sequential scan and checks that
+// the key rises from row to row. At a key out of order it stops handing
+// rows to sink and drains the rest of the result rather than cancelling
+// the query, which would abort the snapshot's transaction: ReadValues can
+// then read by the index in the same snapshot.
 //
 // It reads only a table whose primary key is one column of a type whose
 // binary form is a signed integer in the order of its values (smallint,
@@ -68,32 +65,56 @@ func pgLikelyInKeyOrder(ctx context.Context, q sqlx.QueryerContext, d dialect, t
 	return likely, err
 }
 
-// pgStoredCursor is the cursor of a read as stored.
-const pgStoredCursor = "datafactory_stored"
+// pgStoredSettings are set for the scan of a read as stored, each to
+// its value here, and set back after it: the scan is not split among
+// parallel workers, whose rows interleave, and starts at the table's
+// first page rather than where another scan of the table is.
+var pgStoredSettings = [][2]string{{"max_parallel_workers_per_gather", "0"}, {"synchronize_seqscans", "off"}}
 
-// pgReadStored declares the cursor, streams its rows into sink with the
-// key at column key checked, and closes it, unless the connection broke.
+// pgReadStored runs the plain SELECT of the table's columns, a sequential
+// scan, and streams its rows into sink with the key at column key
+// checked. The settings change only for the scan (SET LOCAL, then back to
+// what they were).
 func pgReadStored(ctx context.Context, pc *pgconn.PgConn, d dialect, table string, schema *frictionless.Schema, key int, sink driver.ValueSink) error {
-	query := selectColumns(d, table, schema)
-	dec, err := pgPrepare(ctx, pc, query, schema)
+	was, err := pgSetLocal(ctx, pc, pgStoredSettings)
+	if err != nil {
+		return err
+	}
+	err = pgScanChecked(ctx, pc, d, table, schema, key, sink)
+	if err == nil || errors.Is(err, driver.ErrNotInKeyOrder) || errors.Is(err, errors.ErrUnsupported) {
+		if _, serr := pgSetLocal(ctx, pc, was); serr != nil {
+			return serr
+		}
+	}
+	return err
+}
+
+// pgScanChecked prepares the scan (after pgSetLocal, whose statements
+// replace the unnamed one) and streams it into sink with the key checked.
+func pgScanChecked(ctx context.Context, pc *pgconn.PgConn, d dialect, table string, schema *frictionless.Schema, key int, sink driver.ValueSink) error {
+	dec, err := pgPrepare(ctx, pc, selectColumns(d, table, schema), schema)
 	if err != nil {
 		return err
 	}
 	if !orderedBinary(dec, key) {
 		return fmt.Errorf("read as stored: %w: the key column's type", errors.ErrUnsupported)
 	}
-	cursor := d.quote(pgStoredCursor)
-	setup := "SET LOCAL synchronize_seqscans = off; DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query
-	if _, err := pc.Exec(ctx, setup).ReadAll(); err != nil {
-		return err
-	}
-	err = pgStream(ctx, pc, dec, pgSource{cursor: cursor, key: key}, sink)
-	if err == nil || errors.Is(err, driver.ErrNotInKeyOrder) {
-		if _, cerr := pc.Exec(ctx, "CLOSE "+cursor).ReadAll(); cerr != nil {
-			return cerr
+	return pgStream(ctx, pc, dec, key, sink)
+}
+
+// pgSetLocal sets each setting to its value for the rest of the
+// transaction and returns the values they had.
+func pgSetLocal(ctx context.Context, pc *pgconn.PgConn, settings [][2]string) ([][2]string, error) {
+	was := make([][2]string, len(settings))
+	for i, kv := range settings {
+		res := pc.ExecParams(ctx, "SELECT current_setting($1), set_config($1, $2, true)",
+			[][]byte{[]byte(kv[0]), []byte(kv[1])}, nil, nil, nil).Read()
+		if res.Err != nil {
+			return nil, res.Err
 		}
+		was[i] = [2]string{kv[0], string(res.Rows[0][0])}
 	}
-	return err
+	return was, nil
 }
 
 // orderedBinary reports whether column col is read in binary and its
