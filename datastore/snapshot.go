@@ -103,8 +103,10 @@ var ErrNotInKeyOrder = driver.ErrNotInKeyOrder
 // or stored out of key order; ReadValues then reads.
 //
 // It suits a reader that can start over cheaply, such as a backup into a
-// file it can truncate. Its cost when the order breaks is the rows read
-// until then: at worst one more reading of the table.
+// file it can truncate. Its cost when the order breaks is at most one
+// more reading of the table: the rows the reader got until then, and on
+// PostgreSQL the rest of the scan, which is drained so that the snapshot
+// goes on.
 func (sn *Snapshot) ReadValuesAsStored(ctx context.Context, table string, sink ValueSink) (*frictionless.Schema, error) {
 	sr, ok := sn.snap.(driver.StoredOrderReader)
 	if !ok {
