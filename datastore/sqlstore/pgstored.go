@@ -28,10 +28,13 @@ var _ driver.StoredOrderReader = pgSnapshot{}
 // and, when the key's statistics are gathered, a correlation of its values
 // with their place of at least pgStoredCorrelation.
 func (s pgSnapshot) ReadValuesAsStored(ctx context.Context, table string, schema *frictionless.Schema, sink driver.ValueSink) error {
-	if len(schema.PrimaryKey) != 1 {
-		return fmt.Errorf("read as stored: %w: the primary key is not one column", errors.ErrUnsupported)
+	key := -1
+	if len(schema.PrimaryKey) == 1 {
+		key = schema.FieldIndex(schema.PrimaryKey[0])
 	}
-	key := schema.FieldIndex(schema.PrimaryKey[0])
+	if key < 0 {
+		return fmt.Errorf("read as stored: %w: the primary key is not one column of the schema", errors.ErrUnsupported)
+	}
 	likely, err := pgLikelyInKeyOrder(ctx, s.tx, s.d, table, schema.PrimaryKey[0])
 	if err != nil {
 		return err
