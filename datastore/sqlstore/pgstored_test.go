@@ -8,6 +8,10 @@ import (
 	"testing"
 
 	"github.com/datafactory/datafactory/datastore"
+	"github.com/datafactory/datafactory/datastore/driver"
+	"github.com/datafactory/datafactory/datastore/sqlstore"
+	"github.com/datafactory/datafactory/frictionless"
+	"github.com/datafactory/datafactory/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -175,4 +179,24 @@ func TestPgReadAsStoredSinkStops(t *testing.T) {
 	_, err = snap.ReadValuesAsStored(context.Background(), "emp", &sink)
 	require.Equal(t, errSinkStop, err)
 	require.Len(t, sink.rows, 700)
+}
+
+// TestPgReadAsStoredKeyNotInSchema: the driver refuses, with nothing given
+// to the sink, a schema whose one key names no field of it, as a caller
+// of the driver interface could pass.
+func TestPgReadAsStoredKeyNotInSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	drv, err := sqlstore.OpenDriver(ctx, testutil.PostgresURL(t))
+	require.NoError(t, err)
+	defer drv.Close()
+	snap, err := drv.(driver.Snapshotter).Snapshot(ctx)
+	require.NoError(t, err)
+	defer snap.Close()
+	schema := &frictionless.Schema{Fields: []frictionless.Field{{Name: "id", Type: frictionless.TypeInteger}},
+		PrimaryKey: []string{"missing"}}
+	var sink recordSink
+	err = snap.(driver.StoredOrderReader).ReadValuesAsStored(ctx, "t", schema, &sink)
+	require.ErrorIs(t, err, errors.ErrUnsupported)
+	require.Empty(t, sink.rows)
 }
