@@ -43,6 +43,17 @@ func pgTable(t *testing.T, stmts ...string) *datastore.Store {
 	return s
 }
 
+// eachPgTable runs check, in parallel, on a PostgreSQL store made by each
+// case's statements.
+func eachPgTable(t *testing.T, cases map[string][]string, check func(t *testing.T, s *datastore.Store)) {
+	for name, stmts := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			check(t, pgTable(t, stmts...))
+		})
+	}
+}
+
 // TestPgReadAsStoredInOrder: a table stored in key order, over several
 // FETCHes and ending exactly at a FETCH's end, reads as stored with the
 // values ReadValues gives, in the same order; so does one loaded by Load.
@@ -87,32 +98,28 @@ func TestPgReadAsStoredOutOfOrder(t *testing.T) {
 		"timestamptz": {`CREATE TABLE t (ts timestamptz PRIMARY KEY)`,
 			`INSERT INTO t VALUES ('2001-01-01 00:00:00.000002+00'), ('2001-01-01 00:00:00.000001+00')`},
 	}
-	for name, stmts := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			s := pgTable(t, stmts...)
-			stored, ordered, err := readAsStored(t, s, "t")
-			require.ErrorIs(t, err, datastore.ErrNotInKeyOrder)
-			require.Less(t, len(stored.vals), len(ordered.vals))
-			j := 0 // the rows given before the stop rise: they are a subsequence of ReadValues'
-			for _, row := range stored.vals {
-				for j < len(ordered.vals) && !reflect.DeepEqual(ordered.vals[j], row) {
-					j++
-				}
-				require.Less(t, j, len(ordered.vals), "row %v given out of order", row)
+	eachPgTable(t, cases, func(t *testing.T, s *datastore.Store) {
+		stored, ordered, err := readAsStored(t, s, "t")
+		require.ErrorIs(t, err, datastore.ErrNotInKeyOrder)
+		require.Less(t, len(stored.vals), len(ordered.vals))
+		j := 0 // the rows given before the stop rise: they are a subsequence of ReadValues'
+		for _, row := range stored.vals {
+			for j < len(ordered.vals) && !reflect.DeepEqual(ordered.vals[j], row) {
+				j++
 			}
-			n, err := s.CountRows(context.Background(), "t")
-			require.NoError(t, err)
-			require.Len(t, ordered.vals, int(n))
-		})
-	}
+			require.Less(t, j, len(ordered.vals), "row %v given out of order", row)
+		}
+		n, err := s.CountRows(context.Background(), "t")
+		require.NoError(t, err)
+		require.Len(t, ordered.vals, int(n))
+	})
 }
 
 // TestPgReadAsStoredRefuses: ErrUnsupported, with nothing given to the
 // sink, for keys whose order the read cannot check (none, two columns,
-// text, numeric, a double) and for
-// tables whose statistics show an update or the key's values out of
-// their place; SQLite and MariaDB refuse every table.
+// text, numeric, a double) and for tables whose statistics show an update
+// or the key's values out of their place; SQLite and MariaDB refuse every
+// table.
 func TestPgReadAsStoredRefuses(t *testing.T) {
 	t.Parallel()
 	cases := map[string][]string{
@@ -124,16 +131,12 @@ func TestPgReadAsStoredRefuses(t *testing.T) {
 		"uncorrelated": {`CREATE TABLE t (id int PRIMARY KEY)`,
 			`INSERT INTO t SELECT 5001 - g FROM generate_series(1, 5000) g`, `ANALYZE t`},
 	}
-	for name, stmts := range cases {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			s := pgTable(t, stmts...)
-			stored, ordered, err := readAsStored(t, s, "t")
-			require.ErrorIs(t, err, errors.ErrUnsupported)
-			require.Empty(t, stored.rows)
-			require.NotEmpty(t, ordered.vals)
-		})
-	}
+	eachPgTable(t, cases, func(t *testing.T, s *datastore.Store) {
+		stored, ordered, err := readAsStored(t, s, "t")
+		require.ErrorIs(t, err, errors.ErrUnsupported)
+		require.Empty(t, stored.rows)
+		require.NotEmpty(t, ordered.vals)
+	})
 	t.Run("updated", func(t *testing.T) {
 		t.Parallel()
 		s := pgTable(t, `CREATE TABLE t (id int PRIMARY KEY, v int)`, `INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g`)
