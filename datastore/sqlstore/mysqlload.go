@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/datafactory/datafactory/frictionless"
@@ -201,13 +200,17 @@ func (l *mysqlLoad) value(f *frictionless.Field, v any) bool {
 	return true
 }
 
+// loadEscaped marks the bytes escapeLoad escapes.
+var loadEscaped = [256]bool{'\\': true, '\t': true, '\n': true, '\r': true, 0: true}
+
 // escapeLoad writes s escaped for LOAD DATA (ESCAPED BY '\\').
 func escapeLoad(b *bytes.Buffer, s string) {
-	if !strings.ContainsAny(s, "\\\t\n\r\x00") {
-		b.WriteString(s)
-		return
+	i := 0
+	for i < len(s) && !loadEscaped[s[i]] {
+		i++
 	}
-	for i := 0; i < len(s); i++ {
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
 			b.WriteString(`\\`)
