@@ -135,8 +135,8 @@
 // the server less than the key's index, checking that the keys rise: a
 // table loaded in key order and not updated since is stored so. At the
 // first key out of order the file is truncated back to where the backup
-// started and the rows are read again by the key, in the same snapshot;
-// the cost is one more reading of the table. A restore is one datastore load:
+// started and the rows are read again by the key, in the same snapshot; the
+// cost is one more reading of the table. A restore is one datastore load:
 // the rows go to a staging table that replaces the target in one short
 // transaction (or, in append mode, into the target in one transaction).
 // Every failure, including one detected at the very end such as a count

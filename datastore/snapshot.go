@@ -112,11 +112,7 @@ func (sn *Snapshot) ReadValuesAsStored(ctx context.Context, table string, sink V
 	if !ok {
 		return nil, fmt.Errorf("datastore: read values as stored: %w by this backend", errors.ErrUnsupported)
 	}
-	schema, err := sn.readValues(ctx, table, sink, sr.ReadValuesAsStored)
-	if errors.Is(err, ErrNotInKeyOrder) || errors.Is(err, errors.ErrUnsupported) {
-		return nil, err
-	}
-	return schema, err
+	return sn.readValues(ctx, table, sink, sr.ReadValuesAsStored)
 }
 
 // readValues reads table into sink with read, returning an error of sink's

@@ -175,19 +175,18 @@
 // A PostgreSQL snapshot also reads a table as stored
 // ([datastore.Snapshot.ReadValuesAsStored]): the plain SELECT of its
 // columns, a sequential scan (parallel workers and synchronized scans off
-// for it, then set back), whose key must rise from row to row. A scan
-// reads the heap in order through a small ring of buffers, where the
-// index scan of a read in key order visits the heap page by page through
-// the index and fills shared_buffers: on a 1M-row table not in
-// shared_buffers the server's part took 0.14 s instead of 0.24 s on one
-// machine here and 0.1 s instead of 0.4 s on another. It
-// applies to a primary key of one smallint, integer, bigint, date,
-// timestamp or timestamptz column (whose binary values compare as
-// integers), and only when the statistics show no update of the table (an
-// update stores the row's new version elsewhere) and no correlation of the
-// key with the rows' places below 0.99. At the first key out of order it
-// stops handing rows over, drains the rest of the result (cancelling the
-// query would abort the snapshot's transaction) and returns
+// for it, then set back), whose key must rise from row to row. A scan reads
+// the heap in order through a small ring of buffers, where the index scan
+// of a read in key order visits the heap page by page through the index and
+// fills shared_buffers: on a 1M-row table not in shared_buffers the
+// server's part took 0.14 s instead of 0.24 s on one machine here and 0.1 s
+// instead of 0.4 s on another. It applies to a primary key of one smallint,
+// integer, bigint, date, timestamp or timestamptz column (whose binary
+// values compare as integers), and only when the statistics show no update
+// of the table (an update stores the row's new version elsewhere) and no
+// correlation of the key with the rows' places below 0.99. At the first key
+// out of order it stops handing rows over, drains the rest of the result
+// (cancelling the query would abort the snapshot's transaction) and returns
 // ErrNotInKeyOrder; the snapshot then reads by the key. (A cursor would
 // stop sooner, but PostgreSQL materialises each FETCH before sending it,
 // which stalls the read.)

@@ -57,11 +57,10 @@ func pgPrepare(ctx context.Context, pc *pgconn.PgConn, query string, schema *fri
 }
 
 // pgStream runs the prepared statement and hands each row, decoded by dec,
-// to sink; key is pgReceive's.
-// Receiving and decoding run on two goroutines: one copies the raw values
-// of batches of rows out of the connection, the caller's decodes them into
-// sink. When sink fails the query is cancelled rather than drained (the
-// connection is then closed).
+// to sink; key is pgReceive's. Receiving and decoding run on two
+// goroutines: one copies the raw values of batches of rows out of the
+// connection, the caller's decodes them into sink. When sink fails the
+// query is cancelled rather than drained (the connection is then closed).
 func pgStream(ctx context.Context, pc *pgconn.PgConn, dec *pgRowDecoder, key int, sink driver.ValueSink) error {
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -112,12 +111,12 @@ type rawBatch struct {
 }
 
 // pgReceive runs the prepared statement and sends its rows in batches on
-// full, taking empty batches from free; it closes full when done. key,
-// when not -1, is a column of binary integers (see orderedBinary) that
-// must rise from row to row: at the first row whose key does not rise it stops sending and returns
-// driver.ErrNotInKeyOrder, after draining the rest of the result without
-// cancelling the query, so the connection and its transaction stay
-// usable.
+// full, taking empty batches from free; it closes full when done. key, when
+// not -1, is a column of binary integers (see orderedBinary) that must rise
+// from row to row: at the first row whose key does not rise it stops
+// sending and returns driver.ErrNotInKeyOrder, after draining the rest of
+// the result without cancelling the query, so the connection and its
+// transaction stay usable.
 func pgReceive(ctx context.Context, pc *pgconn.PgConn, formats []int16, key int, full chan<- *rawBatch, free <-chan *rawBatch) error {
 	defer close(full)
 	next := func() *rawBatch {
