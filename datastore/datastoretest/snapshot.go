@@ -13,9 +13,10 @@ import (
 
 // testSnapshot: a snapshot keeps seeing the table as it was at its first
 // read while another connection appends and commits a row with a lower
-// key, through ReadRows and, where the backend has them, ReadValues and
+// key, through ReadRows and, where the backend has them,
 // ReadValuesAsStored (which the invisible row does not put out of key
-// order); a backend without snapshots says so with errors.ErrUnsupported.
+// order, though a load in parallel streams may have) and ReadValues; a
+// backend without snapshots says so with errors.ErrUnsupported.
 func testSnapshot(t *testing.T, b *bundle) {
 	_, err := b.load(t, "people", people(), peopleCSV("2,ann,1", "3,bob,2"), nil)
 	require.NoError(t, err)
@@ -46,19 +47,28 @@ func testSnapshot(t *testing.T, b *bundle) {
 	require.Equal(t, []string{"id"}, schema.PrimaryKey)
 	require.Equal(t, map[int64]string{2: "ann", 3: "bob"}, byID(t, seen))
 	require.Equal(t, []any{int64(2), int64(3)}, []any{seen[0][0], seen[1][0]}, "in key order")
-	for name, read := range map[string]func(context.Context, string, datastore.ValueSink) (*frictionless.Schema, error){
-		"ReadValues": snap.ReadValues, "ReadValuesAsStored": snap.ReadValuesAsStored,
-	} {
+	// As stored first: a load split among parallel streams (sqlstore's
+	// CopyStreams) may store its rows out of key order, which the read
+	// reports, and the snapshot goes on to read by the key.
+	reads := []struct {
+		name string
+		read func(context.Context, string, datastore.ValueSink) (*frictionless.Schema, error)
+	}{{"ReadValuesAsStored", snap.ReadValuesAsStored}, {"ReadValues", snap.ReadValues}}
+	for _, r := range reads {
 		var values []frictionless.Row
-		_, err := read(b.ctx, "people", driver.NewRowSink(3, func(r frictionless.Row) error {
-			values = append(values, append(frictionless.Row(nil), r...))
+		_, err := r.read(b.ctx, "people", driver.NewRowSink(3, func(row frictionless.Row) error {
+			values = append(values, append(frictionless.Row(nil), row...))
 			return nil
 		}))
 		if errors.Is(err, errors.ErrUnsupported) {
 			continue
 		}
-		require.NoError(t, err, name)
-		require.Equal(t, seen, values, name)
+		if r.name == "ReadValuesAsStored" && errors.Is(err, datastore.ErrNotInKeyOrder) {
+			require.Less(t, len(values), len(seen), "rows are given only before the first out of order")
+			continue
+		}
+		require.NoError(t, err, r.name)
+		require.Equal(t, seen, values, r.name)
 	}
 
 	_, err = snap.CountRows(b.ctx, "missing")
